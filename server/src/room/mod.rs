@@ -1,0 +1,89 @@
+//! A room: its mailbox ([`RoomHandle`]) and the actor task behind it ([`actor`]).
+//!
+//! Connections talk to a room only through [`ToRoom`] messages; the room talks back only
+//! through each connection's bounded queue of ready-to-send frames ([`ConnectionLink`]).
+
+mod actor;
+mod seats;
+
+pub use actor::spawn;
+
+use axum::extract::ws::Utf8Bytes;
+use shared::wire::ByeReason;
+use shared::{Command, ParticipantId, Rejection};
+use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::sync::{mpsc, oneshot};
+
+/// Identifies one WebSocket connection for the lifetime of the process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ConnId(pub u64);
+
+impl ConnId {
+    pub fn next() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        ConnId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+/// How a room reaches one connection: frames to write, and a way to end it.
+#[derive(Debug)]
+pub struct ConnectionLink {
+    /// Serialized frames, shared between recipients (one encoding per event).
+    pub frames: mpsc::Sender<Utf8Bytes>,
+    /// Told once if the room drops this connection (too slow, say).
+    pub kick: oneshot::Sender<ByeReason>,
+}
+
+/// How someone asks to enter the room.
+#[derive(Debug)]
+pub enum Entry {
+    New {
+        name: String,
+        observer: bool,
+        facilitator_key: Option<String>,
+    },
+    Resume {
+        token: String,
+    },
+}
+
+/// The messages a room's actor handles, in the order they arrive.
+#[derive(Debug)]
+pub enum ToRoom {
+    /// Admit a connection. On success the room has already queued `joined` and a
+    /// snapshot on the link when it answers.
+    Enter {
+        conn: ConnId,
+        entry: Entry,
+        link: ConnectionLink,
+        reply: oneshot::Sender<Result<ParticipantId, Rejection>>,
+    },
+    Command {
+        conn: ConnId,
+        id: u64,
+        command: Command,
+    },
+    /// Send this connection a fresh snapshot.
+    Sync { conn: ConnId },
+    /// The connection is gone.
+    Leave { conn: ConnId },
+}
+
+/// A cheap, cloneable way to reach a room.
+#[derive(Clone, Debug)]
+pub struct RoomHandle {
+    mailbox: mpsc::Sender<ToRoom>,
+}
+
+/// The room's actor has stopped (the room was deleted).
+#[derive(Debug, thiserror::Error)]
+#[error("the room is gone")]
+pub struct RoomGone;
+
+impl RoomHandle {
+    /// Queue a message for the room, waiting if its mailbox is full: a connection that
+    /// floods its room slows only itself.
+    pub async fn send(&self, message: ToRoom) -> Result<(), RoomGone> {
+        self.mailbox.send(message).await.map_err(|_| RoomGone)
+    }
+}

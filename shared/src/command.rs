@@ -1,0 +1,136 @@
+//! What a participant may ask of the room. Every command gets an ack or a rejection.
+//!
+//! Which role may send which command, and at which step, is decided in
+//! [`crate::logic`]; this file only says what can be asked.
+
+use crate::ids::{ActionId, NoteId, ParticipantId, QuestionId};
+use crate::state::NoteKind;
+use crate::step::Step;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Command {
+    /// I accept the confidentiality and kindness charter.
+    AcceptCharter,
+    /// Facilitator: this consultant is the client of the session (welcome only).
+    PickClient { participant: ParticipantId },
+    /// Facilitator: go to the next step.
+    NextStep,
+    /// Facilitator: go back one step.
+    PreviousStep,
+    /// Facilitator: jump to a step (not to the closed record: use `close_session`).
+    GoToStep { step: Step },
+    /// Facilitator: plan a step's duration.
+    SetDuration { step: Step, minutes: u32 },
+    /// Facilitator: start or resume the step timer.
+    StartTimer,
+    /// Facilitator: pause the step timer.
+    PauseTimer,
+    /// Facilitator: give the current step more time.
+    ExtendTimer { minutes: u32 },
+    /// Raise my hand.
+    RaiseHand,
+    /// Lower my hand.
+    LowerHand,
+    /// Facilitator: give the floor to someone (their hand is lowered).
+    GiveFloor { participant: ParticipantId },
+    /// Facilitator: take the floor back.
+    TakeFloor,
+    /// Client, step 1: the problem's title and summary.
+    SetProblem { title: String, summary: String },
+    /// Consultant, step 2: post a clarifying question card.
+    PostQuestion {
+        question_id: QuestionId,
+        text: String,
+    },
+    /// Consultant, step 2: withdraw my own card.
+    WithdrawQuestion { question_id: QuestionId },
+    /// Client or facilitator, step 2: mark a card answered (or not).
+    MarkAnswered {
+        question_id: QuestionId,
+        answered: bool,
+    },
+    /// Client, step 3: the consultation contract.
+    SetContract { text: String },
+    /// Consultant, step 4: post an anonymous note.
+    PostNote {
+        note_id: NoteId,
+        kind: NoteKind,
+        text: String,
+    },
+    /// Author, step 4: rewrite my note.
+    EditNote {
+        note_id: NoteId,
+        kind: NoteKind,
+        text: String,
+    },
+    /// Author, step 4: delete my note.
+    DeleteNote { note_id: NoteId },
+    /// Client, step 4: keep a note for the action plan (or stop keeping it).
+    KeepNote { note_id: NoteId, kept: bool },
+    /// Facilitator: hide a note that breaks the group's rules (or show it again).
+    HideNote { note_id: NoteId, hidden: bool },
+    /// Client, step 5: add an action, at the end of the plan.
+    AddAction {
+        action_id: ActionId,
+        text: String,
+        #[serde(default)]
+        due: Option<String>,
+    },
+    /// Client, step 5: rewrite an action.
+    EditAction {
+        action_id: ActionId,
+        text: String,
+        #[serde(default)]
+        due: Option<String>,
+    },
+    /// Client, step 5: remove an action.
+    RemoveAction { action_id: ActionId },
+    /// Client, step 5: move an action to position `to` (0-based).
+    MoveAction { action_id: ActionId, to: usize },
+    /// Anyone taking part, step 6: write (or rewrite) my learning.
+    WriteLearning { text: String },
+    /// Facilitator, step 6: pass the word to the next person in the round.
+    AdvanceRound,
+    /// Facilitator: end the session; the room becomes a read-only record.
+    CloseSession,
+}
+
+impl Command {
+    /// The wire name of the command, for logs and metrics (never its content).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::AcceptCharter => "accept_charter",
+            Command::PickClient { .. } => "pick_client",
+            Command::NextStep => "next_step",
+            Command::PreviousStep => "previous_step",
+            Command::GoToStep { .. } => "go_to_step",
+            Command::SetDuration { .. } => "set_duration",
+            Command::StartTimer => "start_timer",
+            Command::PauseTimer => "pause_timer",
+            Command::ExtendTimer { .. } => "extend_timer",
+            Command::RaiseHand => "raise_hand",
+            Command::LowerHand => "lower_hand",
+            Command::GiveFloor { .. } => "give_floor",
+            Command::TakeFloor => "take_floor",
+            Command::SetProblem { .. } => "set_problem",
+            Command::PostQuestion { .. } => "post_question",
+            Command::WithdrawQuestion { .. } => "withdraw_question",
+            Command::MarkAnswered { .. } => "mark_answered",
+            Command::SetContract { .. } => "set_contract",
+            Command::PostNote { .. } => "post_note",
+            Command::EditNote { .. } => "edit_note",
+            Command::DeleteNote { .. } => "delete_note",
+            Command::KeepNote { .. } => "keep_note",
+            Command::HideNote { .. } => "hide_note",
+            Command::AddAction { .. } => "add_action",
+            Command::EditAction { .. } => "edit_action",
+            Command::RemoveAction { .. } => "remove_action",
+            Command::MoveAction { .. } => "move_action",
+            Command::WriteLearning { .. } => "write_learning",
+            Command::AdvanceRound => "advance_round",
+            Command::CloseSession => "close_session",
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! What must hold of every room, whatever commands it received.
+//!
+//! Property tests and the server's fuzz tests call [`check`] after every step; a broken
+//! invariant is a bug in `decide` or `apply`.
+
+use crate::room::Room;
+use crate::state::Role;
+use crate::step::Step;
+use std::collections::HashSet;
+use std::hash::Hash;
+
+fn unique<T: Eq + Hash>(items: impl IntoIterator<Item = T>) -> bool {
+    let mut seen = HashSet::new();
+    items.into_iter().all(|item| seen.insert(item))
+}
+
+/// Check every invariant; the error says which one broke.
+pub fn check(room: &Room) -> Result<(), String> {
+    let s = &room.state;
+    let fail = |what: &str| Err(what.to_owned());
+    if !unique(s.participants.iter().map(|p| &p.id)) {
+        return fail("participant ids are unique");
+    }
+    let count = |role| s.participants.iter().filter(|p| p.role == role).count();
+    if count(Role::Facilitator) > 1 || count(Role::Client) > 1 {
+        return fail("at most one facilitator and one client");
+    }
+    if !unique(s.hands.iter().map(|h| &h.participant)) {
+        return fail("a hand is raised at most once");
+    }
+    if s.hands.iter().any(|h| {
+        !s.participant(&h.participant)
+            .is_some_and(|p| p.role.takes_part())
+    }) {
+        return fail("raised hands belong to participants who take part");
+    }
+    if s.hands.windows(2).any(|w| w[0].raised_at > w[1].raised_at) {
+        return fail("the hand queue is ordered by time of raising");
+    }
+    if let Some(floor) = &s.floor {
+        if s.participant(floor).is_none() {
+            return fail("the floor belongs to a participant");
+        }
+        if s.has_hand_raised(floor) {
+            return fail("whoever has the floor is not also in the queue");
+        }
+    }
+    if !unique(s.notes.iter().map(|n| &n.id))
+        || !unique(s.questions.iter().map(|q| &q.id))
+        || !unique(s.plan.iter().map(|a| &a.id))
+    {
+        return fail("note, question and action ids are unique");
+    }
+    if s.notes.iter().any(|n| room.author_of(&n.id).is_none()) {
+        return fail("every note has an author in the private state");
+    }
+    if s.notes.iter().any(|n| n.text.trim().is_empty()) {
+        return fail("notes are never empty");
+    }
+    if !unique(s.learnings.iter().map(|l| &l.participant)) {
+        return fail("one learning per participant");
+    }
+    if let Some(round) = &s.round
+        && round.current > round.order.len()
+    {
+        return fail("the round's turn is within its order");
+    }
+    if (s.step == Step::Closed) != s.closed_at.is_some() {
+        return fail("a room is closed exactly when it has a closing time");
+    }
+    let open_visits = s.timeline.iter().filter(|v| v.ended_at.is_none()).count();
+    let expected_open = usize::from(s.step != Step::Closed);
+    if open_visits != expected_open {
+        return fail("only the current step's visit is open");
+    }
+    if s.step != Step::Closed && s.timeline.last().map(|v| v.step) != Some(s.step) {
+        return fail("the timeline ends with the current step");
+    }
+    if s.timeline
+        .iter()
+        .any(|v| v.ended_at.is_some_and(|end| end < v.started_at))
+    {
+        return fail("a step never ends before it starts");
+    }
+    Ok(())
+}

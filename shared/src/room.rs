@@ -1,0 +1,52 @@
+//! The server's whole view of a room: the public state plus who wrote which note.
+//!
+//! Authorship is needed to let an author, and only them, edit or delete a note, and to
+//! tell a returning author which notes are theirs. It never leaves this struct except
+//! towards the author's own connections.
+
+use crate::event::Event;
+use crate::ids::{NoteId, ParticipantId};
+use crate::state::RoomState;
+use std::collections::HashMap;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Room {
+    pub state: RoomState,
+    /// Every note id ever posted, with its author. Entries outlive deleted notes, so a
+    /// retried post of a deleted note is recognised instead of posted again.
+    authors: HashMap<NoteId, ParticipantId>,
+}
+
+impl Room {
+    pub fn new(state: RoomState) -> Self {
+        Room {
+            state,
+            authors: HashMap::new(),
+        }
+    }
+
+    /// Who posted this note id, if it was ever posted.
+    pub fn author_of(&self, note: &NoteId) -> Option<&ParticipantId> {
+        self.authors.get(note)
+    }
+
+    /// The notes on the board written by `participant`, in board order.
+    pub fn notes_by(&self, participant: &ParticipantId) -> Vec<NoteId> {
+        self.state
+            .notes
+            .iter()
+            .filter(|n| self.authors.get(&n.id) == Some(participant))
+            .map(|n| n.id.clone())
+            .collect()
+    }
+
+    /// Apply an event caused by `actor` (who sent the command, if anyone did).
+    pub fn apply(&mut self, event: &Event, actor: Option<&ParticipantId>) {
+        if let (Event::NotePosted { note }, Some(author)) = (event, actor) {
+            self.authors
+                .entry(note.id.clone())
+                .or_insert_with(|| author.clone());
+        }
+        self.state.apply(event);
+    }
+}

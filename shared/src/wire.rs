@@ -1,0 +1,116 @@
+//! The messages on the WebSocket, both ways: JSON text frames, tagged by `type`.
+//!
+//! A connection starts with [`ClientMessage::Join`] or [`ClientMessage::Resume`], both
+//! carrying [`PROTOCOL_VERSION`]. The server answers with [`ServerMessage::Joined`] (the
+//! participant's id and secret resume token, for this connection only) and a
+//! [`ServerMessage::Snapshot`], then streams [`ServerMessage::Event`]s, each numbered by
+//! the room's sequence. Every [`ClientMessage::Command`] gets exactly one
+//! [`ServerMessage::Ack`] or [`ServerMessage::Rejected`] with the same `id`.
+//! `docs/protocol.md` shows every message with an example.
+
+use crate::command::Command;
+use crate::event::Event;
+use crate::ids::{NoteId, ParticipantId, RoomCode};
+use crate::rejection::ErrorCode;
+use crate::state::RoomState;
+use crate::timer::Millis;
+use serde::{Deserialize, Serialize};
+
+/// The version of this protocol; a client speaking another one is refused.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// From a browser (or any client) to the server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMessage {
+    /// Join a room as a new participant. With the facilitator key, take (or take back)
+    /// the facilitator's seat; with `observer`, watch without taking part.
+    Join {
+        protocol_version: u32,
+        room: RoomCode,
+        name: String,
+        #[serde(default)]
+        observer: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        facilitator_key: Option<String>,
+    },
+    /// Come back to one's seat with the resume token from `joined`.
+    Resume {
+        protocol_version: u32,
+        room: RoomCode,
+        token: String,
+    },
+    /// Ask the room to do something; `id` is the sender's, echoed in the answer.
+    /// A command re-sent after a reconnect keeps its `id` and its client-made ids.
+    Command { id: u64, command: Command },
+    /// Ask for a fresh snapshot (after seeing a gap in sequence numbers).
+    Sync,
+    /// Measure the round trip and the server's clock.
+    Ping { nonce: u64 },
+}
+
+/// Why the server ends a connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ByeReason {
+    /// The server is stopping; reconnect in a moment.
+    ShuttingDown,
+    /// The connection did not keep up with the room's events; reconnect to catch up.
+    SlowConsumer,
+    /// Too many refused or too fast messages.
+    Abuse,
+    /// The facilitator deleted the session.
+    SessionDeleted,
+}
+
+/// From the server to one connection.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    /// You are in: your id, and the secret token to resume your seat later.
+    /// Sent to this connection only.
+    Joined {
+        protocol_version: u32,
+        room: RoomCode,
+        you: ParticipantId,
+        token: String,
+    },
+    /// The whole room as of sequence number `seq`, and the notes that are yours
+    /// (this part differs per recipient).
+    Snapshot {
+        seq: u64,
+        server_time: Millis,
+        state: RoomState,
+        your_notes: Vec<NoteId>,
+    },
+    /// Something happened; `seq` is one more than the previous event's.
+    Event {
+        seq: u64,
+        event: Event,
+    },
+    /// Your command `id` was applied; the room is at `seq` after it.
+    Ack {
+        id: u64,
+        seq: u64,
+    },
+    /// Your command `id` (or a message without one) was refused, and changed nothing.
+    Rejected {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+        code: ErrorCode,
+        message: String,
+    },
+    /// The note you just posted, for your other open pages. Sent only to the author.
+    YourNote {
+        note_id: NoteId,
+    },
+    Pong {
+        nonce: u64,
+        server_time: Millis,
+    },
+    /// The server closes this connection, and says why.
+    Bye {
+        reason: ByeReason,
+        message: String,
+    },
+}

@@ -1,0 +1,9 @@
+//! Test support shared by the integration and browser tests.
+//!
+//! `server` starts a real server on `127.0.0.1:0` in the test's own runtime;
+//! `ws` is a small protocol-speaking WebSocket client built on tokio-tungstenite;
+//! `browser` drives headless Chromium through chromedriver (WebDriver).
+
+pub mod browser;
+pub mod server;
+pub mod ws;

@@ -1,0 +1,265 @@
+//! A protocol-speaking WebSocket client for tests, on tokio-tungstenite.
+//!
+//! It keeps its own copy of the room exactly as the browser does: a snapshot, then
+//! events applied with `shared`'s `apply`, checking that sequence numbers have no gap.
+//! Every message it receives is kept, raw and parsed, so tests can inspect all of them.
+//! Waiting is bounded: a read that takes longer than [`PATIENCE`] fails the test.
+
+use futures_util::{SinkExt, StreamExt};
+use shared::wire::{ClientMessage, PROTOCOL_VERSION, ServerMessage};
+use shared::{Command, Event, NoteId, ParticipantId, Rejection, RoomCode, RoomState};
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
+
+/// The longest a test waits for any one message before failing.
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+pub struct WsClient {
+    pub label: String,
+    socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    next_id: u64,
+    pub me: Option<ParticipantId>,
+    pub token: Option<String>,
+    pub state: Option<RoomState>,
+    pub seq: u64,
+    pub my_notes: Vec<NoteId>,
+    /// Every text frame received, as sent.
+    pub raw: Vec<String>,
+    /// Every message received, parsed.
+    pub received: Vec<ServerMessage>,
+}
+
+impl WsClient {
+    pub async fn connect(url: &str, label: &str) -> Self {
+        let (socket, _) = connect_async(url).await.expect("WebSocket connect");
+        WsClient {
+            label: label.to_owned(),
+            socket,
+            next_id: 1,
+            me: None,
+            token: None,
+            state: None,
+            seq: 0,
+            my_notes: Vec::new(),
+            raw: Vec::new(),
+            received: Vec::new(),
+        }
+    }
+
+    /// Connect and join as a new participant (or observer).
+    pub async fn join(url: &str, room: &str, name: &str, observer: bool) -> Self {
+        let mut client = Self::connect(url, name).await;
+        client
+            .send(&ClientMessage::Join {
+                protocol_version: PROTOCOL_VERSION,
+                room: RoomCode::from(room),
+                name: name.to_owned(),
+                observer,
+                facilitator_key: None,
+            })
+            .await;
+        client.expect_seated().await;
+        client
+    }
+
+    /// Connect and take the facilitator's seat with the key.
+    pub async fn join_facilitator(url: &str, room: &str, key: &str, name: &str) -> Self {
+        let mut client = Self::connect(url, name).await;
+        client
+            .send(&ClientMessage::Join {
+                protocol_version: PROTOCOL_VERSION,
+                room: RoomCode::from(room),
+                name: name.to_owned(),
+                observer: false,
+                facilitator_key: Some(key.to_owned()),
+            })
+            .await;
+        client.expect_seated().await;
+        client
+    }
+
+    /// Connect and come back to a seat with its resume token.
+    pub async fn resume(url: &str, room: &str, token: &str, label: &str) -> Self {
+        let mut client = Self::connect(url, label).await;
+        client
+            .send(&ClientMessage::Resume {
+                protocol_version: PROTOCOL_VERSION,
+                room: RoomCode::from(room),
+                token: token.to_owned(),
+            })
+            .await;
+        client.expect_seated().await;
+        client
+    }
+
+    /// Read until both `joined` and the first snapshot have arrived.
+    pub async fn expect_seated(&mut self) {
+        loop {
+            match self.recv().await {
+                ServerMessage::Snapshot { .. } if self.me.is_some() => return,
+                ServerMessage::Rejected { code, message, .. } => {
+                    panic!("{}: could not join: {code:?} {message}", self.label)
+                }
+                _ => {}
+            }
+        }
+    }
+
+    pub async fn send(&mut self, message: &ClientMessage) {
+        let text = serde_json::to_string(message).expect("encode");
+        self.send_raw(&text).await;
+    }
+
+    pub async fn send_raw(&mut self, text: &str) {
+        self.socket
+            .send(Message::text(text))
+            .await
+            .expect("WebSocket send");
+    }
+
+    pub async fn send_binary(&mut self, bytes: Vec<u8>) {
+        self.socket
+            .send(Message::binary(bytes))
+            .await
+            .expect("WebSocket send");
+    }
+
+    /// The next message, folded into the local copy of the room.
+    pub async fn recv(&mut self) -> ServerMessage {
+        let message = self
+            .try_recv()
+            .await
+            .unwrap_or_else(|| panic!("{}: the connection closed", self.label));
+        message
+    }
+
+    /// The next message, or `None` once the server has closed the connection.
+    pub async fn try_recv(&mut self) -> Option<ServerMessage> {
+        loop {
+            let frame = tokio::time::timeout(PATIENCE, self.socket.next())
+                .await
+                .unwrap_or_else(|_| panic!("{}: nothing received for {PATIENCE:?}", self.label));
+            let text = match frame {
+                Some(Ok(Message::Text(text))) => text.to_string(),
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return None,
+                Some(Ok(_)) => continue,
+            };
+            let message: ServerMessage = serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{}: unparsable frame {text}: {e}", self.label));
+            self.raw.push(text);
+            self.observe(&message);
+            self.received.push(message.clone());
+            return Some(message);
+        }
+    }
+
+    fn observe(&mut self, message: &ServerMessage) {
+        match message {
+            ServerMessage::Joined { you, token, .. } => {
+                self.me = Some(you.clone());
+                self.token = Some(token.clone());
+            }
+            ServerMessage::Snapshot {
+                seq,
+                state,
+                your_notes,
+                ..
+            } => {
+                self.seq = *seq;
+                self.state = Some(state.clone());
+                self.my_notes = your_notes.clone();
+            }
+            ServerMessage::Event { seq, event } => {
+                assert_eq!(
+                    *seq,
+                    self.seq + 1,
+                    "{}: events arrive in order without gaps",
+                    self.label
+                );
+                self.seq = *seq;
+                if let Some(state) = &mut self.state {
+                    state.apply(event);
+                }
+            }
+            ServerMessage::YourNote { note_id } => {
+                if !self.my_notes.contains(note_id) {
+                    self.my_notes.push(note_id.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Send a command and read until its answer: the room's sequence number after it,
+    /// or the rejection.
+    pub async fn command(&mut self, command: Command) -> Result<u64, Rejection> {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.command_with_id(id, command).await
+    }
+
+    /// Like [`command`](Self::command) with a chosen command id (to test retries).
+    pub async fn command_with_id(&mut self, id: u64, command: Command) -> Result<u64, Rejection> {
+        self.send(&ClientMessage::Command { id, command }).await;
+        loop {
+            match self.recv().await {
+                ServerMessage::Ack { id: acked, seq } if acked == id => return Ok(seq),
+                ServerMessage::Rejected {
+                    id: Some(refused),
+                    code,
+                    message,
+                } if refused == id => return Err(Rejection { code, message }),
+                _ => {}
+            }
+        }
+    }
+
+    /// Send a command that must succeed.
+    pub async fn ok(&mut self, command: Command) -> u64 {
+        let name = command.name();
+        match self.command(command).await {
+            Ok(seq) => seq,
+            Err(rejection) => panic!("{}: {name} was refused: {rejection:?}", self.label),
+        }
+    }
+
+    /// Read until the local copy of the room has caught up with sequence number `seq`.
+    pub async fn catch_up(&mut self, seq: u64) {
+        while self.seq < seq {
+            self.recv().await;
+        }
+    }
+
+    /// Read until the room satisfies `condition`.
+    pub async fn wait_until(&mut self, condition: impl Fn(&RoomState) -> bool) {
+        while !self.state.as_ref().is_some_and(&condition) {
+            self.recv().await;
+        }
+    }
+
+    /// Read until an event matching `pattern` arrives, and return it.
+    pub async fn wait_event(&mut self, pattern: impl Fn(&Event) -> bool) -> Event {
+        loop {
+            if let ServerMessage::Event { event, .. } = self.recv().await
+                && pattern(&event)
+            {
+                return event;
+            }
+        }
+    }
+
+    pub fn state(&self) -> &RoomState {
+        self.state.as_ref().expect("a snapshot has arrived")
+    }
+
+    pub fn me(&self) -> &ParticipantId {
+        self.me.as_ref().expect("joined")
+    }
+
+    /// Close the connection from this side.
+    pub async fn close(mut self) {
+        let _ = self.socket.close(None).await;
+    }
+}
