@@ -17,6 +17,7 @@ pub mod secrets;
 
 pub use config::Config;
 
+use axum::serve::ListenerExt;
 use std::future::Future;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -36,6 +37,12 @@ pub async fn serve(
         stopping: stop_rx,
     };
     let app = http::router(state);
+    // Frames are small and latency matters more than packet count: no Nagle delay.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "could not set TCP_NODELAY");
+        }
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;

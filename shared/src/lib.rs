@@ -20,6 +20,7 @@ pub mod invariants;
 pub mod limits;
 pub mod logic;
 pub mod rejection;
+pub mod replica;
 pub mod room;
 pub mod state;
 pub mod step;

@@ -44,6 +44,7 @@ pub fn rights(command: &Command) -> (&'static [Role], &'static [Step]) {
             (&[Consultant], &[Step::Exploration])
         }
         KeepNote { .. } => (&[Client], &[Step::Exploration]),
+        // Notes are on screen from exploration on.
         HideNote { .. } => (
             &[Facilitator],
             &[Step::Exploration, Step::ActionPlan, Step::Closing],
@@ -79,7 +80,7 @@ pub fn decide(
     if !roles.contains(&me.role) {
         return Err(Rejection::new(
             ErrorCode::Forbidden,
-            format!("a {:?} may not {}", me.role, command.name()).to_lowercase(),
+            format!("the {:?} role may not {}", me.role, command.name()).to_lowercase(),
         ));
     }
     if !steps.contains(&state.step) {
@@ -396,7 +397,11 @@ impl Decider<'_> {
                         Err(Rejection::new(ErrorCode::IdTaken, "that id is taken"))
                     };
                 }
-                let mine = state.questions.iter().filter(|q| &q.author == me).count();
+                let mine = state
+                    .questions
+                    .iter()
+                    .filter(|q| &q.author == me && !q.withdrawn)
+                    .count();
                 if mine >= limits.questions_per_participant {
                     return Err(Rejection::new(
                         ErrorCode::LimitReached,
@@ -412,6 +417,7 @@ impl Decider<'_> {
                         author: me.clone(),
                         text: body,
                         answered: false,
+                        withdrawn: false,
                     },
                 }])
             }
@@ -425,6 +431,9 @@ impl Decider<'_> {
                         "only its author may withdraw a question",
                     ));
                 }
+                if question.withdrawn {
+                    return none;
+                }
                 Ok(vec![Event::QuestionWithdrawn {
                     question_id: question_id.clone(),
                 }])
@@ -435,6 +444,7 @@ impl Decider<'_> {
             } => {
                 let question = state
                     .question(question_id)
+                    .filter(|q| !q.withdrawn)
                     .ok_or_else(|| not_found("question"))?;
                 if question.answered == *answered {
                     return none;
@@ -620,7 +630,13 @@ impl Decider<'_> {
     }
 
     fn minutes(&self, minutes: u32) -> Result<(), Rejection> {
-        if minutes == 0 || minutes > self.limits.max_step_minutes {
+        if minutes == 0 {
+            return Err(Rejection::new(
+                ErrorCode::InvalidValue,
+                "give at least one minute",
+            ));
+        }
+        if minutes > self.limits.max_step_minutes {
             return Err(Rejection::new(
                 ErrorCode::TooLong,
                 format!("minutes run from 1 to {}", self.limits.max_step_minutes),

@@ -93,6 +93,9 @@ pub struct Question {
     pub author: ParticipantId,
     pub text: String,
     pub answered: bool,
+    /// Withdrawn by its author: no longer shown, but its id stays taken so that a
+    /// retried post or withdrawal changes nothing.
+    pub withdrawn: bool,
 }
 
 /// One action of the client's plan.
@@ -405,7 +408,9 @@ impl RoomState {
                 }
             }
             Event::QuestionWithdrawn { question_id } => {
-                self.questions.retain(|q| &q.id != question_id);
+                if let Some(q) = self.questions.iter_mut().find(|q| &q.id == question_id) {
+                    q.withdrawn = true;
+                }
             }
             Event::QuestionAnswered {
                 question_id,

@@ -64,6 +64,10 @@ pub enum ByeReason {
 }
 
 /// From the server to one connection.
+// Snapshots are rare and large, events frequent and small; boxing the state would
+// only add an allocation to every snapshot without saving anything on events, which
+// are encoded once and never held in this enum for long.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMessage {

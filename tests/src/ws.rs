@@ -11,7 +11,7 @@ use shared::{Command, Event, NoteId, ParticipantId, Rejection, RoomCode, RoomSta
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async_with_config};
 
 /// The longest a test waits for any one message before failing.
 pub const PATIENCE: Duration = Duration::from_secs(10);
@@ -33,7 +33,9 @@ pub struct WsClient {
 
 impl WsClient {
     pub async fn connect(url: &str, label: &str) -> Self {
-        let (socket, _) = connect_async(url).await.expect("WebSocket connect");
+        let (socket, _) = connect_async_with_config(url, None, true)
+            .await
+            .expect("WebSocket connect");
         WsClient {
             label: label.to_owned(),
             socket,
@@ -128,11 +130,9 @@ impl WsClient {
 
     /// The next message, folded into the local copy of the room.
     pub async fn recv(&mut self) -> ServerMessage {
-        let message = self
-            .try_recv()
+        self.try_recv()
             .await
-            .unwrap_or_else(|| panic!("{}: the connection closed", self.label));
-        message
+            .unwrap_or_else(|| panic!("{}: the connection closed", self.label))
     }
 
     /// The next message, or `None` once the server has closed the connection.
@@ -183,10 +183,8 @@ impl WsClient {
                     state.apply(event);
                 }
             }
-            ServerMessage::YourNote { note_id } => {
-                if !self.my_notes.contains(note_id) {
-                    self.my_notes.push(note_id.clone());
-                }
+            ServerMessage::YourNote { note_id } if !self.my_notes.contains(note_id) => {
+                self.my_notes.push(note_id.clone());
             }
             _ => {}
         }

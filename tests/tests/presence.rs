@@ -172,3 +172,41 @@ async fn a_closed_session_admits_no_newcomer_but_its_participants_can_come_back(
     let bruno = WsClient::resume(&url, &session.room, &token, "Bruno").await;
     assert_eq!(bruno.state().step, Step::Closed);
 }
+
+#[tokio::test]
+async fn a_command_re_sent_after_a_reconnect_is_applied_once() {
+    let server = TestServer::start().await;
+    let session = server.create_session("Une seule fois").await;
+    let url = server.ws_url();
+    let mut fac =
+        WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, "Anne").await;
+    let before = fac.state().timer.clone();
+    let first = fac
+        .command_with_id(41, Command::ExtendTimer { minutes: 5 })
+        .await;
+    let token = fac.token.clone().expect("token");
+    fac.close().await;
+
+    // The page did not see the ack, so it sends the same command again on return.
+    let mut fac = WsClient::resume(&url, &session.room, &token, "Anne again").await;
+    let again = fac
+        .command_with_id(41, Command::ExtendTimer { minutes: 5 })
+        .await;
+    assert_eq!(first, again, "the same answer, the same sequence number");
+    assert_eq!(
+        fac.state().timer,
+        before.extended(5 * 60_000),
+        "extended once, not twice"
+    );
+
+    // A refused command keeps its refusal when re-sent.
+    let refused = fac.command_with_id(42, Command::AdvanceRound).await;
+    assert_eq!(
+        refused.as_ref().map_err(|r| r.code),
+        Err(ErrorCode::WrongStep)
+    );
+    assert_eq!(
+        fac.command_with_id(42, Command::AdvanceRound).await,
+        refused
+    );
+}

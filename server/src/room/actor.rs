@@ -219,6 +219,11 @@ impl RoomActor {
         let Some(actor) = self.connections.get(&conn).map(|c| c.participant.clone()) else {
             return;
         };
+        if let Some(answer) = self.seats.answer_to(&actor, id) {
+            // A re-sent command: same answer, applied once.
+            self.send(conn, answer);
+            return;
+        }
         let now = self.config.clock.now();
         let outcome = decide(&self.room, &actor, &command, now, &self.config.limits);
         let logged_actor = if authorship_sensitive(&command) {
@@ -249,7 +254,9 @@ impl RoomActor {
                         }
                     }
                 }
-                self.send(conn, encode(&ServerMessage::Ack { id, seq: self.seq }));
+                let ack = encode(&ServerMessage::Ack { id, seq: self.seq });
+                self.seats.remember_answer(&actor, id, ack.clone());
+                self.send(conn, ack);
             }
             Err(rejection) => {
                 tracing::debug!(
@@ -259,14 +266,13 @@ impl RoomActor {
                     code = ?rejection.code,
                     "rejected"
                 );
-                self.send(
-                    conn,
-                    encode(&ServerMessage::Rejected {
-                        id: Some(id),
-                        code: rejection.code,
-                        message: rejection.message,
-                    }),
-                );
+                let refusal = encode(&ServerMessage::Rejected {
+                    id: Some(id),
+                    code: rejection.code,
+                    message: rejection.message,
+                });
+                self.seats.remember_answer(&actor, id, refusal.clone());
+                self.send(conn, refusal);
             }
         }
     }

@@ -7,8 +7,9 @@
 
 use super::ConnId;
 use crate::secrets::secrets_match;
+use axum::extract::ws::Utf8Bytes;
 use shared::ParticipantId;
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use tokio::time::{Duration, Instant};
 
 #[derive(Debug)]
@@ -17,7 +18,14 @@ struct Seat {
     connections: HashSet<ConnId>,
     /// When the last connection closed, while the grace period runs.
     away_since: Option<Instant>,
+    /// The answers to this participant's latest commands, by command id, so that a
+    /// command re-sent after a reconnect gets its first answer again instead of being
+    /// applied twice.
+    answers: VecDeque<(u64, Utf8Bytes)>,
 }
+
+/// How many answers a seat remembers: far more than a page can have in flight.
+const REMEMBERED_ANSWERS: usize = 256;
 
 #[derive(Debug, Default)]
 pub(super) struct Seats {
@@ -32,6 +40,7 @@ impl Seats {
                 token,
                 connections: HashSet::new(),
                 away_since: None,
+                answers: VecDeque::new(),
             },
         );
     }
@@ -83,6 +92,26 @@ impl Seats {
             .flat_map(|seat| seat.connections.iter().copied())
     }
 
+    /// The answer already given to this participant's command `id`, if any.
+    pub fn answer_to(&self, participant: &ParticipantId, id: u64) -> Option<Utf8Bytes> {
+        let seat = self.seats.get(participant)?;
+        seat.answers
+            .iter()
+            .rev()
+            .find(|(seen, _)| *seen == id)
+            .map(|(_, answer)| answer.clone())
+    }
+
+    /// Remember the answer given to command `id`.
+    pub fn remember_answer(&mut self, participant: &ParticipantId, id: u64, answer: Utf8Bytes) {
+        if let Some(seat) = self.seats.get_mut(participant) {
+            if seat.answers.len() == REMEMBERED_ANSWERS {
+                seat.answers.pop_front();
+            }
+            seat.answers.push_back((id, answer));
+        }
+    }
+
     /// When the next grace period ends, if one is running.
     pub fn next_expiry(&self, grace: Duration) -> Option<Instant> {
         self.seats
@@ -124,6 +153,24 @@ mod tests {
         assert!(seats.take_expired(now, grace).is_empty());
         assert_eq!(seats.take_expired(now + grace, grace), vec![alice.clone()]);
         assert_eq!(seats.next_expiry(grace), None);
+    }
+
+    #[test]
+    fn a_seat_remembers_its_latest_answers() {
+        let mut seats = Seats::default();
+        let alice = ParticipantId::from("alice");
+        seats.add(alice.clone(), "t".into());
+        for id in 0..300 {
+            seats.remember_answer(&alice, id, Utf8Bytes::from(format!("answer {id}")));
+        }
+        assert_eq!(seats.answer_to(&alice, 299).as_deref(), Some("answer 299"));
+        assert_eq!(seats.answer_to(&alice, 44).as_deref(), Some("answer 44"));
+        assert_eq!(
+            seats.answer_to(&alice, 43),
+            None,
+            "only the latest are kept"
+        );
+        assert_eq!(seats.answer_to(&"bob".into(), 299), None);
     }
 
     #[test]

@@ -1,0 +1,413 @@
+//! A client's copy of a room, and the commands it has not seen answered yet.
+//!
+//! The browser client, the test clients and the load generator all keep a room the
+//! same way: take a snapshot, apply numbered events with [`RoomState::apply`], ask for a
+//! new snapshot when a number is missing, and keep every command until the server
+//! answers it, re-sending the unanswered ones (same ids) after a reconnect; the server
+//! answers a re-sent command with its first answer, so nothing is lost or doubled.
+//! No socket here: the owner feeds messages in and sends what comes out.
+
+use crate::command::Command;
+use crate::ids::{NoteId, ParticipantId, RoomCode};
+use crate::rejection::{ErrorCode, Rejection};
+use crate::state::RoomState;
+use crate::timer::Millis;
+use crate::wire::{ByeReason, ClientMessage, PROTOCOL_VERSION, ServerMessage};
+use std::collections::VecDeque;
+
+/// How this page enters its room.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Entry {
+    Join {
+        name: String,
+        observer: bool,
+        facilitator_key: Option<String>,
+    },
+    Resume {
+        token: String,
+    },
+}
+
+/// Something the owner should know about, beyond the room changing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// The page holds its seat and an up-to-date room.
+    Live,
+    /// A command of ours was refused.
+    Refused {
+        command: Command,
+        rejection: Rejection,
+    },
+    /// We cannot enter the room, and retrying will not help.
+    Fatal(Rejection),
+    /// The server is closing the connection, and why.
+    Bye(ByeReason),
+}
+
+/// What to do after a message: frames to send and things to show.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reaction {
+    pub send: Vec<ClientMessage>,
+    pub notices: Vec<Notice>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Replica {
+    pub room_code: RoomCode,
+    pub entry: Entry,
+    pub me: Option<ParticipantId>,
+    pub state: Option<RoomState>,
+    /// The sequence number of the last event applied.
+    pub seq: u64,
+    /// Notes this participant wrote (told by the server to us alone).
+    pub my_notes: Vec<NoteId>,
+    /// Server time minus local time, in milliseconds.
+    pub clock_offset: i64,
+    /// Commands sent or waiting, unanswered, in order.
+    outbox: VecDeque<(u64, Command)>,
+    next_id: u64,
+    /// Connected, seated, and holding a current snapshot.
+    live: bool,
+    /// A gap was seen; events are ignored until the asked-for snapshot arrives.
+    awaiting_snapshot: bool,
+}
+
+/// Refusals that no retry can fix: stop reconnecting and tell the person.
+fn is_fatal(code: ErrorCode) -> bool {
+    matches!(
+        code,
+        ErrorCode::RoomOrKeyInvalid
+            | ErrorCode::RoomFull
+            | ErrorCode::SessionClosed
+            | ErrorCode::UnsupportedVersion
+            | ErrorCode::EmptyText
+            | ErrorCode::TooLong
+            | ErrorCode::InvalidValue
+    )
+}
+
+impl Replica {
+    /// `first_command_id` should differ between pages of the same participant (a
+    /// random start does), since the server recognises re-sent commands by id.
+    pub fn new(room_code: RoomCode, entry: Entry, first_command_id: u64) -> Self {
+        Replica {
+            room_code,
+            entry,
+            me: None,
+            state: None,
+            seq: 0,
+            my_notes: Vec::new(),
+            clock_offset: 0,
+            outbox: VecDeque::new(),
+            next_id: first_command_id,
+            live: false,
+            awaiting_snapshot: false,
+        }
+    }
+
+    pub fn is_live(&self) -> bool {
+        self.live
+    }
+
+    /// Commands not yet answered, oldest first.
+    pub fn pending(&self) -> impl Iterator<Item = &Command> {
+        self.outbox.iter().map(|(_, command)| command)
+    }
+
+    /// The server's time now, from a local clock reading.
+    pub fn server_now(&self, local_now: Millis) -> Millis {
+        (local_now as i64 + self.clock_offset).max(0) as Millis
+    }
+
+    /// A connection opened: the first frame to send.
+    pub fn on_open(&mut self) -> ClientMessage {
+        self.live = false;
+        self.awaiting_snapshot = false;
+        match &self.entry {
+            Entry::Join {
+                name,
+                observer,
+                facilitator_key,
+            } => ClientMessage::Join {
+                protocol_version: PROTOCOL_VERSION,
+                room: self.room_code.clone(),
+                name: name.clone(),
+                observer: *observer,
+                facilitator_key: facilitator_key.clone(),
+            },
+            Entry::Resume { token } => ClientMessage::Resume {
+                protocol_version: PROTOCOL_VERSION,
+                room: self.room_code.clone(),
+                token: token.clone(),
+            },
+        }
+    }
+
+    /// The connection closed; commands wait for the next one.
+    pub fn on_close(&mut self) {
+        self.live = false;
+    }
+
+    /// Queue a command; the frame to send now if the page is live.
+    pub fn submit(&mut self, command: Command) -> Option<ClientMessage> {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.outbox.push_back((id, command.clone()));
+        self.live.then_some(ClientMessage::Command { id, command })
+    }
+
+    /// Fold one message from the server into the copy of the room.
+    pub fn receive(&mut self, message: ServerMessage, local_now: Millis) -> Reaction {
+        let mut reaction = Reaction::default();
+        match message {
+            ServerMessage::Joined { you, token, .. } => {
+                self.me = Some(you);
+                // From now on this page comes back to the same seat.
+                self.entry = Entry::Resume { token };
+            }
+            ServerMessage::Snapshot {
+                seq,
+                server_time,
+                state,
+                your_notes,
+            } => {
+                self.seq = seq;
+                self.state = Some(state);
+                self.my_notes = your_notes;
+                self.clock_offset = server_time as i64 - local_now as i64;
+                self.awaiting_snapshot = false;
+                if !self.live {
+                    self.live = true;
+                    reaction.send = self
+                        .outbox
+                        .iter()
+                        .map(|(id, command)| ClientMessage::Command {
+                            id: *id,
+                            command: command.clone(),
+                        })
+                        .collect();
+                    reaction.notices.push(Notice::Live);
+                }
+            }
+            ServerMessage::Event { seq, event } => {
+                if self.awaiting_snapshot || seq <= self.seq {
+                    // Older than our copy, or waiting for a snapshot anyway.
+                } else if seq == self.seq + 1 {
+                    if let Some(state) = &mut self.state {
+                        state.apply(&event);
+                    }
+                    self.seq = seq;
+                } else {
+                    self.awaiting_snapshot = true;
+                    reaction.send.push(ClientMessage::Sync);
+                }
+            }
+            ServerMessage::Ack { id, .. } => {
+                self.outbox.retain(|(pending, _)| *pending != id);
+            }
+            ServerMessage::Rejected {
+                id: Some(id),
+                code,
+                message,
+            } => {
+                let index = self.outbox.iter().position(|(pending, _)| *pending == id);
+                if let Some((_, command)) = index.and_then(|i| self.outbox.remove(i)) {
+                    reaction.notices.push(Notice::Refused {
+                        command,
+                        rejection: Rejection { code, message },
+                    });
+                }
+            }
+            ServerMessage::Rejected {
+                id: None,
+                code,
+                message,
+            } => {
+                // Before we are seated, some refusals mean no retry can succeed.
+                if !self.live && is_fatal(code) {
+                    reaction
+                        .notices
+                        .push(Notice::Fatal(Rejection { code, message }));
+                }
+            }
+            ServerMessage::YourNote { note_id } => {
+                if !self.my_notes.contains(&note_id) {
+                    self.my_notes.push(note_id);
+                }
+            }
+            ServerMessage::Pong { nonce, server_time } => {
+                // The nonce is the local time the ping left: assume the server read its
+                // clock halfway through the round trip.
+                let rtt = local_now.saturating_sub(nonce);
+                let local_mid = nonce + rtt / 2;
+                self.clock_offset = server_time as i64 - local_mid as i64;
+            }
+            ServerMessage::Bye { reason, .. } => {
+                self.live = false;
+                reaction.notices.push(Notice::Bye(reason));
+            }
+        }
+        reaction
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::Event;
+    use crate::state::Language;
+
+    fn joined(replica: &mut Replica) {
+        replica.on_open();
+        replica.receive(
+            ServerMessage::Joined {
+                protocol_version: PROTOCOL_VERSION,
+                room: "r".into(),
+                you: "p1".into(),
+                token: "secret".into(),
+            },
+            0,
+        );
+    }
+
+    fn snapshot(seq: u64, server_time: Millis) -> ServerMessage {
+        ServerMessage::Snapshot {
+            seq,
+            server_time,
+            state: RoomState::new("t", Language::Fr, 0),
+            your_notes: vec![],
+        }
+    }
+
+    fn replica() -> Replica {
+        let entry = Entry::Join {
+            name: "Anne".into(),
+            observer: false,
+            facilitator_key: None,
+        };
+        Replica::new("r".into(), entry, 100)
+    }
+
+    #[test]
+    fn commands_made_offline_are_sent_once_live_and_forgotten_once_answered() {
+        let mut r = replica();
+        assert_eq!(
+            r.submit(Command::RaiseHand),
+            None,
+            "offline: queued, not sent"
+        );
+        joined(&mut r);
+        assert_eq!(
+            r.entry,
+            Entry::Resume {
+                token: "secret".into()
+            }
+        );
+        let reaction = r.receive(snapshot(3, 5_000), 1_000);
+        assert_eq!(
+            reaction.send,
+            vec![ClientMessage::Command {
+                id: 100,
+                command: Command::RaiseHand
+            }]
+        );
+        assert_eq!(reaction.notices, vec![Notice::Live]);
+        assert_eq!(r.clock_offset, 4_000);
+        assert!(r.submit(Command::LowerHand).is_some(), "live: sent at once");
+        r.receive(ServerMessage::Ack { id: 100, seq: 4 }, 0);
+        assert_eq!(r.pending().collect::<Vec<_>>(), vec![&Command::LowerHand]);
+
+        // The connection drops before the second answer: it is sent again, same id.
+        r.on_close();
+        r.on_open();
+        let reaction = r.receive(snapshot(4, 0), 0);
+        assert_eq!(
+            reaction.send,
+            vec![ClientMessage::Command {
+                id: 101,
+                command: Command::LowerHand
+            }]
+        );
+        let refusal = r.receive(
+            ServerMessage::Rejected {
+                id: Some(101),
+                code: ErrorCode::Forbidden,
+                message: "no".into(),
+            },
+            0,
+        );
+        assert!(matches!(
+            &refusal.notices[..],
+            [Notice::Refused {
+                command: Command::LowerHand,
+                ..
+            }]
+        ));
+        assert_eq!(r.pending().count(), 0);
+    }
+
+    #[test]
+    fn a_gap_in_sequence_numbers_asks_for_a_snapshot_and_ignores_events_until_then() {
+        let mut r = replica();
+        joined(&mut r);
+        r.receive(snapshot(10, 0), 0);
+        let event = |seq| ServerMessage::Event {
+            seq,
+            event: Event::FloorTaken,
+        };
+        assert_eq!(r.receive(event(11), 0).send, vec![]);
+        assert_eq!(r.seq, 11);
+        assert_eq!(
+            r.receive(event(11), 0).send,
+            vec![],
+            "a duplicate is ignored"
+        );
+        assert_eq!(r.receive(event(13), 0).send, vec![ClientMessage::Sync]);
+        assert_eq!(r.seq, 11);
+        assert_eq!(r.receive(event(14), 0).send, vec![], "one sync is enough");
+        assert_eq!(r.seq, 11);
+        r.receive(snapshot(14, 0), 0);
+        r.receive(event(15), 0);
+        assert_eq!(r.seq, 15);
+    }
+
+    #[test]
+    fn a_refused_entry_is_fatal_but_a_refused_frame_later_is_not() {
+        let mut r = replica();
+        r.on_open();
+        let reaction = r.receive(
+            ServerMessage::Rejected {
+                id: None,
+                code: ErrorCode::RoomOrKeyInvalid,
+                message: "no".into(),
+            },
+            0,
+        );
+        assert!(matches!(&reaction.notices[..], [Notice::Fatal(_)]));
+        joined(&mut r);
+        r.receive(snapshot(1, 0), 0);
+        let reaction = r.receive(
+            ServerMessage::Rejected {
+                id: None,
+                code: ErrorCode::InvalidValue,
+                message: "no".into(),
+            },
+            0,
+        );
+        assert!(reaction.notices.is_empty());
+    }
+
+    #[test]
+    fn a_pong_estimates_the_server_clock_from_the_middle_of_the_round_trip() {
+        let mut r = replica();
+        r.receive(
+            ServerMessage::Pong {
+                nonce: 1_000,
+                server_time: 10_050,
+            },
+            1_100,
+        );
+        assert_eq!(r.clock_offset, 9_000);
+        assert_eq!(r.server_now(2_000), 11_000);
+    }
+}

@@ -1,0 +1,1104 @@
+//! The table of rights: every command, for every role, at every step.
+//!
+//! The expected table below is written out from METHOD.md ("The six steps" and "Rules
+//! the app must enforce"), independently of `logic::rights`. Each cell runs a valid
+//! command against a realistic room at that step (and, where the command takes values,
+//! invalid ones too) and checks the outcome: accepted, or refused with the right code in
+//! the documented order (closed, not joined, role, step, values).
+
+mod common;
+
+use common::*;
+use shared::command::Command;
+use shared::invariants;
+use shared::state::{NoteKind, Role};
+use shared::{ErrorCode, Step, TimerState};
+use std::collections::BTreeSet;
+
+/// The method's rights. Roles: `fac` facilitator, `cli` client, `con` consultant,
+/// `obs` observer. Steps by their number in the method: 0 welcome, 1 problem,
+/// 2 clarification, 3 contract, 4 exploration, 5 action plan, 6 closing round. The
+/// closed record (7) is read-only: nothing is allowed there.
+#[rustfmt::skip]
+const RIGHTS: &[(&str, &str, &str)] = &[
+    // command              roles allowed       steps allowed
+    ("accept_charter",      "fac cli con obs",  "0 1 2 3 4 5 6"),
+    ("pick_client",         "fac",              "0"),
+    ("next_step",           "fac",              "0 1 2 3 4 5 6"),
+    ("previous_step",       "fac",              "0 1 2 3 4 5 6"),
+    ("go_to_step",          "fac",              "0 1 2 3 4 5 6"),
+    ("set_duration",        "fac",              "0 1 2 3 4 5 6"),
+    ("start_timer",         "fac",              "0 1 2 3 4 5 6"),
+    ("pause_timer",         "fac",              "0 1 2 3 4 5 6"),
+    ("extend_timer",        "fac",              "0 1 2 3 4 5 6"),
+    // Anyone taking part raises a hand; observers watch without taking part.
+    ("raise_hand",          "fac cli con",      "0 1 2 3 4 5 6"),
+    ("lower_hand",          "fac cli con",      "0 1 2 3 4 5 6"),
+    ("give_floor",          "fac",              "0 1 2 3 4 5 6"),
+    ("take_floor",          "fac",              "0 1 2 3 4 5 6"),
+    ("set_problem",         "cli",              "1"),
+    ("post_question",       "con",              "2"),
+    ("withdraw_question",   "con",              "2"),
+    ("mark_answered",       "fac cli",          "2"),
+    ("set_contract",        "cli",              "3"),
+    ("post_note",           "con",              "4"),
+    ("edit_note",           "con",              "4"),
+    ("delete_note",         "con",              "4"),
+    ("keep_note",           "cli",              "4"),
+    // Notes exist from the exploration on; the facilitator may hide one while the
+    // board is in use (exploration, the plan drawn from it, the closing round).
+    ("hide_note",           "fac",              "4 5 6"),
+    ("add_action",          "cli",              "5"),
+    ("edit_action",         "cli",              "5"),
+    ("remove_action",       "cli",              "5"),
+    ("move_action",         "cli",              "5"),
+    // Everyone in the round writes a learning; observers do not speak in the round.
+    ("write_learning",      "fac cli con",      "6"),
+    ("advance_round",       "fac",              "6"),
+    ("close_session",       "fac",              "0 1 2 3 4 5 6"),
+];
+
+/// Cells where the role and step are right but no valid instance exists: the refusal
+/// then comes from the values.
+const NO_VALID_INSTANCE: &[(&str, Step, ErrorCode)] = &[
+    ("next_step", Step::Closing, ErrorCode::NoSuchStep),
+    ("previous_step", Step::Welcome, ErrorCode::NoSuchStep),
+];
+
+/// Does not compile when a command is added: add it to `RIGHTS`, `valid` and `invalid`.
+fn _every_command_is_in_the_table(command: &Command) {
+    use Command::*;
+    match command {
+        AcceptCharter
+        | PickClient { .. }
+        | NextStep
+        | PreviousStep
+        | GoToStep { .. }
+        | SetDuration { .. }
+        | StartTimer
+        | PauseTimer
+        | ExtendTimer { .. }
+        | RaiseHand
+        | LowerHand
+        | GiveFloor { .. }
+        | TakeFloor
+        | SetProblem { .. }
+        | PostQuestion { .. }
+        | WithdrawQuestion { .. }
+        | MarkAnswered { .. }
+        | SetContract { .. }
+        | PostNote { .. }
+        | EditNote { .. }
+        | DeleteNote { .. }
+        | KeepNote { .. }
+        | HideNote { .. }
+        | AddAction { .. }
+        | EditAction { .. }
+        | RemoveAction { .. }
+        | MoveAction { .. }
+        | WriteLearning { .. }
+        | AdvanceRound
+        | CloseSession => {}
+    }
+}
+
+const ALL_NAMES: [&str; 30] = [
+    "accept_charter",
+    "pick_client",
+    "next_step",
+    "previous_step",
+    "go_to_step",
+    "set_duration",
+    "start_timer",
+    "pause_timer",
+    "extend_timer",
+    "raise_hand",
+    "lower_hand",
+    "give_floor",
+    "take_floor",
+    "set_problem",
+    "post_question",
+    "withdraw_question",
+    "mark_answered",
+    "set_contract",
+    "post_note",
+    "edit_note",
+    "delete_note",
+    "keep_note",
+    "hide_note",
+    "add_action",
+    "edit_action",
+    "remove_action",
+    "move_action",
+    "write_learning",
+    "advance_round",
+    "close_session",
+];
+
+fn role_of(short: &str) -> Role {
+    match short {
+        "fac" => Role::Facilitator,
+        "cli" => Role::Client,
+        "con" => Role::Consultant,
+        "obs" => Role::Observer,
+        other => panic!("unknown role {other:?} in the table"),
+    }
+}
+
+fn step_of(number: &str) -> Step {
+    let n: usize = number.parse().expect("steps are numbers in the table");
+    assert!(n < 7, "the closed record allows nothing");
+    Step::ALL[n]
+}
+
+struct Rights {
+    roles: Vec<Role>,
+    steps: Vec<Step>,
+}
+
+fn expected_rights(name: &str) -> Rights {
+    let rows: Vec<_> = RIGHTS.iter().filter(|(n, _, _)| *n == name).collect();
+    assert_eq!(rows.len(), 1, "{name} must have exactly one row");
+    let (_, roles, steps) = rows[0];
+    Rights {
+        roles: roles.split_whitespace().map(role_of).collect(),
+        steps: steps.split_whitespace().map(step_of).collect(),
+    }
+}
+
+/// Who acts for each role: the consultant is always Ana, author of `N_ANA` and `Q_ANA`.
+fn actor_for(role: Role) -> &'static str {
+    match role {
+        Role::Facilitator => FAC,
+        Role::Client => CLI,
+        Role::Consultant => ANA,
+        Role::Observer => OBS,
+    }
+}
+
+/// A valid instance of the command in a room built by `Session::at_step(step)` (after
+/// `prepare`): real ids, fresh ids where something is created, texts within bounds.
+fn valid(name: &str, step: Step) -> Command {
+    use Command::*;
+    match name {
+        "accept_charter" => AcceptCharter,
+        "pick_client" => PickClient {
+            participant: pid(ANA),
+        },
+        "next_step" => NextStep,
+        "previous_step" => PreviousStep,
+        "go_to_step" => GoToStep {
+            step: if step == Step::Clarification {
+                Step::Problem
+            } else {
+                Step::Clarification
+            },
+        },
+        "set_duration" => SetDuration {
+            step: Step::Exploration,
+            minutes: 45,
+        },
+        "start_timer" => StartTimer,
+        "pause_timer" => PauseTimer,
+        "extend_timer" => ExtendTimer { minutes: 5 },
+        "raise_hand" => RaiseHand,
+        "lower_hand" => LowerHand,
+        "give_floor" => GiveFloor {
+            participant: pid(ANA),
+        },
+        "take_floor" => TakeFloor,
+        "set_problem" => SetProblem {
+            title: "Un nouveau titre".into(),
+            summary: "Un résumé.".into(),
+        },
+        "post_question" => PostQuestion {
+            question_id: qid("q-new"),
+            text: "Qui décide ?".into(),
+        },
+        "withdraw_question" => WithdrawQuestion {
+            question_id: qid(Q_ANA),
+        },
+        "mark_answered" => MarkAnswered {
+            question_id: qid(Q_ANA),
+            answered: true,
+        },
+        "set_contract" => SetContract {
+            text: "Aidez-moi à choisir.".into(),
+        },
+        "post_note" => PostNote {
+            note_id: nid("n-new"),
+            kind: NoteKind::Experience,
+            text: "J'ai vécu la même chose.".into(),
+        },
+        "edit_note" => EditNote {
+            note_id: nid(N_ANA),
+            kind: NoteKind::Suggestion,
+            text: "Et si tu commençais petit ?".into(),
+        },
+        "delete_note" => DeleteNote {
+            note_id: nid(N_ANA),
+        },
+        "keep_note" => KeepNote {
+            note_id: nid(N_BEN),
+            kept: true,
+        },
+        "hide_note" => HideNote {
+            note_id: nid(N_BEN),
+            hidden: true,
+        },
+        "add_action" => AddAction {
+            action_id: aid("a-new"),
+            text: "Faire le point dans un mois".into(),
+            due: Some("2030-02-28".into()),
+        },
+        "edit_action" => EditAction {
+            action_id: aid(A_ONE),
+            text: "Choisir deux dossiers".into(),
+            due: Some("2030-03-01".into()),
+        },
+        "remove_action" => RemoveAction {
+            action_id: aid(A_ONE),
+        },
+        "move_action" => MoveAction {
+            action_id: aid(A_ONE),
+            to: 1,
+        },
+        "write_learning" => WriteLearning {
+            text: "Demander de l'aide, ça s'apprend.".into(),
+        },
+        "advance_round" => AdvanceRound,
+        "close_session" => CloseSession,
+        other => panic!("no valid instance for {other}"),
+    }
+}
+
+/// Invalid instances and the value error each gets where the sender may send it.
+/// Where the sender may not, the rights error must win: values are checked last.
+fn invalid(name: &str) -> Vec<(Command, ErrorCode)> {
+    use Command::*;
+    use ErrorCode::*;
+    let long = |n: usize| "x".repeat(n);
+    match name {
+        "pick_client" => vec![
+            (
+                PickClient {
+                    participant: pid(OBS),
+                },
+                InvalidValue,
+            ),
+            (
+                PickClient {
+                    participant: pid(FAC),
+                },
+                InvalidValue,
+            ),
+            (
+                PickClient {
+                    participant: pid(GHOST),
+                },
+                NotFound,
+            ),
+        ],
+        "go_to_step" => vec![(GoToStep { step: Step::Closed }, NoSuchStep)],
+        "set_duration" => vec![
+            (
+                SetDuration {
+                    step: Step::Problem,
+                    minutes: 0,
+                },
+                InvalidValue,
+            ),
+            (
+                SetDuration {
+                    step: Step::Problem,
+                    minutes: 241,
+                },
+                TooLong,
+            ),
+            (
+                SetDuration {
+                    step: Step::Closed,
+                    minutes: 10,
+                },
+                InvalidValue,
+            ),
+        ],
+        "extend_timer" => vec![
+            (ExtendTimer { minutes: 0 }, InvalidValue),
+            (ExtendTimer { minutes: 241 }, TooLong),
+        ],
+        "give_floor" => vec![
+            (
+                GiveFloor {
+                    participant: pid(OBS),
+                },
+                InvalidValue,
+            ),
+            (
+                GiveFloor {
+                    participant: pid(GHOST),
+                },
+                NotFound,
+            ),
+        ],
+        "set_problem" => vec![
+            (
+                SetProblem {
+                    title: "  ".into(),
+                    summary: "s".into(),
+                },
+                EmptyText,
+            ),
+            (
+                SetProblem {
+                    title: long(121),
+                    summary: "".into(),
+                },
+                TooLong,
+            ),
+            (
+                SetProblem {
+                    title: "t".into(),
+                    summary: long(4_001),
+                },
+                TooLong,
+            ),
+        ],
+        "post_question" => vec![
+            (
+                PostQuestion {
+                    question_id: qid("q x"),
+                    text: "t".into(),
+                },
+                InvalidValue,
+            ),
+            (
+                PostQuestion {
+                    question_id: qid("q-new"),
+                    text: " ".into(),
+                },
+                EmptyText,
+            ),
+            (
+                PostQuestion {
+                    question_id: qid("q-new"),
+                    text: long(501),
+                },
+                TooLong,
+            ),
+            (
+                PostQuestion {
+                    question_id: qid(Q_BEN),
+                    text: "t".into(),
+                },
+                IdTaken,
+            ),
+        ],
+        "withdraw_question" => vec![
+            (
+                WithdrawQuestion {
+                    question_id: qid(Q_BEN),
+                },
+                NotAuthor,
+            ),
+            (
+                WithdrawQuestion {
+                    question_id: qid("q-none"),
+                },
+                NotFound,
+            ),
+        ],
+        "mark_answered" => vec![(
+            MarkAnswered {
+                question_id: qid("q-none"),
+                answered: true,
+            },
+            NotFound,
+        )],
+        "set_contract" => vec![
+            (SetContract { text: "".into() }, EmptyText),
+            (SetContract { text: long(2_001) }, TooLong),
+        ],
+        "post_note" => vec![
+            (
+                PostNote {
+                    note_id: nid(""),
+                    kind: NoteKind::Comment,
+                    text: "t".into(),
+                },
+                InvalidValue,
+            ),
+            (
+                PostNote {
+                    note_id: nid("n-new"),
+                    kind: NoteKind::Comment,
+                    text: "\n".into(),
+                },
+                EmptyText,
+            ),
+            (
+                PostNote {
+                    note_id: nid("n-new"),
+                    kind: NoteKind::Comment,
+                    text: long(1_001),
+                },
+                TooLong,
+            ),
+            (
+                PostNote {
+                    note_id: nid(N_BEN),
+                    kind: NoteKind::Comment,
+                    text: "t".into(),
+                },
+                IdTaken,
+            ),
+        ],
+        "edit_note" => vec![
+            (
+                EditNote {
+                    note_id: nid(N_BEN),
+                    kind: NoteKind::Comment,
+                    text: "t".into(),
+                },
+                NotAuthor,
+            ),
+            (
+                EditNote {
+                    note_id: nid("n-none"),
+                    kind: NoteKind::Comment,
+                    text: "t".into(),
+                },
+                NotFound,
+            ),
+            (
+                EditNote {
+                    note_id: nid(N_ANA),
+                    kind: NoteKind::Comment,
+                    text: " ".into(),
+                },
+                EmptyText,
+            ),
+        ],
+        "delete_note" => vec![
+            (
+                DeleteNote {
+                    note_id: nid(N_BEN),
+                },
+                NotAuthor,
+            ),
+            (
+                DeleteNote {
+                    note_id: nid("n-none"),
+                },
+                NotFound,
+            ),
+        ],
+        "keep_note" => vec![(
+            KeepNote {
+                note_id: nid("n-none"),
+                kept: true,
+            },
+            NotFound,
+        )],
+        "hide_note" => vec![(
+            HideNote {
+                note_id: nid("n-none"),
+                hidden: true,
+            },
+            NotFound,
+        )],
+        "add_action" => vec![
+            (
+                AddAction {
+                    action_id: aid("a b"),
+                    text: "t".into(),
+                    due: None,
+                },
+                InvalidValue,
+            ),
+            (
+                AddAction {
+                    action_id: aid("a-new"),
+                    text: "".into(),
+                    due: None,
+                },
+                EmptyText,
+            ),
+            (
+                AddAction {
+                    action_id: aid("a-new"),
+                    text: "t".into(),
+                    due: Some("2030-02-30".into()),
+                },
+                InvalidValue,
+            ),
+        ],
+        "edit_action" => vec![
+            (
+                EditAction {
+                    action_id: aid("a-none"),
+                    text: "t".into(),
+                    due: None,
+                },
+                NotFound,
+            ),
+            (
+                EditAction {
+                    action_id: aid(A_ONE),
+                    text: " ".into(),
+                    due: None,
+                },
+                EmptyText,
+            ),
+            (
+                EditAction {
+                    action_id: aid(A_ONE),
+                    text: "t".into(),
+                    due: Some("31/01/2030".into()),
+                },
+                InvalidValue,
+            ),
+        ],
+        "move_action" => vec![
+            (
+                MoveAction {
+                    action_id: aid(A_ONE),
+                    to: 2,
+                },
+                InvalidValue,
+            ),
+            (
+                MoveAction {
+                    action_id: aid("a-none"),
+                    to: 0,
+                },
+                NotFound,
+            ),
+        ],
+        "write_learning" => vec![
+            (WriteLearning { text: "   ".into() }, EmptyText),
+            (WriteLearning { text: long(2_001) }, TooLong),
+        ],
+        // Commands without values, or whose only "wrong" value is a harmless retry.
+        _ => Vec::new(),
+    }
+}
+
+/// Make the valid instance meaningful: something to pause, lower or take back.
+fn prepare(session: &mut Session, name: &str, actor: &str, role: Role) {
+    if session.room.state.step == Step::Closed {
+        return;
+    }
+    match name {
+        "pause_timer" => {
+            session.must(FAC, Command::StartTimer);
+        }
+        "lower_hand" if role != Role::Observer => {
+            session.must(actor, Command::RaiseHand);
+        }
+        "take_floor" => {
+            session.must(
+                FAC,
+                Command::GiveFloor {
+                    participant: pid(BEN),
+                },
+            );
+        }
+        _ => {}
+    }
+}
+
+fn show(code: Option<ErrorCode>) -> String {
+    match code {
+        None => "Ok".into(),
+        Some(code) => format!("{code:?}"),
+    }
+}
+
+#[test]
+fn the_table_names_every_command_once() {
+    let table: BTreeSet<_> = RIGHTS.iter().map(|(name, _, _)| *name).collect();
+    let all: BTreeSet<_> = ALL_NAMES.into_iter().collect();
+    assert_eq!(table.len(), RIGHTS.len(), "a command has two rows");
+    assert_eq!(table, all);
+    for name in ALL_NAMES {
+        assert_eq!(valid(name, Step::Problem).name(), name);
+        for (command, _) in invalid(name) {
+            assert_eq!(command.name(), name);
+        }
+    }
+}
+
+#[test]
+fn every_command_for_every_role_at_every_step() {
+    let mut mismatches = Vec::new();
+    let mut cells = 0;
+    let rooms: Vec<(Step, Session)> = Step::ALL
+        .into_iter()
+        .map(|step| (step, Session::at_step(step)))
+        .collect();
+    for name in ALL_NAMES {
+        let rights = expected_rights(name);
+        for role in Role::ALL {
+            let actor = actor_for(role);
+            for (step, room) in &rooms {
+                let step = *step;
+                cells += 1;
+                let rights_error = if step == Step::Closed {
+                    Some(ErrorCode::SessionClosed)
+                } else if !rights.roles.contains(&role) {
+                    Some(ErrorCode::Forbidden)
+                } else if !rights.steps.contains(&step) {
+                    Some(ErrorCode::WrongStep)
+                } else {
+                    None
+                };
+                let mut session = room.clone();
+                assert_eq!(
+                    session.room.state.participant(&pid(actor)).unwrap().role,
+                    role
+                );
+                prepare(&mut session, name, actor, role);
+
+                // The valid instance.
+                let command = valid(name, step);
+                let expected = rights_error.or_else(|| {
+                    NO_VALID_INSTANCE
+                        .iter()
+                        .find(|(n, s, _)| *n == name && *s == step)
+                        .map(|(_, _, code)| *code)
+                });
+                let result = session.decide(actor, &command);
+                let got = code(&result);
+                if got != expected {
+                    mismatches.push(format!(
+                        "{name} by {role:?} at {step:?}: expected {}, got {}{}",
+                        show(expected),
+                        show(got),
+                        result
+                            .as_ref()
+                            .err()
+                            .map(|r| format!(" ({})", r.message))
+                            .unwrap_or_default(),
+                    ));
+                } else if let Ok(events) = &result {
+                    if events.is_empty() {
+                        mismatches.push(format!(
+                            "{name} by {role:?} at {step:?}: accepted with no events"
+                        ));
+                    }
+                    let mut after = session.room.clone();
+                    for event in events {
+                        after.apply(event, Some(&pid(actor)));
+                    }
+                    if after == session.room {
+                        mismatches.push(format!(
+                            "{name} by {role:?} at {step:?}: accepted but changed nothing"
+                        ));
+                    }
+                    if let Err(broken) = invariants::check(&after) {
+                        mismatches.push(format!(
+                            "{name} by {role:?} at {step:?}: invariant broken: {broken}"
+                        ));
+                    }
+                }
+
+                // Invalid instances: rights first, then the value error.
+                for (command, value_error) in invalid(name) {
+                    let expected = rights_error.unwrap_or(value_error);
+                    let got = code(&session.decide(actor, &command));
+                    if got != Some(expected) {
+                        mismatches.push(format!(
+                            "{name} by {role:?} at {step:?} with {command:?}: expected {}, got {}",
+                            show(Some(expected)),
+                            show(got),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(cells, 30 * 4 * 8);
+    assert!(
+        mismatches.is_empty(),
+        "{} wrong cells:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+}
+
+#[test]
+fn someone_who_never_joined_is_not_joined_except_in_a_closed_room() {
+    let mut mismatches = Vec::new();
+    for step in Step::ALL {
+        let session = Session::at_step(step);
+        for name in ALL_NAMES {
+            let expected = if step == Step::Closed {
+                ErrorCode::SessionClosed
+            } else {
+                ErrorCode::NotJoined
+            };
+            let got = code(&session.decide(GHOST, &valid(name, step)));
+            if got != Some(expected) {
+                mismatches.push(format!(
+                    "{name} at {step:?}: expected {expected:?}, got {got:?}"
+                ));
+            }
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
+#[test]
+fn leaving_the_welcome_needs_a_client() {
+    let mut s = Session::joined();
+    assert_eq!(
+        code(&s.send(FAC, Command::NextStep)),
+        Some(ErrorCode::NoClient)
+    );
+    for step in Step::MOVABLE.into_iter().skip(1) {
+        assert_eq!(
+            code(&s.send(FAC, Command::GoToStep { step })),
+            Some(ErrorCode::NoClient),
+            "{step:?}"
+        );
+    }
+    // Staying in the welcome is fine, and asks for nothing.
+    assert_eq!(
+        s.send(
+            FAC,
+            Command::GoToStep {
+                step: Step::Welcome
+            }
+        ),
+        Ok(vec![])
+    );
+    assert_eq!(s.room.state.step, Step::Welcome);
+    s.must(
+        FAC,
+        Command::PickClient {
+            participant: pid(CLI),
+        },
+    );
+    s.must(FAC, Command::NextStep);
+    assert_eq!(s.room.state.step, Step::Problem);
+    assert_eq!(s.room.state.client().map(|p| p.id.clone()), Some(pid(CLI)));
+}
+
+#[test]
+fn picking_another_client_makes_the_previous_one_a_consultant() {
+    let mut s = Session::joined();
+    s.must(
+        FAC,
+        Command::PickClient {
+            participant: pid(CLI),
+        },
+    );
+    assert_eq!(
+        s.send(
+            FAC,
+            Command::PickClient {
+                participant: pid(CLI)
+            }
+        ),
+        Ok(vec![])
+    );
+    s.must(
+        FAC,
+        Command::PickClient {
+            participant: pid(ANA),
+        },
+    );
+    let role = |id| s.room.state.participant(&pid(id)).unwrap().role;
+    assert_eq!(role(ANA), Role::Client);
+    assert_eq!(role(CLI), Role::Consultant);
+}
+
+#[test]
+fn only_the_author_edits_or_deletes_a_note() {
+    let mut s = Session::at_step(Step::Exploration);
+    let edit = |text: &str| Command::EditNote {
+        note_id: nid(N_ANA),
+        kind: NoteKind::Comment,
+        text: text.into(),
+    };
+    let delete = Command::DeleteNote {
+        note_id: nid(N_ANA),
+    };
+    let before = s.room.clone();
+    assert_eq!(
+        code(&s.send(BEN, edit("pris !"))),
+        Some(ErrorCode::NotAuthor)
+    );
+    assert_eq!(
+        code(&s.send(BEN, delete.clone())),
+        Some(ErrorCode::NotAuthor)
+    );
+    assert_eq!(s.room, before);
+    // The author may.
+    s.must(ANA, edit("  réécrit  "));
+    let note = s.room.state.note(&nid(N_ANA)).unwrap();
+    assert_eq!(
+        (note.kind, note.text.as_str()),
+        (NoteKind::Comment, "réécrit")
+    );
+    // The same edit again changes nothing.
+    assert_eq!(s.send(ANA, edit("réécrit")), Ok(vec![]));
+    s.must(ANA, delete.clone());
+    assert!(s.room.state.note(&nid(N_ANA)).is_none());
+    // Authorship outlives the note: a retried delete is harmless, another's is not.
+    assert_eq!(s.send(ANA, delete.clone()), Ok(vec![]));
+    assert_eq!(code(&s.send(BEN, delete)), Some(ErrorCode::NotAuthor));
+    assert_eq!(code(&s.send(ANA, edit("x"))), Some(ErrorCode::NotFound));
+}
+
+#[test]
+fn a_note_id_is_its_authors_for_good() {
+    let mut s = Session::at_step(Step::Exploration);
+    let post = |text: &str| Command::PostNote {
+        note_id: nid(N_ANA),
+        kind: NoteKind::Advice,
+        text: text.into(),
+    };
+    let before = s.room.clone();
+    // A retried post by its author: accepted, nothing happens.
+    assert_eq!(
+        s.send(ANA, post("Essaie de déléguer un dossier entier.")),
+        Ok(vec![])
+    );
+    assert_eq!(s.send(ANA, post("another text")), Ok(vec![]));
+    assert_eq!(s.room, before);
+    // Another consultant may not take the id.
+    assert_eq!(code(&s.send(BEN, post("à moi"))), Some(ErrorCode::IdTaken));
+    // Not even once the note is deleted; and its author's retry does not resurrect it.
+    s.must(
+        ANA,
+        Command::DeleteNote {
+            note_id: nid(N_ANA),
+        },
+    );
+    assert_eq!(code(&s.send(BEN, post("à moi"))), Some(ErrorCode::IdTaken));
+    assert_eq!(s.send(ANA, post("revenue ?")), Ok(vec![]));
+    assert!(s.room.state.note(&nid(N_ANA)).is_none());
+    assert_eq!(s.room.author_of(&nid(N_ANA)), Some(&pid(ANA)));
+    assert_eq!(s.room.notes_by(&pid(BEN)), vec![nid(N_BEN)]);
+}
+
+#[test]
+fn the_round_goes_once_around_then_is_over() {
+    let mut s = Session::at_step(Step::Closing);
+    let round = s
+        .room
+        .state
+        .round
+        .clone()
+        .expect("the round starts with step 6");
+    // Client first, consultants in joining order, facilitator last; no observer.
+    assert_eq!(round.order, vec![pid(CLI), pid(ANA), pid(BEN), pid(FAC)]);
+    assert_eq!(round.current, 0);
+    assert_eq!(round.speaker(), Some(&pid(CLI)));
+    assert_eq!(round.next_speaker(), Some(&pid(ANA)));
+    for expected in 1..=4 {
+        let events = s.must(FAC, Command::AdvanceRound);
+        assert_eq!(
+            events,
+            vec![shared::Event::RoundAdvanced { current: expected }]
+        );
+    }
+    let round = s.room.state.round.clone().unwrap();
+    assert!(round.is_over());
+    assert_eq!(round.speaker(), None);
+    let before = s.room.clone();
+    assert_eq!(
+        code(&s.send(FAC, Command::AdvanceRound)),
+        Some(ErrorCode::RoundOver)
+    );
+    assert_eq!(s.room, before);
+    // Leaving and coming back keeps the round where it was.
+    s.must(FAC, Command::PreviousStep);
+    s.must(FAC, Command::NextStep);
+    assert!(s.room.state.round.as_ref().unwrap().is_over());
+}
+
+#[test]
+fn the_timer_is_a_deadline_in_server_time() {
+    let mut s = Session::at_step(Step::Problem);
+    let minute = 60_000;
+    assert_eq!(
+        s.room.state.timer,
+        TimerState::Idle {
+            duration_ms: 15 * minute
+        }
+    );
+
+    // Planning the current step while idle resets the idle timer.
+    s.must(
+        FAC,
+        Command::SetDuration {
+            step: Step::Problem,
+            minutes: 20,
+        },
+    );
+    assert_eq!(
+        s.room.state.timer,
+        TimerState::Idle {
+            duration_ms: 20 * minute
+        }
+    );
+
+    let t = s.now;
+    s.must(FAC, Command::StartTimer);
+    assert_eq!(
+        s.room.state.timer,
+        TimerState::Running {
+            deadline: t + 20 * minute
+        }
+    );
+    // Starting a running timer changes nothing.
+    assert_eq!(s.send(FAC, Command::StartTimer), Ok(vec![]));
+
+    s.now = t + 5 * minute;
+    s.must(FAC, Command::PauseTimer);
+    assert_eq!(
+        s.room.state.timer,
+        TimerState::Paused {
+            remaining_ms: 15 * minute
+        }
+    );
+    assert_eq!(s.send(FAC, Command::PauseTimer), Ok(vec![]));
+
+    s.must(FAC, Command::ExtendTimer { minutes: 5 });
+    assert_eq!(
+        s.room.state.timer,
+        TimerState::Paused {
+            remaining_ms: 20 * minute
+        }
+    );
+
+    let t2 = t + 60 * minute;
+    s.now = t2;
+    s.must(FAC, Command::StartTimer);
+    assert_eq!(
+        s.room.state.timer,
+        TimerState::Running {
+            deadline: t2 + 20 * minute
+        }
+    );
+    s.now = t2;
+    s.must(FAC, Command::ExtendTimer { minutes: 10 });
+    assert_eq!(
+        s.room.state.timer,
+        TimerState::Running {
+            deadline: t2 + 30 * minute
+        }
+    );
+    assert_eq!(
+        s.room.state.timer.remaining_ms(t2 + 31 * minute),
+        -(minute as i64)
+    );
+
+    // A step runs for at most max_step_minutes from now: 30 + 210 is the most.
+    s.now = t2;
+    assert_eq!(
+        code(&s.send(FAC, Command::ExtendTimer { minutes: 211 })),
+        Some(ErrorCode::TooLong)
+    );
+    s.now = t2;
+    s.must(FAC, Command::ExtendTimer { minutes: 210 });
+    assert_eq!(
+        s.room.state.timer,
+        TimerState::Running {
+            deadline: t2 + 240 * minute
+        }
+    );
+
+    // Paused past the deadline: zero left, never negative.
+    s.now = t2 + 300 * minute;
+    s.must(FAC, Command::PauseTimer);
+    assert_eq!(s.room.state.timer, TimerState::Paused { remaining_ms: 0 });
+
+    // Running out changes no step; changing step resets the timer to the new plan.
+    assert_eq!(s.room.state.step, Step::Problem);
+    s.must(FAC, Command::NextStep);
+    assert_eq!(
+        s.room.state.timer,
+        TimerState::Idle {
+            duration_ms: 20 * minute
+        }
+    );
+}
+
+#[test]
+fn retried_commands_change_nothing() {
+    let mut s = Session::joined();
+    s.must(ANA, Command::AcceptCharter);
+    assert_eq!(s.send(ANA, Command::AcceptCharter), Ok(vec![]));
+    s.must(ANA, Command::RaiseHand);
+    assert_eq!(s.send(ANA, Command::RaiseHand), Ok(vec![]));
+    s.must(ANA, Command::LowerHand);
+    assert_eq!(s.send(ANA, Command::LowerHand), Ok(vec![]));
+
+    let mut s = Session::at_step(Step::ActionPlan);
+    let remove = Command::RemoveAction {
+        action_id: aid(A_ONE),
+    };
+    s.must(CLI, remove.clone());
+    assert_eq!(s.send(CLI, remove), Ok(vec![]));
+    let add = Command::AddAction {
+        action_id: aid(A_TWO),
+        text: "En parler à l'équipe".into(),
+        due: Some("2030-01-31".into()),
+    };
+    assert_eq!(s.send(CLI, add), Ok(vec![]));
+}
+
+#[test]
+fn the_hand_queue_is_ordered_by_time_of_raising() {
+    let mut s = Session::at_step(Step::Clarification);
+    for who in [BEN, FAC, CLI, ANA] {
+        s.must(who, Command::RaiseHand);
+    }
+    let queue = |s: &Session| -> Vec<_> {
+        s.room
+            .state
+            .hands
+            .iter()
+            .map(|h| h.participant.clone())
+            .collect()
+    };
+    assert_eq!(queue(&s), vec![pid(BEN), pid(FAC), pid(CLI), pid(ANA)]);
+    s.must(
+        FAC,
+        Command::GiveFloor {
+            participant: pid(CLI),
+        },
+    );
+    assert_eq!(queue(&s), vec![pid(BEN), pid(FAC), pid(ANA)]);
+    assert_eq!(s.room.state.floor, Some(pid(CLI)));
+    s.must(FAC, Command::LowerHand);
+    assert_eq!(queue(&s), vec![pid(BEN), pid(ANA)]);
+    assert_eq!(
+        code(&s.send(OBS, Command::RaiseHand)),
+        Some(ErrorCode::Forbidden)
+    );
+}
+
+#[test]
+fn whoever_has_the_floor_does_not_also_queue() {
+    let mut s = Session::at_step(Step::Exploration);
+    s.must(ANA, Command::RaiseHand);
+    s.must(
+        FAC,
+        Command::GiveFloor {
+            participant: pid(ANA),
+        },
+    );
+    assert!(s.room.state.hands.is_empty());
+    // Already speaking: raising a hand asks for what already holds.
+    assert_eq!(s.send(ANA, Command::RaiseHand), Ok(vec![]));
+    assert_eq!(invariants::check(&s.room), Ok(()));
+    // Once the floor is taken back, the hand goes up again.
+    s.must(FAC, Command::TakeFloor);
+    s.must(ANA, Command::RaiseHand);
+    assert!(s.room.state.has_hand_raised(&pid(ANA)));
+}
