@@ -1,0 +1,477 @@
+//! Headless Chromium for end-to-end tests, driven over WebDriver.
+//!
+//! [`ChromeDriver`] runs Debian's `chromedriver` on a free port, in a process group of its
+//! own: dropping it kills the whole group, Chromium included, so a failing or panicking
+//! test leaves no browser processes behind. [`Browser`] is one Chromium session with a
+//! fresh profile directory, so several browsers in one test are several independent users;
+//! it prefers French ([`DEFAULT_LANGUAGE`]) unless opened with [`Browser::with_language`].
+//!
+//! Every wait is bounded by [`PATIENCE`] and fails the test with what it was waiting for
+//! and what the page looked like, never by hanging.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::{env, fs};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// The longest a test waits for anything in the page before failing.
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+/// The language browsers prefer unless told otherwise: the app's default, so tests do
+/// not depend on the machine's locale.
+pub const DEFAULT_LANGUAGE: &str = "fr-FR";
+
+/// Where chromedriver is expected; `CHROMEDRIVER` overrides it.
+pub const DEFAULT_CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Flags that keep headless Chromium quiet and stable in containers and CI.
+const CHROME_ARGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
+/// How many times to start chromedriver before giving up (a port picked as free can be
+/// taken by someone else before chromedriver binds it).
+const START_ATTEMPTS: usize = 3;
+/// How often, and how many times, to ask a starting chromedriver whether it is ready.
+const STATUS_POLL: Duration = Duration::from_millis(50);
+const STATUS_POLLS: usize = 200;
+
+/// A running chromedriver, killed with everything it started when dropped.
+pub struct ChromeDriver {
+    child: Child,
+    port: u16,
+    /// Holds the profile directory of every browser of this driver and the driver's log.
+    scratch: PathBuf,
+    next_browser: AtomicUsize,
+}
+
+impl ChromeDriver {
+    /// Starts chromedriver and waits until it accepts sessions.
+    ///
+    /// Panics with a clear message if chromedriver is missing or does not come up:
+    /// browser tests must fail, never skip, when the browser is unavailable.
+    pub async fn start() -> Self {
+        let program = env::var_os("CHROMEDRIVER")
+            .map_or_else(|| PathBuf::from(DEFAULT_CHROMEDRIVER), PathBuf::from);
+        assert!(
+            program.is_file(),
+            "chromedriver not found at {}: run the tests through `cargo xtask test`, which \
+             installs Debian's chromium and chromium-driver",
+            program.display()
+        );
+        let scratch = scratch_dir();
+        fs::create_dir_all(&scratch).expect("create the browser scratch directory");
+        let log = scratch.join("chromedriver.log");
+
+        let mut failures = Vec::new();
+        for _ in 0..START_ATTEMPTS {
+            let port = free_port();
+            let mut child = spawn_in_own_group(
+                Command::new(&program)
+                    .arg(format!("--port={port}"))
+                    .arg(format!("--log-path={}", log.display()))
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null()),
+            );
+            match wait_until_ready(&mut child, port).await {
+                Ok(()) => {
+                    return ChromeDriver {
+                        child,
+                        port,
+                        scratch,
+                        next_browser: AtomicUsize::new(0),
+                    };
+                }
+                Err(why) => {
+                    kill_group(&mut child);
+                    failures.push(format!("port {port}: {why}"));
+                }
+            }
+        }
+        let log = fs::read_to_string(&log).unwrap_or_default();
+        let _ = fs::remove_dir_all(&scratch);
+        panic!(
+            "chromedriver ({}) did not start: {}\n--- chromedriver log (end) ---\n{}",
+            program.display(),
+            failures.join("; "),
+            tail(&log, 4000)
+        );
+    }
+
+    /// The WebDriver endpoint, e.g. `http://127.0.0.1:9515`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        kill_group(&mut self.child);
+        let _ = fs::remove_dir_all(&self.scratch);
+    }
+}
+
+/// One headless Chromium session with its own fresh profile.
+///
+/// Call [`Browser::close`] at the end of a test to quit Chromium and delete the profile;
+/// if a test panics first, dropping the [`ChromeDriver`] cleans up instead.
+pub struct Browser {
+    client: Client,
+    profile: PathBuf,
+}
+
+impl Browser {
+    /// Opens a browser whose page is `width` x `height` pixels, in [`DEFAULT_LANGUAGE`].
+    pub async fn new(driver: &ChromeDriver, width: u32, height: u32) -> Self {
+        Self::with_language(driver, width, height, DEFAULT_LANGUAGE).await
+    }
+
+    /// Opens a browser whose page is `width` x `height` pixels and whose preferred
+    /// language (`navigator.language`, `Accept-Language`) is `language`, e.g. `"en-GB"`.
+    pub async fn with_language(
+        driver: &ChromeDriver,
+        width: u32,
+        height: u32,
+        language: &str,
+    ) -> Self {
+        let n = driver.next_browser.fetch_add(1, Ordering::Relaxed);
+        let profile = driver.scratch.join(format!("profile-{n}"));
+        fs::create_dir_all(&profile).expect("create a Chromium profile directory");
+
+        let mut args: Vec<String> = CHROME_ARGS.iter().map(|arg| arg.to_string()).collect();
+        args.push(format!("--window-size={width},{height}"));
+        args.push(format!("--user-data-dir={}", profile.display()));
+        args.push(format!("--lang={language}"));
+        let primary = language.split('-').next().unwrap_or(language);
+        let mut chrome_options = serde_json::json!({
+            "args": args,
+            "prefs": { "intl.accept_languages": format!("{language},{primary}") },
+        });
+        if let Some(binary) = env::var_os("CHROMIUM") {
+            chrome_options["binary"] = binary.to_string_lossy().into_owned().into();
+        }
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("browserName".into(), "chrome".into());
+        capabilities.insert("goog:chromeOptions".into(), chrome_options);
+
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&driver.url())
+            .await
+            .unwrap_or_else(|e| {
+                let log = fs::read_to_string(driver.scratch.join("chromedriver.log"));
+                panic!(
+                    "could not open a Chromium session: {e}\n--- chromedriver log (end) ---\n{}",
+                    tail(&log.unwrap_or_default(), 4000)
+                )
+            });
+        let browser = Browser { client, profile };
+        browser.fit_viewport(width, height).await;
+        browser
+    }
+
+    /// Resizes the window so that the page itself (not the window) is `width` x `height`,
+    /// making layouts and screenshots independent of the browser's own chrome.
+    async fn fit_viewport(&self, width: u32, height: u32) {
+        let viewport = || async {
+            let size = self
+                .client
+                .execute(
+                    "return [window.innerWidth, window.innerHeight];",
+                    Vec::new(),
+                )
+                .await
+                .unwrap_or_else(|e| panic!("could not read the viewport size: {e}"));
+            let dimension = |i: usize| {
+                size[i]
+                    .as_u64()
+                    .and_then(|v| u32::try_from(v).ok())
+                    .unwrap_or(0)
+            };
+            (dimension(0), dimension(1))
+        };
+        let (inner_width, inner_height) = viewport().await;
+        if (inner_width, inner_height) == (width, height) {
+            return;
+        }
+        let (outer_width, outer_height) = self
+            .client
+            .get_window_size()
+            .await
+            .unwrap_or_else(|e| panic!("could not read the window size: {e}"));
+        let grow = |outer: u64, inner: u32, wanted: u32| {
+            u32::try_from(outer).unwrap_or(wanted).saturating_sub(inner) + wanted
+        };
+        self.client
+            .set_window_size(
+                grow(outer_width, inner_width, width),
+                grow(outer_height, inner_height, height),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("could not resize the window: {e}"));
+    }
+
+    /// The underlying WebDriver client, for anything these helpers do not cover.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Navigates to `url` and waits for the page's `load` event.
+    pub async fn goto(&self, url: &str) {
+        self.client
+            .goto(url)
+            .await
+            .unwrap_or_else(|e| panic!("could not open {url}: {e}"));
+    }
+
+    /// Waits until an element matches `css`, and returns it.
+    pub async fn wait_for(&self, css: &str) -> Element {
+        match self
+            .client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+        {
+            Ok(element) => element,
+            Err(e) => panic!(
+                "waited {PATIENCE:?} for `{css}` in vain ({e})\n{}",
+                self.describe_page().await
+            ),
+        }
+    }
+
+    /// Waits until the element matching `css` has exactly the text `expected`.
+    pub async fn wait_for_text(&self, css: &str, expected: &str) -> Element {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        let mut last = None;
+        loop {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await {
+                match element.text().await {
+                    Ok(text) if text == expected => return element,
+                    Ok(text) => last = Some(text),
+                    Err(_) => {}
+                }
+            }
+            if tokio::time::Instant::now() >= deadline {
+                panic!(
+                    "waited {PATIENCE:?} for `{css}` to read {expected:?}; last seen: {last:?}\n{}",
+                    self.describe_page().await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The visible text of the element matching `css` (waiting for it to exist).
+    pub async fn text(&self, css: &str) -> String {
+        let element = self.wait_for(css).await;
+        element
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("could not read the text of `{css}`: {e}"))
+    }
+
+    /// Clicks the element matching `css` (waiting for it to exist), after scrolling it
+    /// to the middle of the window as a person would, clear of sticky bars.
+    pub async fn click(&self, css: &str) {
+        let element = self.wait_for(css).await;
+        let _ = self
+            .client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center', inline: 'center'});",
+                vec![serde_json::to_value(&element).unwrap_or_default()],
+            )
+            .await;
+        element
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("could not click `{css}`: {e}"));
+    }
+
+    /// Types `text` into the element matching `css` (waiting for it to exist).
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let element = self.wait_for(css).await;
+        element
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("could not type into `{css}`: {e}"));
+    }
+
+    /// Saves a PNG screenshot of the viewport to `path`, creating its directory.
+    pub async fn screenshot(&self, path: impl AsRef<Path>) {
+        let path = path.as_ref();
+        let png = self
+            .client
+            .screenshot()
+            .await
+            .unwrap_or_else(|e| panic!("could not take a screenshot: {e}"));
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir)
+                .unwrap_or_else(|e| panic!("could not create {}: {e}", dir.display()));
+        }
+        fs::write(path, png).unwrap_or_else(|e| panic!("could not write {}: {e}", path.display()));
+    }
+
+    /// Quits Chromium and deletes this browser's profile.
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+        let _ = fs::remove_dir_all(&self.profile);
+    }
+
+    /// The current URL and the start of the page body, for failure messages.
+    async fn describe_page(&self) -> String {
+        let url = self
+            .client
+            .current_url()
+            .await
+            .map_or_else(|e| format!("<unknown: {e}>"), |url| url.to_string());
+        let body = self
+            .client
+            .execute(
+                "return document.body ? document.body.outerHTML : '';",
+                Vec::new(),
+            )
+            .await
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        format!("--- page {url} ---\n{}", head(&body, 2000))
+    }
+}
+
+/// Polls chromedriver's `/status` until it says it is ready, for a bounded time.
+async fn wait_until_ready(child: &mut Child, port: u16) -> Result<(), String> {
+    for _ in 0..STATUS_POLLS {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            return Err(format!("chromedriver exited ({status})"));
+        }
+        if is_ready(port).await {
+            return Ok(());
+        }
+        tokio::time::sleep(STATUS_POLL).await;
+    }
+    Err(format!(
+        "not ready after {:?}",
+        STATUS_POLL * STATUS_POLLS as u32
+    ))
+}
+
+/// One `GET /status`, bounded in time; `true` if the driver reports `"ready": true`.
+async fn is_ready(port: u16) -> bool {
+    let body = tokio::time::timeout(STATUS_POLL * 20, get_status(port)).await;
+    body.ok()
+        .flatten()
+        .and_then(|body| serde_json::from_str::<serde_json::Value>(&body).ok())
+        .is_some_and(|status| status["value"]["ready"] == serde_json::Value::Bool(true))
+}
+
+/// The body of chromedriver's `/status` answer. Chromedriver says `Connection: close` but
+/// keeps the socket open, so the body is delimited by its `Content-Length`, not by EOF.
+async fn get_status(port: u16) -> Option<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).await.ok()?;
+    let request = format!("GET /status HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.ok()?;
+    let mut answer = Vec::new();
+    let mut chunk = [0; 4096];
+    loop {
+        let read = stream.read(&mut chunk).await.ok()?;
+        if read == 0 {
+            return None;
+        }
+        answer.extend_from_slice(&chunk[..read]);
+        let text = String::from_utf8_lossy(&answer);
+        let Some((head, body)) = text.split_once("\r\n\r\n") else {
+            continue;
+        };
+        let length = head.lines().find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.trim()
+                .eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse::<usize>().ok())
+                .flatten()
+        })?;
+        if body.len() >= length {
+            return Some(body.to_owned());
+        }
+    }
+}
+
+/// Kills the process group led by `child` (chromedriver and every Chromium it started)
+/// and reaps `child`.
+fn kill_group(child: &mut Child) {
+    if let Ok(pgid) = libc::pid_t::try_from(child.id()) {
+        // SAFETY: `kill` has no memory-safety preconditions. A negative pid addresses the
+        // process group, which `spawn_in_own_group` made equal to the child's pid; the
+        // child is not reaped yet, so that id cannot have been reused.
+        unsafe {
+            libc::kill(-pgid, libc::SIGKILL);
+        }
+    }
+    let _ = child.wait();
+}
+
+/// A port that was free a moment ago.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("find a free local port")
+        .port()
+}
+
+/// A directory name no other test (or test process) uses.
+fn scratch_dir() -> PathBuf {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.subsec_nanos());
+    env::temp_dir().join(format!(
+        "codev-browser-{}-{}-{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ))
+}
+
+/// Spawns `command` as the leader of a new process group, so the group can be killed
+/// as a whole.
+fn spawn_in_own_group(command: &mut Command) -> Child {
+    use std::os::unix::process::CommandExt;
+    command
+        .process_group(0)
+        .spawn()
+        .unwrap_or_else(|e| panic!("could not start chromedriver: {e}"))
+}
+
+/// At most the first `max` bytes of `text`, cut at a character boundary.
+fn head(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// At most the last `max` bytes of `text`, cut at a character boundary.
+fn tail(text: &str, max: usize) -> &str {
+    let mut start = text.len().saturating_sub(max);
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    &text[start..]
+}

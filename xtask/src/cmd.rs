@@ -1,0 +1,74 @@
+//! Running child processes: each command is echoed before it runs, and a failure names
+//! the command, so a red CI log says what broke without re-running anything.
+
+use std::env;
+use std::ffi::OsStr;
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+
+use crate::paths;
+
+/// `cargo` with the workspace root as working directory. Uses the `CARGO` that started
+/// the xtask, so nested builds use the same toolchain.
+pub fn cargo() -> Command {
+    let mut cmd = Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(paths::root());
+    cmd
+}
+
+/// Runs `cmd` to completion with inherited stdio; an unsuccessful exit is an error.
+pub fn run(cmd: &mut Command) -> Result<()> {
+    let shown = display(cmd);
+    eprintln!("xtask: $ {shown}");
+    let started = Instant::now();
+    let status = cmd
+        .status()
+        .with_context(|| format!("could not start `{shown}`"))?;
+    if !status.success() {
+        bail!("`{shown}` failed ({status})");
+    }
+    eprintln!("xtask:   done in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Runs `cmd` quietly and returns its stdout, or `None` if it could not run or failed.
+pub fn output(cmd: &mut Command) -> Option<String> {
+    let out = cmd.output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Whether `program` is found on `PATH` (or is an existing path).
+pub fn on_path(program: &str) -> bool {
+    if program.contains('/') {
+        return Path::new(program).is_file();
+    }
+    env::var_os("PATH")
+        .map(|path| env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+        .unwrap_or(false)
+}
+
+/// A shell-like rendering of a command, with the environment it sets.
+fn display(cmd: &Command) -> String {
+    let quote = |s: &OsStr| {
+        let s = s.to_string_lossy();
+        if s.is_empty() || s.contains(|c: char| c.is_whitespace() || c == '\'' || c == '"') {
+            format!("'{}'", s.replace('\'', r"'\''"))
+        } else {
+            s.into_owned()
+        }
+    };
+    let mut parts: Vec<String> = cmd
+        .get_envs()
+        .filter_map(|(key, value)| {
+            value.map(|value| format!("{}={}", key.to_string_lossy(), quote(value)))
+        })
+        .collect();
+    parts.push(quote(cmd.get_program()));
+    parts.extend(cmd.get_args().map(quote));
+    parts.join(" ")
+}

@@ -1,0 +1,55 @@
+//! `cargo xtask lint`: formatting and clippy, warnings denied, for the host crates and for
+//! the client as it is really compiled (wasm32). Every check runs even after one fails, so
+//! one CI run lists all the problems.
+
+use anyhow::{Result, bail};
+
+use crate::{cmd, setup};
+
+pub fn run() -> Result<()> {
+    setup::ensure_wasm_target()?;
+    let checks: [(&str, &[&str]); 3] = [
+        ("rustfmt", &["fmt", "--all", "--check"]),
+        (
+            "clippy (host crates)",
+            &[
+                "clippy",
+                "--workspace",
+                "--exclude",
+                "client",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ),
+        (
+            "clippy (client, wasm32)",
+            &[
+                "clippy",
+                "--package",
+                "client",
+                "--target",
+                setup::WASM_TARGET,
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ),
+    ];
+    let failed: Vec<&str> = checks
+        .into_iter()
+        .filter(|(_, args)| {
+            cmd::run(cmd::cargo().args(*args))
+                .inspect_err(|error| eprintln!("xtask: {error:#}"))
+                .is_err()
+        })
+        .map(|(name, _)| name)
+        .collect();
+    if !failed.is_empty() {
+        bail!("lint failed: {}", failed.join(", "));
+    }
+    eprintln!("xtask: lint clean");
+    Ok(())
+}

@@ -1,0 +1,125 @@
+//! Installing what a fresh machine lacks, and nothing it already has.
+//!
+//! Each `ensure_*` checks first (cheaply) and installs only when something is missing,
+//! so the front-door commands work on a clean Debian box and cost nothing afterwards.
+//! Only package registries are used: rustup, apt and npm.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+use crate::{cmd, paths};
+
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// The `binaryen` npm release whose `wasm-opt` we run. Debian's own binaryen is too old
+/// and produces wasm that Chromium refuses to load, so it is never used.
+const BINARYEN_VERSION: &str = "132.0.0";
+
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Makes sure the standard library for `wasm32-unknown-unknown` is installed.
+/// `RUSTUP_AUTO_INSTALL=0` means no toolchain file would do it for us.
+pub fn ensure_wasm_target() -> Result<()> {
+    let sysroot = cmd::output(
+        Command::new("rustc")
+            .current_dir(paths::root())
+            .args(["--print", "sysroot"]),
+    )
+    .map(|s| PathBuf::from(s.trim()));
+    if sysroot.is_some_and(|sysroot| sysroot.join("lib/rustlib").join(WASM_TARGET).is_dir()) {
+        return Ok(());
+    }
+    if !cmd::on_path("rustup") {
+        bail!("the {WASM_TARGET} target is missing and rustup is not available to add it");
+    }
+    cmd::run(
+        Command::new("rustup")
+            .current_dir(paths::root())
+            .args(["target", "add", WASM_TARGET]),
+    )
+}
+
+/// Makes sure Debian's Chromium and chromedriver are installed (browser tests and the
+/// client's wasm tests run in them).
+pub fn ensure_browser() -> Result<()> {
+    if Path::new(CHROMIUM).is_file() && Path::new(CHROMEDRIVER).is_file() {
+        return Ok(());
+    }
+    if !cmd::on_path("apt-get") {
+        bail!(
+            "{CHROMIUM} or {CHROMEDRIVER} is missing and apt-get is not available; install Chromium and its chromedriver"
+        );
+    }
+    let as_root = cmd::output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
+    let apt = |args: &[&str]| {
+        let mut command = if as_root {
+            Command::new("apt-get")
+        } else if cmd::on_path("sudo") {
+            let mut sudo = Command::new("sudo");
+            sudo.arg("apt-get");
+            sudo
+        } else {
+            return Err(anyhow::anyhow!(
+                "installing chromium needs root: run `apt-get install -y chromium chromium-driver` as root"
+            ));
+        };
+        command.env("DEBIAN_FRONTEND", "noninteractive").args(args);
+        cmd::run(&mut command)
+    };
+    eprintln!("xtask: installing Chromium and chromedriver (Debian packages)");
+    apt(&["update"])?;
+    apt(&["install", "-y", "chromium", "chromium-driver"])?;
+    for path in [CHROMIUM, CHROMEDRIVER] {
+        if !Path::new(path).is_file() {
+            bail!("{path} is still missing after installing chromium and chromium-driver");
+        }
+    }
+    Ok(())
+}
+
+/// The path of a working `wasm-opt` from the npm package `binaryen`, installed into
+/// `target/tools` on first use. `None` (with a warning) when npm cannot provide it: the
+/// site still works, it is only larger.
+pub fn wasm_opt() -> Option<PathBuf> {
+    let tools = paths::tools_dir();
+    let bin = tools.join("node_modules/.bin/wasm-opt");
+    if !works(&bin) {
+        if let Err(error) = install_binaryen(&tools) {
+            eprintln!(
+                "xtask: warning: wasm-opt unavailable, skipping wasm optimisation: {error:#}"
+            );
+            return None;
+        }
+        if !works(&bin) {
+            eprintln!(
+                "xtask: warning: {} does not run, skipping wasm optimisation",
+                bin.display()
+            );
+            return None;
+        }
+    }
+    Some(bin)
+}
+
+fn works(wasm_opt: &Path) -> bool {
+    wasm_opt.is_file() && cmd::output(Command::new(wasm_opt).arg("--version")).is_some()
+}
+
+fn install_binaryen(tools: &Path) -> Result<()> {
+    if !cmd::on_path("npm") {
+        bail!("npm is not installed");
+    }
+    std::fs::create_dir_all(tools).with_context(|| format!("creating {}", tools.display()))?;
+    cmd::run(Command::new("npm").current_dir(tools).args([
+        "install",
+        "--prefix",
+        ".",
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+        &format!("binaryen@{BINARYEN_VERSION}"),
+    ]))
+}

@@ -1,0 +1,140 @@
+//! `cargo xtask test`: everything CI checks, from a clean machine.
+//!
+//! 1. installs the wasm target and Chromium + chromedriver if missing;
+//! 2. builds the client site, exactly as `cargo xtask run` serves it;
+//! 3. runs the host tests (`cargo test --workspace --exclude client`) with `CLIENT_DIST`
+//!    pointing at the site, so the browser end-to-end tests can serve it;
+//! 4. runs the client's own tests compiled to wasm, in headless Chromium, with this very
+//!    binary acting as `wasm-bindgen-test-runner` (see [`wasm_test_runner`]).
+//!
+//! Both test suites run even if the first fails; the exit status is non-zero if either did.
+
+use std::env;
+use std::ffi::OsString;
+use std::fs;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+
+use crate::{cmd, paths, setup, site};
+
+#[derive(Args, Debug)]
+pub struct TestArgs {
+    /// Only run the host tests (skip the client's wasm tests).
+    #[arg(long, conflicts_with = "wasm_only")]
+    host_only: bool,
+    /// Only run the client's wasm tests (skips building the site, too).
+    #[arg(long)]
+    wasm_only: bool,
+    /// Client build options for the site the browser tests load.
+    #[command(flatten)]
+    site: site::SiteArgs,
+    /// Passed to the host test binaries, e.g. `cargo xtask test -- browser`.
+    #[arg(last = true)]
+    test_args: Vec<String>,
+}
+
+pub fn run(args: &TestArgs) -> Result<()> {
+    setup::ensure_wasm_target()?;
+    setup::ensure_browser()?;
+
+    let mut failures = Vec::new();
+    if !args.wasm_only {
+        let dist = site::build(&args.site)?;
+        let mut host = cmd::cargo();
+        host.args([
+            "test",
+            "--workspace",
+            "--exclude",
+            "client",
+            "--no-fail-fast",
+        ])
+        .env("CLIENT_DIST", &dist)
+        .env("CHROMEDRIVER", setup::CHROMEDRIVER);
+        if !args.test_args.is_empty() {
+            host.arg("--").args(&args.test_args);
+        }
+        if let Err(error) = cmd::run(&mut host) {
+            eprintln!("xtask: {error:#}");
+            failures.push("host tests");
+        }
+    }
+    if !args.host_only
+        && let Err(error) = wasm_tests()
+    {
+        eprintln!("xtask: {error:#}");
+        failures.push("client wasm tests");
+    }
+    if !failures.is_empty() {
+        bail!("failed: {}", failures.join(", "));
+    }
+    eprintln!("xtask: all tests passed");
+    Ok(())
+}
+
+/// Capabilities added to the runner's own (`headless`, `no-sandbox`,
+/// `disable-dev-shm-usage`): the flags known to keep Chromium quiet and stable here.
+const CHROME_ARGS: &[&str] = &[
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
+/// `cargo test` of the client for wasm32, run in headless Chromium.
+fn wasm_tests() -> Result<()> {
+    let runner = env::current_exe().context("locating the xtask binary")?;
+    let runner = runner
+        .to_str()
+        .context("the xtask binary path is not UTF-8")?;
+    // Cargo splits a runner given as a string on whitespace; refuse rather than misfire.
+    if runner.contains(char::is_whitespace) {
+        bail!("the path of the xtask binary contains whitespace: {runner}");
+    }
+
+    let webdriver_json = write_webdriver_json()?;
+    cmd::run(
+        cmd::cargo()
+            .args([
+                "test",
+                "--package",
+                "client",
+                "--target",
+                setup::WASM_TARGET,
+                // Unit and integration tests; doctests cannot run in a browser.
+                "--tests",
+            ])
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                format!("{runner} wasm-test-runner"),
+            )
+            // Without debug info the test wasm is ~20x smaller and loads ~25x faster.
+            .env("CARGO_PROFILE_TEST_DEBUG", "false")
+            .env("CHROMEDRIVER", setup::CHROMEDRIVER)
+            .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json),
+    )
+}
+
+/// Writes the extra Chromium capabilities the runner merges into its session request.
+fn write_webdriver_json() -> Result<PathBuf> {
+    let dir = paths::tools_dir();
+    fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let path = dir.join("webdriver.json");
+    let capabilities = serde_json::json!({
+        "goog:chromeOptions": { "args": CHROME_ARGS }
+    });
+    fs::write(&path, serde_json::to_vec_pretty(&capabilities)?)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(path)
+}
+
+/// Cargo's wasm32 test runner: `xtask wasm-test-runner <test.wasm> [libtest options]`.
+/// This is `wasm-bindgen-test-runner` linked in as a library, at the client's exact
+/// wasm-bindgen version.
+pub fn wasm_test_runner(args: Vec<OsString>) -> Result<()> {
+    let argv = std::iter::once(OsString::from("wasm-bindgen-test-runner")).chain(args);
+    wasm_bindgen_cli::wasm_bindgen_test_runner::run_cli_with_args(argv)
+}
