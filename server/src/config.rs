@@ -1,6 +1,7 @@
 //! The server's settings, with defaults sized for small groups on a small machine.
 
 use crate::clock::{Clock, SystemClock};
+use crate::storage::{MemoryStore, Store};
 use shared::Limits;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -24,6 +25,9 @@ pub struct Config {
     pub max_frame_bytes: usize,
     /// Where time comes from.
     pub clock: Arc<dyn Clock>,
+    /// Where rooms are kept across restarts. The binary opens a SQLite file; the
+    /// default keeps them in memory only, for tests.
+    pub store: Arc<dyn Store>,
 }
 
 impl Default for Config {
@@ -37,6 +41,7 @@ impl Default for Config {
             room_mailbox: 512,
             max_frame_bytes: 16 * 1024,
             clock: Arc::new(SystemClock),
+            store: Arc::new(MemoryStore::new()),
         }
     }
 }

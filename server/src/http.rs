@@ -1,17 +1,17 @@
-//! The HTTP side: creating a session, the WebSocket upgrade, health, and the built
-//! client's static files.
+//! The HTTP side: creating and deleting a session, the WebSocket upgrade, health, and
+//! the built client's static files.
 
 use crate::config::Config;
 use crate::connection;
-use crate::registry::{CreateError, Registry};
-use axum::extract::{DefaultBodyLimit, State, WebSocketUpgrade};
-use axum::http::StatusCode;
+use crate::registry::{CreateError, DeleteError, Registry};
+use axum::extract::{DefaultBodyLimit, Path, State, WebSocketUpgrade};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use shared::ErrorCode;
 use shared::state::Language;
+use shared::{ErrorCode, RoomCode};
 use std::sync::Arc;
 use tokio::sync::watch;
 use tower_http::services::{ServeDir, ServeFile};
@@ -28,6 +28,7 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/api/sessions", post(create_session))
+        .route("/api/sessions/{code}", delete(delete_session))
         .route("/health", get(health))
         .route("/ws", get(upgrade))
         .layer(DefaultBodyLimit::max(4 * 1024));
@@ -110,7 +111,11 @@ async fn create_session(
             format!("the title is longer than {max} characters"),
         );
     }
-    match state.registry.create(title.to_owned(), request.language) {
+    match state
+        .registry
+        .create(title.to_owned(), request.language)
+        .await
+    {
         Ok(created) => (
             StatusCode::CREATED,
             Json(SessionCreated {
@@ -123,6 +128,45 @@ async fn create_session(
             StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::ServerFull,
             CreateError::ServerFull.to_string(),
+        ),
+        Err(CreateError::Stopping) => api_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Internal,
+            CreateError::Stopping.to_string(),
+        ),
+    }
+}
+
+/// `DELETE /api/sessions/{code}` with `Authorization: Bearer <facilitator key>`: delete
+/// the session and everything stored about it. 204 once the deletion is durable; 404
+/// alike for an unknown session, a wrong key or no key.
+async fn delete_session(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let invalid = || {
+        api_error(
+            StatusCode::NOT_FOUND,
+            ErrorCode::RoomOrKeyInvalid,
+            DeleteError::RoomOrKeyInvalid.to_string(),
+        )
+    };
+    let key = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(|key| key.trim().to_owned());
+    let Some(key) = key else {
+        return invalid();
+    };
+    match state.registry.delete(&RoomCode::new(code), key).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(DeleteError::RoomOrKeyInvalid) => invalid(),
+        Err(DeleteError::Stopping) => api_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Internal,
+            DeleteError::Stopping.to_string(),
         ),
     }
 }

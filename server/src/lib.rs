@@ -5,7 +5,8 @@
 //! task ([`room`]): it alone changes the room, by running the pure rules of
 //! [`shared::logic`], so every change has one place in one total order. Connections
 //! ([`connection`]) only translate between the socket and the room's mailbox; the
-//! [`registry`] only finds rooms. No room state sits behind a lock.
+//! [`registry`] only finds rooms. No room state sits behind a lock. Rooms outlive the
+//! process through [`storage`]: every event is durable before its sender hears back.
 
 pub mod clock;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod http;
 pub mod registry;
 pub mod room;
 pub mod secrets;
+pub mod storage;
 
 pub use config::Config;
 
@@ -23,17 +25,29 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-/// Serve on `listener` until `shutdown` completes, then tell every connected page to
-/// reconnect later and stop.
+/// How long a stopping server waits for the last writes to become durable.
+const FLUSH_PATIENCE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Restore every stored room, then serve on `listener` until `shutdown` completes; then
+/// stop accepting, tell every connected page to reconnect later, and wait until
+/// everything queued for the disk is durable.
 pub async fn serve(
     listener: TcpListener,
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let config = Arc::new(config);
+    let journal = storage::Journal::start(config.store.clone());
+    let registry = registry::Registry::new(config.clone(), journal.clone());
+    let restored = registry
+        .restore()
+        .await
+        .map_err(|error| std::io::Error::other(format!("could not restore sessions: {error}")))?;
+    tracing::info!(sessions = restored, "sessions restored");
     let (stop_tx, stop_rx) = watch::channel(false);
     let state = http::AppState {
-        registry: registry::Registry::new(Arc::new(config.clone())),
-        config: Arc::new(config),
+        registry,
+        config,
         stopping: stop_rx,
     };
     let app = http::router(state);
@@ -43,11 +57,21 @@ pub async fn serve(
             tracing::debug!(%error, "could not set TCP_NODELAY");
         }
     });
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;
             tracing::info!("shutting down: closing connections");
             let _ = stop_tx.send(true);
         })
-        .await
+        .await;
+    // Nothing unacknowledged was promised to anyone, so a disk that keeps failing
+    // does not hold the process hostage.
+    match tokio::time::timeout(FLUSH_PATIENCE, journal.flush()).await {
+        Ok(Ok(())) => tracing::info!("every accepted event is on disk"),
+        Ok(Err(_)) => tracing::error!("the journal stopped before it was flushed"),
+        Err(_) => tracing::error!(
+            "the disk did not take the last events in time; they were never acknowledged"
+        ),
+    }
+    served
 }

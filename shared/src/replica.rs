@@ -63,6 +63,8 @@ pub struct Replica {
     pub my_notes: Vec<NoteId>,
     /// Server time minus local time, in milliseconds.
     pub clock_offset: i64,
+    /// The shortest ping round trip seen: the offset measured with it is the best.
+    best_round_trip: Option<u64>,
     /// Commands sent or waiting, unanswered, in order.
     outbox: VecDeque<(u64, Command)>,
     next_id: u64,
@@ -98,6 +100,7 @@ impl Replica {
             seq: 0,
             my_notes: Vec::new(),
             clock_offset: 0,
+            best_round_trip: None,
             outbox: VecDeque::new(),
             next_id: first_command_id,
             live: false,
@@ -174,7 +177,10 @@ impl Replica {
                 self.seq = seq;
                 self.state = Some(state);
                 self.my_notes = your_notes;
-                self.clock_offset = server_time as i64 - local_now as i64;
+                // A rough offset (off by the one-way delay) until a ping measures better.
+                if self.best_round_trip.is_none() {
+                    self.clock_offset = server_time as i64 - local_now as i64;
+                }
                 self.awaiting_snapshot = false;
                 if !self.live {
                     self.live = true;
@@ -239,8 +245,11 @@ impl Replica {
                 // The nonce is the local time the ping left: assume the server read its
                 // clock halfway through the round trip.
                 let rtt = local_now.saturating_sub(nonce);
-                let local_mid = nonce + rtt / 2;
-                self.clock_offset = server_time as i64 - local_mid as i64;
+                if self.best_round_trip.is_none_or(|best| rtt <= best) {
+                    self.best_round_trip = Some(rtt);
+                    let local_mid = nonce + rtt / 2;
+                    self.clock_offset = server_time as i64 - local_mid as i64;
+                }
             }
             ServerMessage::Bye { reason, .. } => {
                 self.live = false;
@@ -409,5 +418,14 @@ mod tests {
         );
         assert_eq!(r.clock_offset, 9_000);
         assert_eq!(r.server_now(2_000), 11_000);
+        // A slower round trip measures worse, and is ignored; so are snapshots now.
+        let slow = ServerMessage::Pong {
+            nonce: 5_000,
+            server_time: 20_000,
+        };
+        r.receive(slow, 6_000);
+        assert_eq!(r.clock_offset, 9_000);
+        r.receive(snapshot(1, 50_000), 7_000);
+        assert_eq!(r.clock_offset, 9_000);
     }
 }

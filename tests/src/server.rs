@@ -1,9 +1,16 @@
 //! A real server for tests: bound to `127.0.0.1:0`, running in the test's runtime, and
-//! stopped (gracefully) when dropped.
+//! stopped (gracefully) when dropped. [`ServerProcess`] runs the real binary instead, as
+//! a child process that a test can kill.
 
 use server::Config;
+use server::storage::SqliteStore;
+use std::io::BufRead;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
@@ -38,6 +45,20 @@ impl TestServer {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind 127.0.0.1:0");
+        Self::serve_on(listener, config)
+    }
+
+    /// A server on a given address: to restart a stopped server where its pages expect
+    /// it, give the old [`addr`](Self::addr) and a config with the same `store` (a shared
+    /// `Arc<MemoryStore>`, or a `SqliteStore` on the same file).
+    pub async fn start_at(addr: SocketAddr, config: Config) -> Self {
+        let listener = TcpListener::bind(addr)
+            .await
+            .unwrap_or_else(|e| panic!("bind {addr}: {e}"));
+        Self::serve_on(listener, config)
+    }
+
+    fn serve_on(listener: TcpListener, config: Config) -> Self {
         let addr = listener.local_addr().expect("local address");
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(server::serve(listener, config, async move {
@@ -48,6 +69,17 @@ impl TestServer {
             stop: Some(stop),
             task: Some(task),
         }
+    }
+
+    /// A server keeping its sessions in the SQLite file at `db` (created if missing),
+    /// restoring whatever the file already holds.
+    pub async fn start_with_db(db: &Path) -> Self {
+        let store = SqliteStore::open(db).await.expect("open the database");
+        Self::start_with(Config {
+            store: Arc::new(store),
+            ..Config::default()
+        })
+        .await
     }
 
     /// A server that also serves the built client from `CLIENT_DIST` (set by
@@ -83,48 +115,28 @@ impl TestServer {
 
     /// Send one HTTP/1.1 request and read the whole answer.
     pub async fn http(&self, method: &str, path: &str, body: Option<&str>) -> HttpAnswer {
-        let mut stream = TcpStream::connect(self.addr).await.expect("connect");
-        let body = body.unwrap_or("");
-        let request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n\
-             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            self.addr,
-            body.len()
-        );
-        stream.write_all(request.as_bytes()).await.expect("write");
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).await.expect("read");
-        let raw = String::from_utf8_lossy(&raw).into_owned();
-        let status = raw
-            .split_whitespace()
-            .nth(1)
-            .and_then(|code| code.parse().ok())
-            .expect("an HTTP status line");
-        let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
-        let body = if head
-            .to_ascii_lowercase()
-            .contains("transfer-encoding: chunked")
-        {
-            dechunk(body)
-        } else {
-            body.to_owned()
-        };
-        HttpAnswer { status, body }
+        http(self.addr, method, path, body, &[]).await
+    }
+
+    /// Like [`http`](Self::http), with extra headers (`("Authorization", "Bearer …")`).
+    pub async fn http_with_headers(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> HttpAnswer {
+        http(self.addr, method, path, body, headers).await
     }
 
     /// Create a session through the HTTP API.
     pub async fn create_session(&self, title: &str) -> Session {
-        let body = serde_json::json!({ "title": title, "language": "fr" }).to_string();
-        let answer = self.http("POST", "/api/sessions", Some(&body)).await;
-        assert_eq!(answer.status, 201, "create session: {}", answer.body);
-        let json: serde_json::Value = serde_json::from_str(&answer.body).expect("JSON answer");
-        Session {
-            room: json["room"].as_str().expect("room").to_owned(),
-            facilitator_key: json["facilitator_key"]
-                .as_str()
-                .expect("facilitator_key")
-                .to_owned(),
-        }
+        create_session(self.addr, title).await
+    }
+
+    /// Delete a session through the HTTP API with `key` as the facilitator key.
+    pub async fn delete_session(&self, room: &str, key: &str) -> HttpAnswer {
+        delete_session(self.addr, room, key).await
     }
 
     /// Stop the server gracefully and wait until it has stopped.
@@ -135,6 +147,225 @@ impl TestServer {
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
+    }
+}
+
+/// Send one HTTP/1.1 request to `addr` and read the whole answer.
+pub async fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    headers: &[(&str, &str)],
+) -> HttpAnswer {
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let body = body.unwrap_or("");
+    let extra: String = headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\r\n"))
+        .collect();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         {extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.expect("read");
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let status = raw
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .expect("an HTTP status line");
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        dechunk(body)
+    } else {
+        body.to_owned()
+    };
+    HttpAnswer { status, body }
+}
+
+async fn create_session(addr: SocketAddr, title: &str) -> Session {
+    let body = serde_json::json!({ "title": title, "language": "fr" }).to_string();
+    let answer = http(addr, "POST", "/api/sessions", Some(&body), &[]).await;
+    assert_eq!(answer.status, 201, "create session: {}", answer.body);
+    let json: serde_json::Value = serde_json::from_str(&answer.body).expect("JSON answer");
+    Session {
+        room: json["room"].as_str().expect("room").to_owned(),
+        facilitator_key: json["facilitator_key"]
+            .as_str()
+            .expect("facilitator_key")
+            .to_owned(),
+    }
+}
+
+async fn delete_session(addr: SocketAddr, room: &str, key: &str) -> HttpAnswer {
+    let bearer = format!("Bearer {key}");
+    http(
+        addr,
+        "DELETE",
+        &format!("/api/sessions/{room}"),
+        None,
+        &[("Authorization", &bearer)],
+    )
+    .await
+}
+
+/// The server binary running as a child process on a database file, so that a test
+/// can kill it like a crash would (SIGKILL) or stop it like an operator (SIGTERM).
+/// It listens on a port of its own choosing, read from what it prints. Killed when
+/// dropped.
+pub struct ServerProcess {
+    addr: SocketAddr,
+    child: Option<Child>,
+}
+
+/// How long a server process may take to start or to stop.
+const PROCESS_PATIENCE: Duration = Duration::from_secs(30);
+
+impl ServerProcess {
+    /// Start the server binary at `bin` on the SQLite file `db`. Tests of the `server`
+    /// package pass `env!("CARGO_BIN_EXE_server")`, which Cargo builds for them.
+    pub async fn spawn(bin: impl AsRef<Path>, db: &Path) -> Self {
+        let mut child = Command::new(bin.as_ref())
+            .args(["--host", "127.0.0.1", "--port", "0", "--db"])
+            .arg(db)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start the server binary");
+        let stdout = child.stdout.take().expect("the server's stdout");
+        // Read its output on a thread: the first line with the address is sent back,
+        // the rest is read and dropped so that the server never blocks on a full pipe.
+        let (found, address) = oneshot::channel();
+        std::thread::spawn(move || {
+            let mut found = Some(found);
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                // "Open http://127.0.0.1:PORT/ in a browser."
+                if let Some(rest) = line.strip_prefix("Open http://")
+                    && let Some((addr, _)) = rest.split_once('/')
+                    && let Some(found) = found.take()
+                {
+                    let _ = found.send(addr.to_owned());
+                }
+            }
+        });
+        let addr = tokio::time::timeout(PROCESS_PATIENCE, address)
+            .await
+            .expect("the server to start listening in time")
+            .expect("the server exited before listening");
+        let addr = addr.parse().expect("a socket address");
+        ServerProcess {
+            addr,
+            child: Some(child),
+        }
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn http_url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/ws", self.addr)
+    }
+
+    pub async fn http(&self, method: &str, path: &str, body: Option<&str>) -> HttpAnswer {
+        http(self.addr, method, path, body, &[]).await
+    }
+
+    pub async fn create_session(&self, title: &str) -> Session {
+        create_session(self.addr, title).await
+    }
+
+    pub async fn delete_session(&self, room: &str, key: &str) -> HttpAnswer {
+        delete_session(self.addr, room, key).await
+    }
+
+    /// Kill the process with SIGKILL (nothing flushed, nothing said), and wait until it
+    /// is gone.
+    pub async fn kill(mut self) {
+        let mut child = self.child.take().expect("a running server");
+        child.kill().expect("SIGKILL the server");
+        let status = wait(child).await;
+        assert!(!status.success(), "a killed server does not exit cleanly");
+    }
+
+    /// Ask the process to stop with SIGTERM and wait until it exits; true if it exited
+    /// successfully.
+    pub async fn terminate(mut self) -> bool {
+        let child = self.child.take().expect("a running server");
+        let sent = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "SIGTERM the server");
+        wait(child).await.success()
+    }
+}
+
+/// Wait for a child process to exit, without blocking the runtime.
+async fn wait(mut child: Child) -> std::process::ExitStatus {
+    let waiting = tokio::task::spawn_blocking(move || child.wait());
+    tokio::time::timeout(PROCESS_PATIENCE, waiting)
+        .await
+        .expect("the server to exit in time")
+        .expect("the waiting thread")
+        .expect("wait for the server")
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// A fresh directory under the system's temporary directory, removed when dropped.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(label: &str) -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let path = std::env::temp_dir().join(format!(
+            "codev-{label}-{}-{}-{nanos}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&path).expect("create a temporary directory");
+        TempDir(path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// A path inside the directory.
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 

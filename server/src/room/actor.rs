@@ -4,41 +4,113 @@
 //! ([`shared::logic::decide`]), applies the resulting events, numbers them, encodes each
 //! once and hands the same bytes to every connection's bounded queue. A connection whose
 //! queue is full is dropped (told why) rather than allowed to slow the room down.
+//!
+//! Each event is also queued on the [`Journal`] and the actor goes on: other connections
+//! see events at once, but an answer to a command (and the `joined` of a new
+//! participant) is held until the room's events up to that point are durable, so that
+//! whatever a sender was told survives a crash. Should the disk stall, a room stops
+//! reading its mailbox once [`MAX_UNDURABLE`] events wait, which slows its senders down.
+//!
+//! A restarted server rebuilds each room by replaying its stored events ([`restore`]).
 
 use super::seats::Seats;
 use super::{ConnId, ConnectionLink, Entry, RoomHandle, ToRoom};
 use crate::config::Config;
-use crate::secrets;
+use crate::secrets::{self, Digest};
+use crate::storage::journal::Durable;
+use crate::storage::{Journal, StoreError, StoredEvent, StoredRoom, Write};
 use axum::extract::ws::Utf8Bytes;
 use shared::logic::{decide, decide_join};
 use shared::state::Role;
 use shared::wire::{ByeReason, PROTOCOL_VERSION, ServerMessage};
 use shared::{Command, ErrorCode, Event, ParticipantId, Rejection, Room, RoomCode, RoomState};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
 
-/// Start a room's actor and return its handle.
+/// Events a room may have waiting for the disk before it stops taking commands.
+pub const MAX_UNDURABLE: u64 = 4096;
+
+/// Start the actor of a new room, already stored, and return its handle.
 pub fn spawn(
     code: RoomCode,
     state: RoomState,
-    facilitator_key: String,
+    facilitator_key: Digest,
     config: Arc<Config>,
+    journal: Journal,
 ) -> RoomHandle {
-    let (mailbox, inbox) = mpsc::channel(config.room_mailbox);
-    let actor = RoomActor {
+    let actor = RoomActor::new(
         code,
-        room: Room::new(state),
-        seq: 0,
+        Room::new(state),
+        0,
         facilitator_key,
-        seats: Seats::default(),
-        connections: HashMap::new(),
-        dropped: Vec::new(),
+        Seats::default(),
         config,
-    };
-    tokio::spawn(actor.run(inbox));
-    RoomHandle { mailbox }
+        journal,
+    );
+    actor.start()
+}
+
+/// Rebuild a stored room by replaying its events, and start its actor. Everyone is
+/// away until they come back; their grace period starts now.
+pub fn restore(
+    stored: StoredRoom,
+    config: Arc<Config>,
+    journal: Journal,
+) -> Result<RoomHandle, StoreError> {
+    let StoredRoom {
+        room: created,
+        seats: stored_seats,
+        events,
+        ..
+    } = stored;
+    let code = created.code;
+    let mut room = Room::new(RoomState::new(
+        created.title,
+        created.language,
+        created.created_at,
+    ));
+    let mut seats = Seats::default();
+    for (participant, token) in stored_seats {
+        seats.add(participant, token);
+    }
+    let mut seq = 0;
+    for StoredEvent {
+        seq: stored_seq,
+        actor,
+        command_id,
+        event,
+        ..
+    } in events
+    {
+        if stored_seq != seq + 1 {
+            return Err(StoreError::Corrupt(format!(
+                "room {code}: event {stored_seq} follows event {seq}"
+            )));
+        }
+        room.apply(&event, actor.as_ref());
+        seq = stored_seq;
+        // The answer its sender was (or was about to be) given, should they ask again.
+        if let (Some(actor), Some(id)) = (actor, command_id) {
+            let ack = encode(&ServerMessage::Ack { id, seq });
+            seats.remember_answer(&actor, id, ack, seq);
+        }
+    }
+    for participant in &mut room.state.participants {
+        participant.connected = false;
+    }
+    seats.all_away(Instant::now());
+    let actor = RoomActor::new(
+        code,
+        room,
+        seq,
+        created.facilitator_key,
+        seats,
+        config,
+        journal,
+    );
+    Ok(actor.start())
 }
 
 /// A connection seated in the room.
@@ -48,16 +120,55 @@ struct Connection {
     kick: Option<oneshot::Sender<ByeReason>>,
 }
 
+/// Something to do for a connection once the room's events are durable up to a point.
+enum Held {
+    /// Send this answer.
+    Answer { conn: ConnId, frame: Utf8Bytes },
+    /// Seat a newly joined participant: their `joined` carries the token that must
+    /// still open their seat after a crash.
+    Seat {
+        conn: ConnId,
+        participant: ParticipantId,
+        token: String,
+        link: ConnectionLink,
+        reply: oneshot::Sender<Result<ParticipantId, Rejection>>,
+    },
+}
+
+/// How someone is let in.
+enum Admitted {
+    /// Into an existing seat: at once.
+    Now {
+        participant: ParticipantId,
+        token: String,
+    },
+    /// Into a new seat: once it is durable.
+    WhenDurable {
+        participant: ParticipantId,
+        token: String,
+    },
+}
+
 struct RoomActor {
     code: RoomCode,
     room: Room,
     /// The sequence number of the last event.
     seq: u64,
-    facilitator_key: String,
+    /// The sequence number of the last event known to be durable.
+    durable: u64,
+    /// Where the journal reports durability (the actor subscribes to it).
+    durable_tx: Arc<watch::Sender<u64>>,
+    /// What waits for durability, in order of the sequence number it waits for.
+    held: VecDeque<(u64, Held)>,
+    facilitator_key: Digest,
     seats: Seats,
     connections: HashMap<ConnId, Connection>,
     /// Connections found closed or too slow while sending, to unseat afterwards.
     dropped: Vec<(ConnId, Option<ByeReason>)>,
+    /// What the current message changed, to queue for the disk as one unit when it is
+    /// handled (a command's events are never split across commits).
+    unwritten: Vec<Write>,
+    journal: Journal,
     config: Arc<Config>,
 }
 
@@ -85,35 +196,166 @@ fn authorship_sensitive(command: &Command) -> bool {
 }
 
 impl RoomActor {
+    fn new(
+        code: RoomCode,
+        room: Room,
+        seq: u64,
+        facilitator_key: Digest,
+        seats: Seats,
+        config: Arc<Config>,
+        journal: Journal,
+    ) -> Self {
+        let (durable_tx, _) = watch::channel(seq);
+        RoomActor {
+            code,
+            room,
+            seq,
+            durable: seq,
+            durable_tx: Arc::new(durable_tx),
+            held: VecDeque::new(),
+            facilitator_key,
+            seats,
+            connections: HashMap::new(),
+            dropped: Vec::new(),
+            unwritten: Vec::new(),
+            journal,
+            config,
+        }
+    }
+
+    fn start(self) -> RoomHandle {
+        let (mailbox, inbox) = mpsc::channel(self.config.room_mailbox);
+        tokio::spawn(self.run(inbox));
+        RoomHandle { mailbox }
+    }
+
     async fn run(mut self, mut inbox: mpsc::Receiver<ToRoom>) {
+        let mut durable_rx = self.durable_tx.subscribe();
         loop {
             let expiry = self.seats.next_expiry(self.config.grace);
-            let message = tokio::select! {
-                message = inbox.recv() => message,
+            let keeping_up = self.seq - self.durable < MAX_UNDURABLE;
+            tokio::select! {
+                biased;
+                changed = durable_rx.changed() => {
+                    if changed.is_ok() {
+                        let up_to = *durable_rx.borrow_and_update();
+                        self.now_durable(up_to);
+                    }
+                }
+                message = inbox.recv(), if keeping_up => {
+                    let Some(message) = message else { break };
+                    if let ToRoom::Delete { key, reply } = message {
+                        if self.facilitator_key.matches(&key) {
+                            self.delete(reply);
+                            return;
+                        }
+                        let _ = reply.send(None);
+                    } else {
+                        self.handle(message);
+                    }
+                }
                 _ = tokio::time::sleep_until(expiry.unwrap_or_else(Instant::now)), if expiry.is_some() => {
                     self.expire_graces();
-                    self.unseat_dropped();
-                    continue;
                 }
-            };
-            let Some(message) = message else { break };
-            match message {
-                ToRoom::Enter {
-                    conn,
-                    entry,
-                    link,
-                    reply,
-                } => {
-                    let outcome = self.enter(conn, entry, link);
-                    let _ = reply.send(outcome);
-                }
-                ToRoom::Command { conn, id, command } => self.command(conn, id, command),
-                ToRoom::Sync { conn } => self.send_snapshot(conn),
-                ToRoom::Leave { conn } => self.dropped.push((conn, None)),
             }
             self.unseat_dropped();
+            self.write_out();
         }
         tracing::debug!(room = %self.code, "room actor stopped");
+    }
+
+    /// Queue what the last message changed for the disk, as one unit; the room hears
+    /// back once it is durable.
+    fn write_out(&mut self) {
+        if self.unwritten.is_empty() {
+            return;
+        }
+        self.journal.write_all(
+            std::mem::take(&mut self.unwritten),
+            Durable::Room {
+                persisted: self.durable_tx.clone(),
+                seq: self.seq,
+            },
+        );
+    }
+
+    fn handle(&mut self, message: ToRoom) {
+        match message {
+            ToRoom::Enter {
+                conn,
+                entry,
+                link,
+                reply,
+            } => self.enter(conn, entry, link, reply),
+            ToRoom::Command { conn, id, command } => self.command(conn, id, command),
+            ToRoom::Sync { conn } => self.send_snapshot(conn),
+            ToRoom::Leave { conn } => self.dropped.push((conn, None)),
+            ToRoom::Delete { reply, .. } => {
+                let _ = reply.send(None);
+            }
+        }
+    }
+
+    /// The journal says events up to `up_to` are durable: release what waited for them.
+    fn now_durable(&mut self, up_to: u64) {
+        self.durable = self.durable.max(up_to);
+        while self
+            .held
+            .front()
+            .is_some_and(|(needed, _)| *needed <= self.durable)
+        {
+            if let Some((_, held)) = self.held.pop_front() {
+                self.release(held);
+            }
+        }
+    }
+
+    /// Do `held` once events up to `needed` are durable: now if they are and nothing
+    /// older waits, else in turn.
+    fn when_durable(&mut self, needed: u64, held: Held) {
+        if needed <= self.durable && self.held.is_empty() {
+            self.release(held);
+        } else {
+            self.held.push_back((needed, held));
+        }
+    }
+
+    fn release(&mut self, held: Held) {
+        match held {
+            Held::Answer { conn, frame } => self.send(conn, frame),
+            Held::Seat {
+                conn,
+                participant,
+                token,
+                link,
+                reply,
+            } => {
+                self.seat(conn, &participant, token, link);
+                let _ = reply.send(Ok(participant));
+            }
+        }
+    }
+
+    /// The facilitator deleted the room: tell everyone, forget it on disk, stop.
+    fn delete(&mut self, reply: oneshot::Sender<Option<oneshot::Receiver<()>>>) {
+        for (_, mut connection) in self.connections.drain() {
+            if let Some(kick) = connection.kick.take() {
+                let _ = kick.send(ByeReason::SessionDeleted);
+            }
+        }
+        // Joins still waiting are refused by dropping their reply; what was not written
+        // yet need not be.
+        self.held.clear();
+        self.unwritten.clear();
+        let (done, deleted) = oneshot::channel();
+        self.journal.write(
+            Write::DeleteRoom {
+                room: self.code.clone(),
+            },
+            Durable::Notify(done),
+        );
+        let _ = reply.send(Some(deleted));
+        tracing::info!(room = %self.code, "session deleted");
     }
 
     fn enter(
@@ -121,66 +363,101 @@ impl RoomActor {
         conn: ConnId,
         entry: Entry,
         link: ConnectionLink,
-    ) -> Result<ParticipantId, Rejection> {
+        reply: oneshot::Sender<Result<ParticipantId, Rejection>>,
+    ) {
+        match self.admit(entry) {
+            Err(rejection) => {
+                let _ = reply.send(Err(rejection));
+            }
+            Ok(Admitted::Now { participant, token }) => {
+                self.seat(conn, &participant, token, link);
+                let _ = reply.send(Ok(participant));
+            }
+            Ok(Admitted::WhenDurable { participant, token }) => {
+                let held = Held::Seat {
+                    conn,
+                    participant,
+                    token,
+                    link,
+                    reply,
+                };
+                self.when_durable(self.seq, held);
+            }
+        }
+    }
+
+    /// Whose seat an entry opens, making a new one if needed.
+    fn admit(&mut self, entry: Entry) -> Result<Admitted, Rejection> {
         let invalid = || {
             Rejection::new(
                 ErrorCode::RoomOrKeyInvalid,
                 "no session with this code, or a wrong key",
             )
         };
-        let (participant, token) = match entry {
+        let (name, observer, facilitator_key) = match entry {
             Entry::Resume { token } => {
                 let participant = self.seats.find_by_token(&token).ok_or_else(invalid)?;
-                (participant, token)
+                return Ok(Admitted::Now { participant, token });
             }
             Entry::New {
                 name,
                 observer,
                 facilitator_key,
-            } => {
-                let role = match facilitator_key {
-                    Some(key) if secrets::secrets_match(&key, &self.facilitator_key) => {
-                        Role::Facilitator
-                    }
-                    Some(_) => return Err(invalid()),
-                    None if observer => Role::Observer,
-                    None => Role::Consultant,
-                };
-                let existing_facilitator = self
-                    .room
-                    .state
-                    .facilitator()
-                    .filter(|_| role == Role::Facilitator)
-                    .map(|p| p.id.clone());
-                match existing_facilitator {
-                    // The facilitator's link opens the facilitator's seat from any device.
-                    Some(id) => {
-                        let token = self.seats.token_of(&id).ok_or_else(invalid)?;
-                        (id, token)
-                    }
-                    None => {
-                        let id = ParticipantId::new(secrets::participant_id());
-                        let joined = decide_join(
-                            &self.room.state,
-                            id.clone(),
-                            &name,
-                            role,
-                            &self.config.limits,
-                        )?;
-                        let token = secrets::secret_key();
-                        self.seats.add(id.clone(), token.clone());
-                        self.publish(joined, None);
-                        tracing::info!(room = %self.code, participant = %id, ?role, "joined");
-                        (id, token)
-                    }
-                }
-            }
+            } => (name, observer, facilitator_key),
         };
-        let was_away = self.seats.attach(&participant, conn);
+        let role = match &facilitator_key {
+            Some(key) if self.facilitator_key.matches(key) => Role::Facilitator,
+            Some(_) => return Err(invalid()),
+            None if observer => Role::Observer,
+            None => Role::Consultant,
+        };
+        let token = match &facilitator_key {
+            // The facilitator's link opens the facilitator's seat from any device.
+            Some(key) => secrets::facilitator_token(key),
+            None => secrets::secret_key(),
+        };
+        let existing_facilitator = self
+            .room
+            .state
+            .facilitator()
+            .filter(|_| role == Role::Facilitator)
+            .map(|p| p.id.clone());
+        if let Some(participant) = existing_facilitator {
+            return Ok(Admitted::Now { participant, token });
+        }
+        let participant = ParticipantId::new(secrets::participant_id());
+        let joined = decide_join(
+            &self.room.state,
+            participant.clone(),
+            &name,
+            role,
+            &self.config.limits,
+        )?;
+        let digest = Digest::of(&token);
+        self.seats.add(participant.clone(), digest);
+        self.unwritten.push(Write::AddSeat {
+            room: self.code.clone(),
+            participant: participant.clone(),
+            token: digest,
+        });
+        self.publish(joined, None, None);
+        tracing::info!(room = %self.code, participant = %participant, ?role, "joined");
+        Ok(Admitted::WhenDurable { participant, token })
+    }
+
+    /// Seat a connection: `joined` and a snapshot for it, presence for the others.
+    fn seat(
+        &mut self,
+        conn: ConnId,
+        participant: &ParticipantId,
+        token: String,
+        link: ConnectionLink,
+    ) {
+        let was_away = self.seats.attach(participant, conn);
         let still_marked_away = self
             .room
             .state
-            .participant(&participant)
+            .participant(participant)
             .is_some_and(|p| !p.connected);
         // Tell the others before seating this connection: it learns the same from its
         // snapshot, and must not get an event older than that snapshot.
@@ -190,6 +467,7 @@ impl RoomActor {
                     participant: participant.clone(),
                     connected: true,
                 },
+                None,
                 None,
             );
         }
@@ -212,16 +490,15 @@ impl RoomActor {
         );
         self.send_snapshot(conn);
         tracing::debug!(room = %self.code, participant = %participant, "connection seated");
-        Ok(participant)
     }
 
     fn command(&mut self, conn: ConnId, id: u64, command: Command) {
         let Some(actor) = self.connections.get(&conn).map(|c| c.participant.clone()) else {
             return;
         };
-        if let Some(answer) = self.seats.answer_to(&actor, id) {
+        if let Some((frame, needed)) = self.seats.answer_to(&actor, id) {
             // A re-sent command: same answer, applied once.
-            self.send(conn, answer);
+            self.when_durable(needed, Held::Answer { conn, frame });
             return;
         }
         let now = self.config.clock.now();
@@ -245,7 +522,7 @@ impl RoomActor {
                         Event::NotePosted { note } => Some(note.id.clone()),
                         _ => None,
                     };
-                    self.publish(event, Some(&actor));
+                    self.publish(event, Some(&actor), Some(id));
                     if let Some(note_id) = posted {
                         let frame = encode(&ServerMessage::YourNote { note_id });
                         let own: Vec<ConnId> = self.seats.connections_of(&actor).collect();
@@ -255,8 +532,9 @@ impl RoomActor {
                     }
                 }
                 let ack = encode(&ServerMessage::Ack { id, seq: self.seq });
-                self.seats.remember_answer(&actor, id, ack.clone());
-                self.send(conn, ack);
+                self.seats
+                    .remember_answer(&actor, id, ack.clone(), self.seq);
+                self.when_durable(self.seq, Held::Answer { conn, frame: ack });
             }
             Err(rejection) => {
                 tracing::debug!(
@@ -271,24 +549,47 @@ impl RoomActor {
                     code: rejection.code,
                     message: rejection.message,
                 });
-                self.seats.remember_answer(&actor, id, refusal.clone());
-                self.send(conn, refusal);
+                // Even a refusal waits: it may rest on events not yet durable.
+                self.seats
+                    .remember_answer(&actor, id, refusal.clone(), self.seq);
+                self.when_durable(
+                    self.seq,
+                    Held::Answer {
+                        conn,
+                        frame: refusal,
+                    },
+                );
             }
         }
     }
 
-    /// Apply an event, number it, and send the same encoded frame to everyone.
-    fn publish(&mut self, event: Event, actor: Option<&ParticipantId>) {
+    /// Apply an event, number it, send the same encoded frame to everyone, and queue it
+    /// for the disk. `actor` and `command_id` say whose command caused it, if any.
+    fn publish(&mut self, event: Event, actor: Option<&ParticipantId>, command_id: Option<u64>) {
         self.room.apply(&event, actor);
         self.seq += 1;
-        let frame = encode(&ServerMessage::Event {
+        let message = ServerMessage::Event {
             seq: self.seq,
             event,
-        });
+        };
+        let frame = encode(&message);
         let conns: Vec<ConnId> = self.connections.keys().copied().collect();
         for conn in conns {
             self.send(conn, frame.clone());
         }
+        let ServerMessage::Event { event, .. } = message else {
+            return;
+        };
+        self.unwritten.push(Write::AppendEvent {
+            room: self.code.clone(),
+            event: StoredEvent {
+                seq: self.seq,
+                at: self.config.clock.now(),
+                actor: actor.cloned(),
+                command_id,
+                event,
+            },
+        });
     }
 
     fn send_snapshot(&mut self, conn: ConnId) {
@@ -338,6 +639,7 @@ impl RoomActor {
                         connected: false,
                     },
                     None,
+                    None,
                 );
             }
         }
@@ -349,7 +651,7 @@ impl RoomActor {
         for participant in self.seats.take_expired(Instant::now(), self.config.grace) {
             if self.room.state.has_hand_raised(&participant) {
                 tracing::info!(room = %self.code, participant = %participant, "grace period over");
-                self.publish(Event::HandLowered { participant }, None);
+                self.publish(Event::HandLowered { participant }, None, None);
             }
         }
     }

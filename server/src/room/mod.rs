@@ -6,7 +6,7 @@
 mod actor;
 mod seats;
 
-pub use actor::spawn;
+pub use actor::{restore, spawn};
 
 use axum::extract::ws::Utf8Bytes;
 use shared::wire::ByeReason;
@@ -67,12 +67,27 @@ pub enum ToRoom {
     Sync { conn: ConnId },
     /// The connection is gone.
     Leave { conn: ConnId },
+    /// Delete the room and everything stored about it, if `key` is the facilitator's.
+    /// The answer is `None` for a wrong key; otherwise the room has told its
+    /// connections, stopped, and queued the deletion, and the receiver fires once the
+    /// deletion is durable.
+    Delete {
+        key: String,
+        reply: oneshot::Sender<Option<oneshot::Receiver<()>>>,
+    },
 }
 
 /// A cheap, cloneable way to reach a room.
 #[derive(Clone, Debug)]
 pub struct RoomHandle {
     mailbox: mpsc::Sender<ToRoom>,
+}
+
+impl RoomHandle {
+    /// Whether two handles reach the same room.
+    pub fn same_room(&self, other: &RoomHandle) -> bool {
+        self.mailbox.same_channel(&other.mailbox)
+    }
 }
 
 /// The room's actor has stopped (the room was deleted).

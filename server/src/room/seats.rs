@@ -4,9 +4,11 @@
 //! A seat outlives its connections. A participant whose last connection closes is
 //! *away*: within the grace period they keep everything, including their place in the
 //! hand queue; after it they keep their seat and role but lose their place in the queue.
+//!
+//! Seats hold only the digest of each resume token, never the token.
 
 use super::ConnId;
-use crate::secrets::secrets_match;
+use crate::secrets::Digest;
 use axum::extract::ws::Utf8Bytes;
 use shared::ParticipantId;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -14,14 +16,22 @@ use tokio::time::{Duration, Instant};
 
 #[derive(Debug)]
 struct Seat {
-    token: String,
+    token: Digest,
     connections: HashSet<ConnId>,
     /// When the last connection closed, while the grace period runs.
     away_since: Option<Instant>,
     /// The answers to this participant's latest commands, by command id, so that a
     /// command re-sent after a reconnect gets its first answer again instead of being
-    /// applied twice.
-    answers: VecDeque<(u64, Utf8Bytes)>,
+    /// applied twice. Each answer goes with the sequence number that must be durable
+    /// before it may be sent.
+    answers: VecDeque<Answer>,
+}
+
+#[derive(Debug)]
+struct Answer {
+    id: u64,
+    frame: Utf8Bytes,
+    durable_at: u64,
 }
 
 /// How many answers a seat remembers: far more than a page can have in flight.
@@ -33,7 +43,7 @@ pub(super) struct Seats {
 }
 
 impl Seats {
-    pub fn add(&mut self, participant: ParticipantId, token: String) {
+    pub fn add(&mut self, participant: ParticipantId, token: Digest) {
         self.seats.insert(
             participant,
             Seat {
@@ -45,21 +55,27 @@ impl Seats {
         );
     }
 
-    /// The seat a token opens. Every seat's token is compared in constant time, so the
+    /// The seat a token opens. Every seat's digest is compared in constant time, so the
     /// time taken says nothing about how close a guess was.
     pub fn find_by_token(&self, token: &str) -> Option<ParticipantId> {
+        let presented = Digest::of(token);
         let mut found = None;
         for (id, seat) in &self.seats {
-            if secrets_match(token, &seat.token) {
+            if presented.same_as(&seat.token) {
                 found = Some(id.clone());
             }
         }
         found
     }
 
-    /// The resume token of a seat (to hand the facilitator's seat to a new device).
-    pub fn token_of(&self, participant: &ParticipantId) -> Option<String> {
-        self.seats.get(participant).map(|seat| seat.token.clone())
+    /// Mark every seat without a connection away since `now` (after a restart, nobody is
+    /// connected yet and everyone's grace period starts again).
+    pub fn all_away(&mut self, now: Instant) {
+        for seat in self.seats.values_mut() {
+            if seat.connections.is_empty() {
+                seat.away_since = Some(now);
+            }
+        }
     }
 
     /// Seat a connection; true if the participant was away until now.
@@ -92,23 +108,42 @@ impl Seats {
             .flat_map(|seat| seat.connections.iter().copied())
     }
 
-    /// The answer already given to this participant's command `id`, if any.
-    pub fn answer_to(&self, participant: &ParticipantId, id: u64) -> Option<Utf8Bytes> {
+    /// The answer already given to this participant's command `id`, if any, and the
+    /// sequence number that must be durable before it is sent.
+    pub fn answer_to(&self, participant: &ParticipantId, id: u64) -> Option<(Utf8Bytes, u64)> {
         let seat = self.seats.get(participant)?;
         seat.answers
             .iter()
             .rev()
-            .find(|(seen, _)| *seen == id)
-            .map(|(_, answer)| answer.clone())
+            .find(|answer| answer.id == id)
+            .map(|answer| (answer.frame.clone(), answer.durable_at))
     }
 
-    /// Remember the answer given to command `id`.
-    pub fn remember_answer(&mut self, participant: &ParticipantId, id: u64, answer: Utf8Bytes) {
-        if let Some(seat) = self.seats.get_mut(participant) {
-            if seat.answers.len() == REMEMBERED_ANSWERS {
-                seat.answers.pop_front();
+    /// Remember the answer given to command `id`. Remembering the same id again just
+    /// after replaces the answer (a command with several events, replayed at restart).
+    pub fn remember_answer(
+        &mut self,
+        participant: &ParticipantId,
+        id: u64,
+        frame: Utf8Bytes,
+        durable_at: u64,
+    ) {
+        let Some(seat) = self.seats.get_mut(participant) else {
+            return;
+        };
+        let answer = Answer {
+            id,
+            frame,
+            durable_at,
+        };
+        match seat.answers.back_mut() {
+            Some(last) if last.id == id => *last = answer,
+            _ => {
+                if seat.answers.len() == REMEMBERED_ANSWERS {
+                    seat.answers.pop_front();
+                }
+                seat.answers.push_back(answer);
             }
-            seat.answers.push_back((id, answer));
         }
     }
 
@@ -142,7 +177,7 @@ mod tests {
     fn a_seat_is_away_only_when_its_last_connection_closes() {
         let mut seats = Seats::default();
         let alice = ParticipantId::from("alice");
-        seats.add(alice.clone(), "token".into());
+        seats.add(alice.clone(), Digest::of("token"));
         let now = Instant::now();
         assert!(seats.attach(&alice, ConnId(1)));
         assert!(!seats.attach(&alice, ConnId(2)));
@@ -153,18 +188,38 @@ mod tests {
         assert!(seats.take_expired(now, grace).is_empty());
         assert_eq!(seats.take_expired(now + grace, grace), vec![alice.clone()]);
         assert_eq!(seats.next_expiry(grace), None);
+        seats.all_away(now + grace);
+        assert_eq!(seats.next_expiry(grace), Some(now + grace + grace));
     }
 
     #[test]
     fn a_seat_remembers_its_latest_answers() {
         let mut seats = Seats::default();
         let alice = ParticipantId::from("alice");
-        seats.add(alice.clone(), "t".into());
+        seats.add(alice.clone(), Digest::of("t"));
         for id in 0..300 {
-            seats.remember_answer(&alice, id, Utf8Bytes::from(format!("answer {id}")));
+            seats.remember_answer(&alice, id, Utf8Bytes::from(format!("answer {id}")), id);
         }
-        assert_eq!(seats.answer_to(&alice, 299).as_deref(), Some("answer 299"));
-        assert_eq!(seats.answer_to(&alice, 44).as_deref(), Some("answer 44"));
+        let text =
+            |answer: Option<(Utf8Bytes, u64)>| answer.map(|(frame, seq)| (frame.to_string(), seq));
+        assert_eq!(
+            text(seats.answer_to(&alice, 299)),
+            Some(("answer 299".into(), 299))
+        );
+        assert_eq!(
+            text(seats.answer_to(&alice, 44)),
+            Some(("answer 44".into(), 44))
+        );
+        seats.remember_answer(&alice, 299, Utf8Bytes::from("answer 299 again"), 300);
+        assert_eq!(
+            text(seats.answer_to(&alice, 299)),
+            Some(("answer 299 again".into(), 300))
+        );
+        assert_eq!(
+            text(seats.answer_to(&alice, 44)),
+            Some(("answer 44".into(), 44)),
+            "replaced, not added"
+        );
         assert_eq!(
             seats.answer_to(&alice, 43),
             None,
@@ -176,8 +231,8 @@ mod tests {
     #[test]
     fn tokens_open_only_their_own_seat() {
         let mut seats = Seats::default();
-        seats.add("a".into(), "secret-a".into());
-        seats.add("b".into(), "secret-b".into());
+        seats.add("a".into(), Digest::of("secret-a"));
+        seats.add("b".into(), Digest::of("secret-b"));
         assert_eq!(seats.find_by_token("secret-b"), Some("b".into()));
         assert_eq!(seats.find_by_token("secret-c"), None);
         assert_eq!(seats.find_by_token(""), None);

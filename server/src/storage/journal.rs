@@ -1,0 +1,276 @@
+//! The one writer: rooms queue their writes here and go on; one task commits.
+//!
+//! Whatever is queued when the writer wakes goes into one transaction, so a burst of
+//! commands from many rooms costs one commit (one fsync). Writes are committed in the
+//! order they were queued, so each room's events reach the disk in sequence order, after
+//! the room's creation and before its deletion.
+//!
+//! After each commit the writer tells each room how far its events are durable, through
+//! the room's own `watch` channel: the room then releases the acks it held back. Other
+//! writes (a new room, a deletion, a flush) can be awaited one by one.
+//!
+//! A failed commit is retried, the same batch again, with a growing pause, until it
+//! succeeds: the log on disk stays a gap-free prefix of the log in memory. Meanwhile no
+//! ack is sent, rooms stop taking commands once too many of their events wait (see the
+//! room actor), and the error is logged at every attempt.
+
+use super::{Store, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot, watch};
+
+/// The most queued items (each one write or a few) committed in one transaction.
+const MAX_BATCH: usize = 4096;
+const FIRST_RETRY: Duration = Duration::from_millis(50);
+const LAST_RETRY: Duration = Duration::from_secs(5);
+
+/// Who to tell once a write is durable.
+#[derive(Debug)]
+pub enum Durable {
+    /// Nobody.
+    Quiet,
+    /// A room, that its events up to `seq` are durable.
+    Room {
+        persisted: Arc<watch::Sender<u64>>,
+        seq: u64,
+    },
+    /// Whoever waits on the other end.
+    Notify(oneshot::Sender<()>),
+}
+
+#[derive(Debug)]
+struct Queued {
+    /// Written in the same transaction, never split (all the writes one room message
+    /// caused: a command's events, a seat and its join). Empty for a flush: nothing to
+    /// write, only to be told when all before it is done.
+    writes: Vec<Write>,
+    then: Durable,
+}
+
+/// Counters for the benchmark and for health checks.
+#[derive(Debug, Default)]
+pub struct JournalStats {
+    pub commits: AtomicU64,
+    pub writes: AtomicU64,
+    pub failed_commits: AtomicU64,
+}
+
+/// A cheap handle to the writer task.
+#[derive(Clone, Debug)]
+pub struct Journal {
+    queue: mpsc::UnboundedSender<Queued>,
+    stats: Arc<JournalStats>,
+}
+
+/// The writer task has stopped (only at the end of the process).
+#[derive(Debug, thiserror::Error)]
+#[error("the journal has stopped")]
+pub struct JournalStopped;
+
+impl Journal {
+    /// Start the writer task on `store`.
+    pub fn start(store: Arc<dyn Store>) -> Self {
+        let (queue, inbox) = mpsc::unbounded_channel();
+        let stats = Arc::new(JournalStats::default());
+        tokio::spawn(run(store, inbox, stats.clone()));
+        Journal { queue, stats }
+    }
+
+    /// Queue a write; `then` is told once it is durable.
+    pub fn write(&self, write: Write, then: Durable) {
+        self.write_all(vec![write], then);
+    }
+
+    /// Queue writes that must be committed together (in one transaction); `then` is
+    /// told once they are durable.
+    pub fn write_all(&self, writes: Vec<Write>, then: Durable) {
+        if self.queue.send(Queued { writes, then }).is_err() {
+            tracing::error!("a write was queued after the journal stopped");
+        }
+    }
+
+    /// Queue a write and wait until it is durable.
+    pub async fn write_durably(&self, write: Write) -> Result<(), JournalStopped> {
+        let (done, durable) = oneshot::channel();
+        self.write(write, Durable::Notify(done));
+        durable.await.map_err(|_| JournalStopped)
+    }
+
+    /// Wait until everything queued so far is durable.
+    pub async fn flush(&self) -> Result<(), JournalStopped> {
+        let (done, durable) = oneshot::channel();
+        self.queue
+            .send(Queued {
+                writes: Vec::new(),
+                then: Durable::Notify(done),
+            })
+            .map_err(|_| JournalStopped)?;
+        durable.await.map_err(|_| JournalStopped)
+    }
+
+    pub fn stats(&self) -> &JournalStats {
+        &self.stats
+    }
+}
+
+async fn run(
+    store: Arc<dyn Store>,
+    mut inbox: mpsc::UnboundedReceiver<Queued>,
+    stats: Arc<JournalStats>,
+) {
+    let mut batch: Vec<Queued> = Vec::new();
+    let mut writes: Vec<Write> = Vec::new();
+    while let Some(first) = inbox.recv().await {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match inbox.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        for queued in &mut batch {
+            writes.append(&mut queued.writes);
+        }
+        if !writes.is_empty() {
+            let mut pause = FIRST_RETRY;
+            loop {
+                match store.commit(&writes).await {
+                    Ok(()) => break,
+                    Err(error) => {
+                        stats.failed_commits.fetch_add(1, Ordering::Relaxed);
+                        tracing::error!(
+                            %error,
+                            writes = writes.len(),
+                            retry_in_ms = pause.as_millis() as u64,
+                            "could not commit; nothing is acknowledged until this succeeds"
+                        );
+                        tokio::time::sleep(pause).await;
+                        pause = (pause * 2).min(LAST_RETRY);
+                    }
+                }
+            }
+            stats.commits.fetch_add(1, Ordering::Relaxed);
+            stats
+                .writes
+                .fetch_add(writes.len() as u64, Ordering::Relaxed);
+            writes.clear();
+        }
+        for queued in batch.drain(..) {
+            match queued.then {
+                Durable::Quiet => {}
+                Durable::Room { persisted, seq } => {
+                    persisted.send_if_modified(|up_to| {
+                        let newer = seq > *up_to;
+                        if newer {
+                            *up_to = seq;
+                        }
+                        newer
+                    });
+                }
+                Durable::Notify(done) => {
+                    let _ = done.send(());
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secrets::Digest;
+    use crate::storage::{MemoryStore, NewRoom, StoreFuture, StoredEvent, StoredRoom};
+    use shared::state::Language;
+    use shared::{Event, RoomCode};
+    use std::sync::atomic::AtomicUsize;
+    use tokio::sync::Semaphore;
+
+    /// A memory store that counts commits and holds each one until let through.
+    #[derive(Debug)]
+    struct GatedStore {
+        inner: MemoryStore,
+        gate: Semaphore,
+        commits: AtomicUsize,
+    }
+
+    impl Store for GatedStore {
+        fn commit<'a>(&'a self, writes: &'a [Write]) -> StoreFuture<'a, ()> {
+            Box::pin(async move {
+                if let Ok(permit) = self.gate.acquire().await {
+                    permit.forget();
+                }
+                self.commits.fetch_add(1, Ordering::SeqCst);
+                self.inner.commit(writes).await
+            })
+        }
+
+        fn load(&self) -> StoreFuture<'_, Vec<StoredRoom>> {
+            self.inner.load()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_burst_from_many_rooms_costs_one_commit_and_each_room_learns_its_progress() {
+        let store = Arc::new(GatedStore {
+            inner: MemoryStore::new(),
+            gate: Semaphore::new(0),
+            commits: AtomicUsize::new(0),
+        });
+        let journal = Journal::start(store.clone());
+        let rooms: Vec<RoomCode> = (0..10).map(|i| RoomCode::new(format!("room{i}"))).collect();
+        let watches: Vec<_> = rooms
+            .iter()
+            .map(|_| Arc::new(watch::channel(0u64).0))
+            .collect();
+        for code in &rooms {
+            journal.write(
+                Write::CreateRoom(NewRoom {
+                    code: code.clone(),
+                    title: "t".into(),
+                    language: Language::Fr,
+                    created_at: 0,
+                    facilitator_key: Digest::of("k"),
+                }),
+                Durable::Quiet,
+            );
+        }
+        // 100 events in each of 10 rooms, interleaved, while the first commit is held.
+        for seq in 1..=100 {
+            for (code, persisted) in rooms.iter().zip(&watches) {
+                journal.write(
+                    Write::AppendEvent {
+                        room: code.clone(),
+                        event: StoredEvent {
+                            seq,
+                            at: seq,
+                            actor: None,
+                            command_id: None,
+                            event: Event::FloorTaken,
+                        },
+                    },
+                    Durable::Room {
+                        persisted: persisted.clone(),
+                        seq,
+                    },
+                );
+            }
+        }
+        assert!(
+            watches.iter().all(|w| *w.borrow() == 0),
+            "nothing durable yet"
+        );
+        store.gate.add_permits(1_000);
+        journal.flush().await.expect("flush");
+        let commits = store.commits.load(Ordering::SeqCst);
+        assert!(
+            commits <= 2,
+            "1010 writes queued together take at most 2 commits, took {commits}"
+        );
+        assert_eq!(journal.stats().writes.load(Ordering::Relaxed), 1010);
+        assert!(watches.iter().all(|w| *w.borrow() == 100));
+        let stored = store.load().await.expect("load");
+        assert_eq!(stored.len(), 10);
+        assert!(stored.iter().all(|room| room.events.len() == 100));
+    }
+}

@@ -1,0 +1,103 @@
+//! A [`Store`] in memory, for tests and for running without a database file.
+//!
+//! It keeps exactly what a database would, so a test can stop a server and start another
+//! on the same `MemoryStore` to exercise restoring without touching the disk. Nothing
+//! survives the process.
+
+use super::{Store, StoreError, StoreFuture, StoredRoom, Write};
+use shared::{Event, RoomCode};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    rooms: Mutex<BTreeMap<RoomCode, StoredRoom>>,
+    /// While set, every commit fails (to test what the server does when writes fail).
+    failing: AtomicBool,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Make every commit fail (or succeed again), as a full disk would.
+    pub fn set_failing(&self, failing: bool) {
+        self.failing.store(failing, Ordering::SeqCst);
+    }
+
+    fn apply(rooms: &mut BTreeMap<RoomCode, StoredRoom>, write: &Write) -> Result<(), StoreError> {
+        let missing = |room: &RoomCode| StoreError::Corrupt(format!("no room {room}"));
+        match write {
+            Write::CreateRoom(new) => {
+                if rooms.contains_key(&new.code) {
+                    return Err(StoreError::Corrupt(format!("room {} exists", new.code)));
+                }
+                rooms.insert(
+                    new.code.clone(),
+                    StoredRoom {
+                        room: new.clone(),
+                        closed_at: None,
+                        seats: Vec::new(),
+                        events: Vec::new(),
+                    },
+                );
+            }
+            Write::AddSeat {
+                room,
+                participant,
+                token,
+            } => {
+                let stored = rooms.get_mut(room).ok_or_else(|| missing(room))?;
+                stored.seats.retain(|(p, _)| p != participant);
+                stored.seats.push((participant.clone(), *token));
+            }
+            Write::AppendEvent { room, event } => {
+                let stored = rooms.get_mut(room).ok_or_else(|| missing(room))?;
+                let expected = stored.events.last().map_or(1, |e| e.seq + 1);
+                if event.seq != expected {
+                    return Err(StoreError::Corrupt(format!(
+                        "event {} of room {room} after {}",
+                        event.seq,
+                        expected - 1
+                    )));
+                }
+                if let Event::SessionClosed { at } = event.event {
+                    stored.closed_at = Some(at);
+                }
+                stored.events.push(event.clone());
+            }
+            Write::DeleteRoom { room } => {
+                rooms.remove(room);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Store for MemoryStore {
+    fn commit<'a>(&'a self, writes: &'a [Write]) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            if self.failing.load(Ordering::SeqCst) {
+                return Err(StoreError::Corrupt("failing on purpose".into()));
+            }
+            let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
+            // All or none: apply to a copy, then swap it in (a copy of everything: this
+            // store is for tests, not for large rooms).
+            let mut next = rooms.clone();
+            for write in writes {
+                Self::apply(&mut next, write)?;
+            }
+            *rooms = next;
+            Ok(())
+        })
+    }
+
+    fn load(&self) -> StoreFuture<'_, Vec<StoredRoom>> {
+        Box::pin(async move {
+            let rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
+            Ok(rooms.values().cloned().collect())
+        })
+    }
+}

@@ -1,0 +1,122 @@
+//! Where rooms outlive the process.
+//!
+//! A room is stored as what it was created with and the numbered list of its events,
+//! each with who caused it and by which command: replaying the events with
+//! [`shared::Room::apply`] gives back the room exactly, note authorship included, and the
+//! (participant, command id, sequence number) of each event gives back the answers
+//! already sent, so a command re-sent after a crash is still applied once.
+//!
+//! Everything goes through one small trait, [`Store`]: [`sqlite::SqliteStore`] is the
+//! embedded default, [`memory::MemoryStore`] serves tests that want no disk, and a
+//! PostgreSQL store would be a third implementation of the same two methods. Room actors
+//! never call a store: they queue [`Write`]s on the [`journal::Journal`], whose one writer
+//! task commits whatever is queued in one transaction and tells each room how far its
+//! events are durable. See `docs/storage.md`.
+
+pub mod journal;
+pub mod memory;
+pub mod sqlite;
+
+use crate::secrets::Digest;
+use shared::state::Language;
+use shared::{Event, Millis, ParticipantId, RoomCode};
+use std::future::Future;
+use std::pin::Pin;
+
+pub use journal::Journal;
+pub use memory::MemoryStore;
+pub use sqlite::SqliteStore;
+
+/// What a store's methods return: a boxed future, so that `dyn Store` works.
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("could not migrate the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Stored data this version cannot read (written by a newer version, or damaged).
+    #[error("unreadable stored data: {0}")]
+    Corrupt(String),
+}
+
+/// The durable part of a room: everything needed to rebuild it.
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Make `writes` durable, in order, all or none. When this returns `Ok`, they survive
+    /// a crash of the process (and, for SQLite, of the machine).
+    fn commit<'a>(&'a self, writes: &'a [Write]) -> StoreFuture<'a, ()>;
+
+    /// Every stored room with its seats and its events in sequence order.
+    fn load(&self) -> StoreFuture<'_, Vec<StoredRoom>>;
+}
+
+/// A change to what is stored.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Write {
+    CreateRoom(NewRoom),
+    /// A participant's seat: their resume token's digest.
+    AddSeat {
+        room: RoomCode,
+        participant: ParticipantId,
+        token: Digest,
+    },
+    AppendEvent {
+        room: RoomCode,
+        event: StoredEvent,
+    },
+    /// Forget the room and everything about it.
+    DeleteRoom {
+        room: RoomCode,
+    },
+}
+
+/// What a room is created with, before any event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewRoom {
+    pub code: RoomCode,
+    pub title: String,
+    pub language: Language,
+    pub created_at: Millis,
+    pub facilitator_key: Digest,
+}
+
+/// One event of a room's log.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredEvent {
+    /// The room's sequence number: 1, 2, 3… without gaps.
+    pub seq: u64,
+    /// Server time when it happened.
+    pub at: Millis,
+    /// Who sent the command that caused it (none for joins, presence, expiries).
+    pub actor: Option<ParticipantId>,
+    /// The id of that command, as the sender numbered it.
+    pub command_id: Option<u64>,
+    pub event: Event,
+}
+
+/// A room as loaded at start.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredRoom {
+    pub room: NewRoom,
+    /// When the session was closed, if it was (also the last event's business; kept
+    /// on the room for retention queries).
+    pub closed_at: Option<Millis>,
+    pub seats: Vec<(ParticipantId, Digest)>,
+    pub events: Vec<StoredEvent>,
+}
+
+pub(crate) fn language_name(language: Language) -> &'static str {
+    match language {
+        Language::Fr => "fr",
+        Language::En => "en",
+    }
+}
+
+pub(crate) fn language_from_name(name: &str) -> Result<Language, StoreError> {
+    match name {
+        "fr" => Ok(Language::Fr),
+        "en" => Ok(Language::En),
+        other => Err(StoreError::Corrupt(format!("unknown language {other:?}"))),
+    }
+}

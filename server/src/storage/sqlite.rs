@@ -1,0 +1,553 @@
+//! The embedded default [`Store`]: one SQLite file, through sqlx's async driver.
+//!
+//! The file is created on first run and migrated at every start (versioned migrations in
+//! `server/migrations/`, embedded in the binary). It runs in WAL mode with
+//! `synchronous = FULL`: a commit returns only once its WAL frames are on the disk, so an
+//! acknowledged event survives a power cut as well as a killed process. Batching many
+//! events into one transaction is what keeps that affordable (see `docs/storage.md`).
+//!
+//! Queries are plain `sqlx::query` with bound parameters (no compile-time checking
+//! against a live database), in SQL that PostgreSQL also understands apart from the
+//! column types and pragmas.
+
+use super::{
+    NewRoom, Store, StoreError, StoreFuture, StoredEvent, StoredRoom, Write, language_from_name,
+    language_name,
+};
+use crate::secrets::Digest;
+use shared::{Event, ParticipantId, RoomCode};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{AssertSqlSafe, Row, SqlSafeStr};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The schema's versions, oldest first. Never edit one that has shipped: add another.
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "rooms seats events",
+        include_str!("../../migrations/0001_rooms_seats_events.sql"),
+    ),
+    (
+        2,
+        "closed at",
+        include_str!("../../migrations/0002_closed_at.sql"),
+    ),
+];
+
+/// The migrations up to `version` (all of them with `i64::MAX`).
+pub fn migrator(up_to: i64) -> Migrator {
+    Migrator::with_migrations(
+        MIGRATIONS
+            .iter()
+            .filter(|(version, _, _)| *version <= up_to)
+            .map(|(version, description, sql)| {
+                Migration::new(
+                    *version,
+                    (*description).into(),
+                    MigrationType::Simple,
+                    AssertSqlSafe(*sql).into_sql_str(),
+                    false,
+                )
+            })
+            .collect(),
+    )
+}
+
+/// The latest schema version this build knows.
+pub fn schema_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |(version, _, _)| *version)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sync {
+    /// fsync the WAL at every commit: durable across power loss. The default.
+    Full,
+    /// fsync only at checkpoints: durable across a killed process, not a power cut.
+    /// For the benchmark's comparison only.
+    Normal,
+}
+
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+    path: PathBuf,
+}
+
+impl SqliteStore {
+    /// Open (creating it if needed) the database at `path` and bring its schema up to
+    /// date.
+    pub async fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        Self::open_with(path, Sync::Full, i64::MAX).await
+    }
+
+    /// Open with a chosen durability, migrating only up to `schema` (tests use this to
+    /// make a database of an older version).
+    pub async fn open_with(
+        path: impl AsRef<Path>,
+        sync: Sync,
+        schema: i64,
+    ) -> Result<Self, StoreError> {
+        let path = path.as_ref().to_owned();
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(match sync {
+                Sync::Full => SqliteSynchronous::Full,
+                Sync::Normal => SqliteSynchronous::Normal,
+            })
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            // Deleted rows are overwritten, not just unlinked: a deleted session leaves
+            // no readable trace in the file.
+            .pragma("secure_delete", "ON");
+        // One connection: SQLite has one writer anyway, and the one writer task is the
+        // only user after start.
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await?;
+        migrator(schema).run(&pool).await?;
+        Ok(SqliteStore { pool, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Close the connection, checkpointing the WAL into the main file.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// The schema version the database is at.
+    pub async fn version(&self) -> Result<i64, StoreError> {
+        let version: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(version.unwrap_or(0))
+    }
+
+    async fn commit_writes(&self, writes: &[Write]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut deleted = false;
+        for write in writes {
+            match write {
+                Write::CreateRoom(room) => {
+                    sqlx::query(
+                        "INSERT INTO rooms (code, title, language, created_at, facilitator_key_hash) \
+                         VALUES (?, ?, ?, ?, ?)",
+                    )
+                    .bind(room.code.as_str())
+                    .bind(room.title.as_str())
+                    .bind(language_name(room.language))
+                    .bind(room.created_at as i64)
+                    .bind(&room.facilitator_key.0[..])
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Write::AddSeat {
+                    room,
+                    participant,
+                    token,
+                } => {
+                    sqlx::query(
+                        "INSERT INTO seats (room, participant, token_hash) VALUES (?, ?, ?) \
+                         ON CONFLICT (room, participant) DO UPDATE SET token_hash = excluded.token_hash",
+                    )
+                    .bind(room.as_str())
+                    .bind(participant.as_str())
+                    .bind(&token.0[..])
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Write::AppendEvent { room, event } => {
+                    let json = serde_json::to_string(&event.event)
+                        .map_err(|e| StoreError::Corrupt(format!("event encoding: {e}")))?;
+                    sqlx::query(
+                        "INSERT INTO events (room, seq, at, actor, command_id, event) \
+                         VALUES (?, ?, ?, ?, ?, ?)",
+                    )
+                    .bind(room.as_str())
+                    .bind(event.seq as i64)
+                    .bind(event.at as i64)
+                    .bind(event.actor.as_ref().map(|a| a.as_str()))
+                    // Command ids are the client's u64s: stored bit for bit as i64.
+                    .bind(event.command_id.map(|id| id as i64))
+                    .bind(json)
+                    .execute(&mut *tx)
+                    .await?;
+                    if let Event::SessionClosed { at } = event.event {
+                        sqlx::query("UPDATE rooms SET closed_at = ? WHERE code = ?")
+                            .bind(at as i64)
+                            .bind(room.as_str())
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                Write::DeleteRoom { room } => {
+                    for sql in [
+                        "DELETE FROM events WHERE room = ?",
+                        "DELETE FROM seats WHERE room = ?",
+                        "DELETE FROM rooms WHERE code = ?",
+                    ] {
+                        sqlx::query(sql)
+                            .bind(room.as_str())
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    deleted = true;
+                }
+            }
+        }
+        tx.commit().await?;
+        if deleted {
+            // Move the deleted pages out of the WAL too, so that nothing of the session
+            // stays readable in the files. Best effort: a busy checkpoint is retried by
+            // SQLite's automatic checkpoints later.
+            if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.pool)
+                .await
+            {
+                tracing::warn!(%error, "could not checkpoint after a deletion");
+            }
+        }
+        Ok(())
+    }
+
+    async fn load_rooms(&self) -> Result<Vec<StoredRoom>, StoreError> {
+        let corrupt =
+            |what: &str, room: &str| StoreError::Corrupt(format!("{what} in room {room}"));
+        let mut rooms: Vec<StoredRoom> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let rows = sqlx::query(
+            "SELECT code, title, language, created_at, facilitator_key_hash, closed_at \
+             FROM rooms ORDER BY created_at, code",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for row in rows {
+            let code: String = row.try_get("code")?;
+            let hash: Vec<u8> = row.try_get("facilitator_key_hash")?;
+            let facilitator_key =
+                Digest::from_slice(&hash).ok_or_else(|| corrupt("a bad key digest", &code))?;
+            let language: String = row.try_get("language")?;
+            let closed_at: Option<i64> = row.try_get("closed_at")?;
+            index.insert(code.clone(), rooms.len());
+            rooms.push(StoredRoom {
+                room: NewRoom {
+                    code: RoomCode::new(code),
+                    title: row.try_get("title")?,
+                    language: language_from_name(&language)?,
+                    created_at: row.try_get::<i64, _>("created_at")? as u64,
+                    facilitator_key,
+                },
+                closed_at: closed_at.map(|at| at as u64),
+                seats: Vec::new(),
+                events: Vec::new(),
+            });
+        }
+        let rows = sqlx::query("SELECT room, participant, token_hash FROM seats ORDER BY room")
+            .fetch_all(&self.pool)
+            .await?;
+        for row in rows {
+            let room: String = row.try_get("room")?;
+            let Some(&at) = index.get(&room) else {
+                continue;
+            };
+            let hash: Vec<u8> = row.try_get("token_hash")?;
+            let token =
+                Digest::from_slice(&hash).ok_or_else(|| corrupt("a bad token digest", &room))?;
+            let participant: String = row.try_get("participant")?;
+            rooms[at]
+                .seats
+                .push((ParticipantId::new(participant), token));
+        }
+        let rows = sqlx::query(
+            "SELECT room, seq, at, actor, command_id, event FROM events ORDER BY room, seq",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for row in rows {
+            let room: String = row.try_get("room")?;
+            let Some(&at) = index.get(&room) else {
+                continue;
+            };
+            let seq: i64 = row.try_get("seq")?;
+            let json: String = row.try_get("event")?;
+            let event: Event = serde_json::from_str(&json).map_err(|e| {
+                StoreError::Corrupt(format!("event {seq} of room {room} is unreadable: {e}"))
+            })?;
+            let actor: Option<String> = row.try_get("actor")?;
+            let command_id: Option<i64> = row.try_get("command_id")?;
+            rooms[at].events.push(StoredEvent {
+                seq: seq as u64,
+                at: row.try_get::<i64, _>("at")? as u64,
+                actor: actor.map(ParticipantId::new),
+                command_id: command_id.map(|id| id as u64),
+                event,
+            });
+        }
+        Ok(rooms)
+    }
+}
+
+impl Store for SqliteStore {
+    fn commit<'a>(&'a self, writes: &'a [Write]) -> StoreFuture<'a, ()> {
+        Box::pin(self.commit_writes(writes))
+    }
+
+    fn load(&self) -> StoreFuture<'_, Vec<StoredRoom>> {
+        Box::pin(self.load_rooms())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::Step;
+    use shared::state::Language;
+
+    fn new_room(code: &str) -> NewRoom {
+        NewRoom {
+            code: RoomCode::from(code),
+            title: format!("Séance {code}"),
+            language: Language::En,
+            created_at: 1_700_000_000_000,
+            facilitator_key: Digest::of(&format!("key of {code}")),
+        }
+    }
+
+    fn event(seq: u64, actor: Option<&str>, command_id: Option<u64>, event: Event) -> StoredEvent {
+        StoredEvent {
+            seq,
+            at: 1_700_000_000_000 + seq,
+            actor: actor.map(ParticipantId::from),
+            command_id,
+            event,
+        }
+    }
+
+    fn append(room: &str, event: StoredEvent) -> Write {
+        Write::AppendEvent {
+            room: RoomCode::from(room),
+            event,
+        }
+    }
+
+    async fn count(store: &SqliteStore, sql: &'static str, room: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .bind(room)
+            .fetch_one(&store.pool)
+            .await
+            .expect("count")
+    }
+
+    #[tokio::test]
+    async fn an_empty_database_is_created_at_the_latest_version_in_wal_mode() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("fresh.db");
+        assert!(!path.exists());
+        let store = SqliteStore::open(&path).await.expect("open");
+        assert!(path.exists(), "created on first run");
+        assert_eq!(store.version().await.expect("version"), schema_version());
+        assert_eq!(schema_version(), 2);
+        assert!(store.load().await.expect("load").is_empty());
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&store.pool)
+            .await
+            .expect("journal mode");
+        assert_eq!(mode, "wal");
+        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&store.pool)
+            .await
+            .expect("synchronous");
+        assert_eq!(sync, 2, "synchronous = FULL");
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn rooms_seats_and_events_round_trip_through_a_reopened_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("trip.db");
+        let store = SqliteStore::open(&path).await.expect("open");
+        let room = new_room("abc");
+        let writes = vec![
+            Write::CreateRoom(room.clone()),
+            Write::AddSeat {
+                room: room.code.clone(),
+                participant: "p1".into(),
+                token: Digest::of("token 1"),
+            },
+            append(
+                "abc",
+                event(
+                    1,
+                    None,
+                    None,
+                    Event::PresenceChanged {
+                        participant: "p1".into(),
+                        connected: true,
+                    },
+                ),
+            ),
+            // A client's command id uses all 64 bits.
+            append(
+                "abc",
+                event(
+                    2,
+                    Some("p1"),
+                    Some(u64::MAX),
+                    Event::StepChanged {
+                        step: Step::Problem,
+                        at: 5,
+                    },
+                ),
+            ),
+        ];
+        store.commit(&writes).await.expect("commit");
+        store
+            .commit(&[append(
+                "abc",
+                event(3, Some("p1"), Some(7), Event::SessionClosed { at: 99 }),
+            )])
+            .await
+            .expect("commit");
+        store.close().await;
+
+        let store = SqliteStore::open(&path).await.expect("reopen");
+        let rooms = store.load().await.expect("load");
+        assert_eq!(rooms.len(), 1);
+        let stored = &rooms[0];
+        assert_eq!(stored.room, room);
+        assert_eq!(stored.closed_at, Some(99));
+        assert_eq!(
+            stored.seats,
+            vec![(ParticipantId::from("p1"), Digest::of("token 1"))]
+        );
+        let expected: Vec<StoredEvent> = writes[2..]
+            .iter()
+            .chain(std::iter::once(&append(
+                "abc",
+                event(3, Some("p1"), Some(7), Event::SessionClosed { at: 99 }),
+            )))
+            .filter_map(|w| match w {
+                Write::AppendEvent { event, .. } => Some(event.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(stored.events, expected);
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_database_of_the_previous_version_is_migrated_with_its_data() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("old.db");
+        // A database as version 1 of the server left it, with a closed session.
+        let old = SqliteStore::open_with(&path, Sync::Full, 1)
+            .await
+            .expect("open at version 1");
+        assert_eq!(old.version().await.expect("version"), 1);
+        old.commit(&[
+            Write::CreateRoom(new_room("old")),
+            append(
+                "old",
+                event(
+                    1,
+                    Some("p1"),
+                    Some(1),
+                    Event::StepChanged {
+                        step: Step::Problem,
+                        at: 10,
+                    },
+                ),
+            ),
+        ])
+        .await
+        .expect("commit at version 1");
+        sqlx::query(
+            "INSERT INTO events (room, seq, at, actor, command_id, event) \
+             VALUES ('old', 2, 20, 'p1', 2, '{\"type\":\"session_closed\",\"at\":20}')",
+        )
+        .execute(&old.pool)
+        .await
+        .expect("insert as version 1 did");
+        old.close().await;
+
+        let store = SqliteStore::open(&path).await.expect("open and migrate");
+        assert_eq!(store.version().await.expect("version"), schema_version());
+        let rooms = store.load().await.expect("load");
+        assert_eq!(rooms.len(), 1);
+        assert_eq!(rooms[0].closed_at, Some(20), "filled in by migration 2");
+        assert_eq!(rooms[0].events.len(), 2);
+        assert_eq!(rooms[0].events[1].event, Event::SessionClosed { at: 20 });
+        store.close().await;
+
+        // Opening an up-to-date database changes nothing.
+        let again = SqliteStore::open(&path).await.expect("open again");
+        assert_eq!(again.load().await.expect("load"), rooms);
+        again.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_failed_batch_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = SqliteStore::open(dir.path().join("atomic.db"))
+            .await
+            .expect("open");
+        let closed = |seq| append("r", event(seq, None, None, Event::SessionClosed { at: 1 }));
+        let result = store
+            .commit(&[Write::CreateRoom(new_room("r")), closed(1), closed(1)])
+            .await;
+        assert!(result.is_err(), "the same sequence number twice");
+        assert!(store.load().await.expect("load").is_empty(), "all or none");
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn deleting_a_room_leaves_no_row_of_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = SqliteStore::open(dir.path().join("delete.db"))
+            .await
+            .expect("open");
+        for code in ["gone", "kept"] {
+            store
+                .commit(&[
+                    Write::CreateRoom(new_room(code)),
+                    Write::AddSeat {
+                        room: code.into(),
+                        participant: "p".into(),
+                        token: Digest::of("t"),
+                    },
+                    append(code, event(1, Some("p"), Some(1), Event::FloorTaken)),
+                ])
+                .await
+                .expect("commit");
+        }
+        store
+            .commit(&[Write::DeleteRoom {
+                room: "gone".into(),
+            }])
+            .await
+            .expect("delete");
+        for sql in [
+            "SELECT COUNT(*) FROM rooms WHERE code = ?",
+            "SELECT COUNT(*) FROM seats WHERE room = ?",
+            "SELECT COUNT(*) FROM events WHERE room = ?",
+        ] {
+            assert_eq!(count(&store, sql, "gone").await, 0, "{sql}");
+            assert_eq!(count(&store, sql, "kept").await, 1, "{sql}");
+        }
+        store.close().await;
+    }
+}
