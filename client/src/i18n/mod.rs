@@ -1,0 +1,262 @@
+//! Every string the user reads, one table per language.
+//!
+//! Each language lives in its own file (`fr.rs`, `en.rs`) as one [`Texts`] value, so a
+//! translator edits one place, and a string missing from a language is a compile error
+//! rather than a blank on screen. French is the default language. Templates mark where
+//! a value goes with `{}`; [`fill`] puts the values in.
+
+mod en;
+mod fr;
+
+use shared::state::{NoteKind, Role};
+use shared::{ErrorCode, Step};
+
+/// A language the UI is translated into.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lang {
+    #[default]
+    Fr,
+    En,
+}
+
+impl Lang {
+    /// Every supported language, default first.
+    pub const ALL: [Lang; 2] = [Lang::Fr, Lang::En];
+
+    /// The language for a BCP 47 tag such as `en-GB`, matching on the primary subtag.
+    /// Anything unsupported falls back to the default, French.
+    pub fn from_tag(tag: &str) -> Lang {
+        let primary = tag.split(['-', '_']).next().unwrap_or_default();
+        Lang::ALL
+            .into_iter()
+            .find(|lang| lang.tag().eq_ignore_ascii_case(primary))
+            .unwrap_or_default()
+    }
+
+    /// The BCP 47 tag, for the `lang` attribute.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+
+    /// The language's own name, for the language switch.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Lang::Fr => "Français",
+            Lang::En => "English",
+        }
+    }
+
+    /// The strings of this language.
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Lang::Fr => &fr::TEXTS,
+            Lang::En => &en::TEXTS,
+        }
+    }
+}
+
+/// Put `values` in place of the `{}` marks of `template`, in order.
+pub fn fill(template: &str, values: &[&str]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut values = values.iter();
+    let mut parts = template.split("{}");
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    for part in parts {
+        out.push_str(values.next().copied().unwrap_or(""));
+        out.push_str(part);
+    }
+    out
+}
+
+macro_rules! texts {
+    ($($(#[$doc:meta])* $field:ident),* $(,)?) => {
+        /// The UI strings of one language.
+        #[derive(Debug)]
+        pub struct Texts {
+            $($(#[$doc])* pub $field: &'static str,)*
+            /// Step names, in [`Step::ALL`] order.
+            pub step_names: [&'static str; 8],
+            /// What each step is for and its rule, in a sentence or two.
+            pub step_guides: [&'static str; 8],
+            /// Role names, in [`Role::ALL`] order.
+            pub role_names: [&'static str; 4],
+            /// Note kinds, in [`NoteKind::ALL`] order.
+            pub kind_names: [&'static str; 6],
+            /// Error messages, by code.
+            pub errors: fn(ErrorCode) -> &'static str,
+        }
+
+        impl Texts {
+            /// Every plain string with its key, for checks that must cover the table.
+            pub fn entries(&self) -> Vec<(&'static str, &'static str)> {
+                let mut all = vec![$((stringify!($field), self.$field)),*];
+                all.extend(self.step_names.iter().map(|t| ("step_names", *t)));
+                all.extend(self.step_guides.iter().map(|t| ("step_guides", *t)));
+                all.extend(self.role_names.iter().map(|t| ("role_names", *t)));
+                all.extend(self.kind_names.iter().map(|t| ("kind_names", *t)));
+                all
+            }
+        }
+    };
+}
+
+texts! {
+    app_title, tagline, language_label,
+    // Home: creating a session.
+    create_heading, create_intro, session_title_label, session_title_placeholder,
+    create_button, creating, created_heading, invite_link_label, invite_link_help,
+    facilitator_link_label, facilitator_link_help, copy, copied, enter_as_facilitator,
+    // Joining.
+    join_heading, join_intro, your_name_label, name_placeholder, join_as_observer,
+    join_button, facilitator_join_intro,
+    // Connection.
+    status_connecting, status_live, status_reconnecting, status_waiting_commands,
+    fatal_heading, back_home, retry_now, bye_shutting_down, bye_slow, bye_deleted,
+    // Header and timer.
+    step_number, timer_label, timer_over, timer_paused, timer_not_started,
+    // Facilitator controls.
+    controls_heading, previous_step, next_step, jump_to, start_timer, pause_timer,
+    resume_timer, extend_one, extend_five, close_session, close_confirm,
+    planned_minutes_label, set_duration,
+    // People, hands and the floor.
+    people_heading, present, away, you_marker, charter_ok, charter_pending,
+    pick_client_label, pick_client_button, no_client_yet,
+    hands_heading, raise_hand, lower_hand, no_hands, give_floor, take_floor,
+    floor_label, nobody_has_floor, hand_position,
+    // Charter.
+    charter_heading, charter_text, accept_charter, charter_accepted,
+    // Problem.
+    problem_heading, problem_title_label, problem_summary_label, save, problem_waiting,
+    // Clarification.
+    questions_heading, question_label, post_question, withdraw, mark_answered,
+    mark_unanswered, answered_marker, no_questions,
+    // Contract.
+    contract_heading, contract_label, contract_prefix, contract_waiting,
+    // Exploration.
+    notes_heading, note_kind_label, note_text_label, post_note, mine_marker, edit,
+    delete, cancel, keep, unkeep, kept_marker, hide, unhide, hidden_note, no_notes,
+    anonymous_hint, editing_note,
+    // Action plan.
+    plan_heading, action_label, due_label, add_action, move_up, move_down, remove,
+    kept_notes_heading, no_kept_notes, no_actions, due_on,
+    // Closing round.
+    round_heading, speaking_now, next_up, round_over, advance_round, learning_label,
+    write_learning, learnings_heading, no_learnings,
+    // The record.
+    record_heading, record_intro, download_markdown, print, timeline_heading, planned,
+    actual, minutes_short, running_late, on_time, record_problem, record_contract,
+    record_notes, record_kept, record_plan, record_learnings, nothing_yet,
+    // Errors.
+    error_prefix, dismiss,
+}
+
+impl Texts {
+    pub fn step_name(&self, step: Step) -> &'static str {
+        self.step_names[step as usize]
+    }
+
+    pub fn step_guide(&self, step: Step) -> &'static str {
+        self.step_guides[step as usize]
+    }
+
+    pub fn role_name(&self, role: Role) -> &'static str {
+        self.role_names[Role::ALL.iter().position(|r| *r == role).unwrap_or(0)]
+    }
+
+    pub fn kind_name(&self, kind: NoteKind) -> &'static str {
+        self.kind_names[NoteKind::ALL.iter().position(|k| *k == kind).unwrap_or(0)]
+    }
+
+    pub fn error(&self, code: ErrorCode) -> &'static str {
+        (self.errors)(code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn french_is_the_default() {
+        assert_eq!(Lang::default(), Lang::Fr);
+        assert_eq!(Lang::ALL[0], Lang::default());
+    }
+
+    #[wasm_bindgen_test]
+    fn tags_pick_the_language_by_primary_subtag() {
+        assert_eq!(Lang::from_tag("fr-CA"), Lang::Fr);
+        assert_eq!(Lang::from_tag("EN-gb"), Lang::En);
+        assert_eq!(Lang::from_tag("en_US"), Lang::En);
+        assert_eq!(Lang::from_tag("de-DE"), Lang::Fr);
+        assert_eq!(Lang::from_tag(""), Lang::Fr);
+    }
+
+    #[wasm_bindgen_test]
+    fn every_language_fills_every_string_with_the_same_marks() {
+        let french = Lang::Fr.texts().entries();
+        for lang in Lang::ALL {
+            let entries = lang.texts().entries();
+            assert_eq!(entries.len(), french.len());
+            for ((key, text), (_, fr)) in entries.iter().zip(&french) {
+                assert!(!text.trim().is_empty(), "{lang:?} leaves `{key}` empty");
+                assert_eq!(
+                    text.matches("{}").count(),
+                    fr.matches("{}").count(),
+                    "{lang:?} `{key}` has other placeholders than French"
+                );
+            }
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn every_error_code_has_a_message_in_every_language() {
+        use ErrorCode::*;
+        let codes = [
+            Malformed,
+            UnsupportedVersion,
+            NotJoined,
+            AlreadyJoined,
+            RoomOrKeyInvalid,
+            RoomFull,
+            ServerFull,
+            SessionClosed,
+            Forbidden,
+            WrongStep,
+            NotAuthor,
+            NotFound,
+            IdTaken,
+            EmptyText,
+            TooLong,
+            InvalidValue,
+            LimitReached,
+            NoClient,
+            NoSuchStep,
+            RoundOver,
+            RateLimited,
+            FrameTooLarge,
+            Internal,
+        ];
+        for lang in Lang::ALL {
+            for code in codes {
+                assert!(!lang.texts().error(code).is_empty(), "{lang:?} {code:?}");
+            }
+        }
+        assert_ne!(
+            Lang::Fr.texts().error(Forbidden),
+            Lang::En.texts().error(Forbidden)
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn fill_puts_values_in_order() {
+        assert_eq!(fill("Étape {} sur {}", &["2", "6"]), "Étape 2 sur 6");
+        assert_eq!(fill("no marks", &["x"]), "no marks");
+        assert_eq!(fill("{} left", &[]), " left");
+    }
+}

@@ -1,0 +1,291 @@
+//! The live link to one room: a WebSocket kept open (reconnecting with backoff), and the
+//! page's copy of the room as Leptos signals.
+//!
+//! All protocol bookkeeping (snapshots, sequence gaps, the outbox of unanswered
+//! commands, the clock offset) is [`shared::replica::Replica`]'s; this module only moves
+//! frames between it and the socket and turns its notices into what the page shows.
+
+use crate::browser;
+use leptos::prelude::*;
+use shared::replica::{Entry, Notice, Replica};
+use shared::wire::{ByeReason, ClientMessage, ServerMessage};
+use shared::{Command, ErrorCode, RoomCode};
+use std::time::Duration;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
+
+/// Where the connection stands, as the page shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    Connecting,
+    Live,
+    /// Waiting before the next attempt.
+    Reconnecting {
+        seconds: u32,
+    },
+    /// Entering the room was refused for good (unknown room, closed to newcomers...).
+    Failed(ErrorCode),
+    /// The facilitator deleted the session.
+    Deleted,
+}
+
+/// Something to tell the person, until they dismiss it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Toast {
+    Refused(ErrorCode),
+    Bye(ByeReason),
+}
+
+/// The socket and the handlers that must live as long as it does.
+struct Wire {
+    socket: WebSocket,
+    _on_open: Closure<dyn FnMut(Event)>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_close: Closure<dyn FnMut(CloseEvent)>,
+}
+
+impl Drop for Wire {
+    fn drop(&mut self) {
+        self.socket.set_onopen(None);
+        self.socket.set_onmessage(None);
+        self.socket.set_onclose(None);
+        let _ = self.socket.close();
+    }
+}
+
+/// Handles to a live room; `Copy`, so any component can hold one.
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub replica: RwSignal<Replica>,
+    pub status: RwSignal<Status>,
+    pub toasts: RwSignal<Vec<(u64, Toast)>>,
+    wire: StoredValue<Option<Wire>, LocalStorage>,
+    /// Failed attempts since the last live connection.
+    attempts: StoredValue<u32>,
+    /// Bumped on every (re)connection, so a stale retry timer does nothing.
+    generation: StoredValue<u64>,
+    next_toast: StoredValue<u64>,
+}
+
+/// Where a room's resume token is kept between visits.
+pub fn token_key(room: &str) -> String {
+    format!("codev.token.{room}")
+}
+
+/// The wait before reconnect attempt `attempt` (1-based): 0.5 s doubling, at most 15 s.
+pub fn backoff(attempt: u32) -> Duration {
+    let ms = 500u64.saturating_mul(1 << attempt.saturating_sub(1).min(5));
+    Duration::from_millis(ms.min(15_000))
+}
+
+impl Session {
+    /// Open the link to `room`, entering as `entry`.
+    pub fn start(room: &str, entry: Entry) -> Session {
+        let session = Session {
+            replica: RwSignal::new(Replica::new(
+                RoomCode::from(room),
+                entry,
+                browser::random_command_base(),
+            )),
+            status: RwSignal::new(Status::Connecting),
+            toasts: RwSignal::new(Vec::new()),
+            wire: StoredValue::new_local(None),
+            attempts: StoredValue::new(0),
+            generation: StoredValue::new(0),
+            next_toast: StoredValue::new(1),
+        };
+        session.connect();
+        // Keep the clock offset fresh and the connection warm.
+        set_interval(
+            move || {
+                if session.status.get_untracked() == Status::Live {
+                    session.send(&ClientMessage::Ping {
+                        nonce: browser::now_ms(),
+                    });
+                }
+            },
+            Duration::from_secs(15),
+        );
+        session
+    }
+
+    /// Ask the room to do something. Offline, the command waits and is sent on return.
+    pub fn submit(&self, command: Command) {
+        if let Some(Some(message)) = self.replica.try_update(|r| r.submit(command)) {
+            self.send(&message);
+        }
+    }
+
+    /// Try to connect now, without waiting for the backoff.
+    pub fn retry_now(&self) {
+        if matches!(self.status.get_untracked(), Status::Reconnecting { .. }) {
+            self.connect();
+        }
+    }
+
+    pub fn dismiss(&self, toast: u64) {
+        self.toasts.update(|t| t.retain(|(id, _)| *id != toast));
+    }
+
+    fn toast(&self, toast: Toast) {
+        let id = self.next_toast.get_value();
+        self.next_toast.set_value(id + 1);
+        self.toasts.update(|t| {
+            t.push((id, toast));
+            // Keep the latest few; older ones are stale anyway.
+            if t.len() > 4 {
+                t.remove(0);
+            }
+        });
+        let session = *self;
+        set_timeout(move || session.dismiss(id), Duration::from_secs(8));
+    }
+
+    fn send(&self, message: &ClientMessage) {
+        let Ok(text) = serde_json::to_string(message) else {
+            return;
+        };
+        self.wire.with_value(|wire| {
+            if let Some(wire) = wire
+                && wire.socket.ready_state() == WebSocket::OPEN
+            {
+                let _ = wire.socket.send_with_str(&text);
+            }
+        });
+    }
+
+    fn connect(&self) {
+        let generation = self.generation.get_value() + 1;
+        self.generation.set_value(generation);
+        self.wire.set_value(None);
+        if self.attempts.get_value() == 0 {
+            self.status.set(Status::Connecting);
+        }
+        let socket = match WebSocket::new(&browser::websocket_url()) {
+            Ok(socket) => socket,
+            Err(_) => {
+                self.schedule_reconnect(generation);
+                return;
+            }
+        };
+        let session = *self;
+        let on_open = Closure::<dyn FnMut(Event)>::new(move |_| {
+            if let Some(first) = session.replica.try_update(|r| r.on_open()) {
+                session.send(&first);
+            }
+        });
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            if let Some(text) = event.data().as_string() {
+                session.receive(&text);
+            }
+        });
+        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |_| {
+            session.replica.update(|r| r.on_close());
+            if matches!(
+                session.status.get_untracked(),
+                Status::Failed(_) | Status::Deleted
+            ) {
+                return;
+            }
+            session.schedule_reconnect(generation);
+        });
+        socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        self.wire.set_value(Some(Wire {
+            socket,
+            _on_open: on_open,
+            _on_message: on_message,
+            _on_close: on_close,
+        }));
+    }
+
+    fn schedule_reconnect(&self, generation: u64) {
+        if self.generation.get_value() != generation {
+            return;
+        }
+        let attempt = self.attempts.get_value() + 1;
+        self.attempts.set_value(attempt);
+        let wait = backoff(attempt);
+        self.status.set(Status::Reconnecting {
+            seconds: wait.as_secs_f64().ceil() as u32,
+        });
+        let session = *self;
+        set_timeout(
+            move || {
+                if session.generation.get_value() == generation {
+                    session.connect();
+                }
+            },
+            wait,
+        );
+    }
+
+    fn receive(&self, text: &str) {
+        let Ok(message) = serde_json::from_str::<ServerMessage>(text) else {
+            return;
+        };
+        let joined = matches!(message, ServerMessage::Joined { .. });
+        let Some(reaction) = self
+            .replica
+            .try_update(|r| r.receive(message, browser::now_ms()))
+        else {
+            return;
+        };
+        if joined {
+            self.replica.with_untracked(|r| {
+                if let Entry::Resume { token } = &r.entry {
+                    browser::store(&token_key(r.room_code.as_str()), token);
+                }
+            });
+        }
+        for message in &reaction.send {
+            self.send(message);
+        }
+        for notice in reaction.notices {
+            match notice {
+                Notice::Live => {
+                    self.attempts.set_value(0);
+                    self.status.set(Status::Live);
+                    // Measure the server's clock properly for the timer.
+                    self.send(&ClientMessage::Ping {
+                        nonce: browser::now_ms(),
+                    });
+                }
+                Notice::Refused { rejection, .. } => self.toast(Toast::Refused(rejection.code)),
+                Notice::Fatal(rejection) => {
+                    // A stale token must not lock the person out: forget it, so that
+                    // coming back shows the join form.
+                    self.replica.with_untracked(|r| {
+                        browser::forget(&token_key(r.room_code.as_str()));
+                    });
+                    self.status.set(Status::Failed(rejection.code));
+                    self.wire.set_value(None);
+                }
+                Notice::Bye(ByeReason::SessionDeleted) => {
+                    self.replica.with_untracked(|r| {
+                        browser::forget(&token_key(r.room_code.as_str()));
+                    });
+                    self.status.set(Status::Deleted);
+                }
+                Notice::Bye(reason) => self.toast(Toast::Bye(reason)),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn backoff_doubles_from_half_a_second_up_to_fifteen() {
+        let waits: Vec<u64> = (1..=8).map(|a| backoff(a).as_millis() as u64).collect();
+        assert_eq!(
+            waits,
+            [500, 1_000, 2_000, 4_000, 8_000, 15_000, 15_000, 15_000]
+        );
+    }
+}

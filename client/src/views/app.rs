@@ -1,0 +1,63 @@
+//! The root component: picks the language and the page for the address.
+
+use super::Language;
+use super::home::Home;
+use super::room::RoomPage;
+use crate::browser;
+use crate::i18n::Lang;
+use crate::route::Route;
+use leptos::prelude::*;
+
+/// Where the person's language choice is remembered.
+const LANG_KEY: &str = "codev.lang";
+
+/// The language to start in: the person's earlier choice, else the browser's.
+fn initial_language() -> Lang {
+    browser::load(LANG_KEY)
+        .map(|tag| Lang::from_tag(&tag))
+        .unwrap_or_else(|| Lang::from_tag(&browser::preferred_language()))
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let lang = RwSignal::new(initial_language());
+    provide_context(Language(lang));
+    // Keep the document's language right for screen readers and hyphenation.
+    Effect::new(move |_| {
+        let tag = lang.get().tag();
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("lang", tag);
+        }
+        browser::store(LANG_KEY, tag);
+    });
+    let page = match Route::current() {
+        Route::Home => view! { <Home/> }.into_any(),
+        Route::Room {
+            code,
+            facilitator_key,
+        } => view! { <RoomPage code=code facilitator_key=facilitator_key/> }.into_any(),
+    };
+    view! { <div class="app" data-testid="app">{page}</div> }
+}
+
+/// Switch between French and English.
+#[component]
+pub fn LanguageSwitch() -> impl IntoView {
+    let lang = expect_context::<Language>().0;
+    let t = super::texts();
+    view! {
+        <label class="language">
+            <span class="visually-hidden">{move || t().language_label}</span>
+            <select
+                data-testid="language"
+                on:change=move |ev| lang.set(Lang::from_tag(&event_target_value(&ev)))
+                prop:value=move || lang.get().tag()
+            >
+                {Lang::ALL
+                    .into_iter()
+                    .map(|l| view! { <option value=l.tag()>{l.native_name()}</option> })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}

@@ -1,0 +1,74 @@
+//! The page's components, one file per part of the screen.
+
+pub mod app;
+mod controls;
+mod header;
+mod home;
+mod people;
+mod record;
+mod room;
+mod steps;
+mod timeline;
+
+use crate::i18n::{Lang, Texts};
+use crate::session::Session;
+use leptos::prelude::*;
+use shared::state::Role;
+use shared::{ParticipantId, RoomState, Step};
+
+/// The chosen language, shared by every component.
+#[derive(Clone, Copy)]
+pub struct Language(pub RwSignal<Lang>);
+
+/// The current strings, reactively.
+pub fn texts() -> impl Fn() -> &'static Texts + Copy {
+    let lang = expect_context::<Language>().0;
+    move || lang.get().texts()
+}
+
+/// Read something of the room; `default` until the first snapshot.
+pub fn read<T>(session: Session, default: T, f: impl FnOnce(&RoomState) -> T) -> T {
+    session
+        .replica
+        .with(|r| r.state.as_ref().map(f))
+        .unwrap_or(default)
+}
+
+/// Memos of what most components depend on, so they re-render only when it changes.
+#[derive(Clone, Copy)]
+pub struct Room {
+    pub session: Session,
+    pub step: Memo<Step>,
+    pub me: Memo<Option<ParticipantId>>,
+    pub my_role: Memo<Option<Role>>,
+}
+
+impl Room {
+    pub fn new(session: Session) -> Room {
+        let step = Memo::new(move |_| read(session, Step::Welcome, |s| s.step));
+        let me = Memo::new(move |_| session.replica.with(|r| r.me.clone()));
+        let my_role = Memo::new(move |_| {
+            let me = me.get()?;
+            read(session, None, |s| s.participant(&me).map(|p| p.role))
+        });
+        Room {
+            session,
+            step,
+            me,
+            my_role,
+        }
+    }
+
+    pub fn is(&self, role: Role) -> bool {
+        self.my_role.get() == Some(role)
+    }
+
+    /// A participant's name, or an empty string.
+    pub fn name_of(&self, id: &ParticipantId) -> String {
+        read(self.session, String::new(), |s| {
+            s.participant(id)
+                .map(|p| p.name.clone())
+                .unwrap_or_default()
+        })
+    }
+}

@@ -1,0 +1,179 @@
+//! Who is here, who has the floor, and the queue of raised hands.
+
+use super::{Room, read, texts};
+use crate::i18n::fill;
+use leptos::prelude::*;
+use shared::state::{Participant, Role};
+use shared::{Command, ParticipantId, Step};
+
+#[component]
+pub fn Floor() -> impl IntoView {
+    let room = expect_context::<Room>();
+    let t = texts();
+    let floor = Memo::new(move |_| read(room.session, None, |s| s.floor.clone()));
+    view! {
+        <section class="panel floor" aria-labelledby="floor-heading" data-testid="floor">
+            <h2 id="floor-heading">{move || t().floor_label}</h2>
+            {move || match floor.get() {
+                Some(id) => {
+                    let name = room.name_of(&id);
+                    view! {
+                        <p class="speaker" data-testid="floor-holder">{name}</p>
+                        <Show when=move || room.is(Role::Facilitator)>
+                            <button
+                                type="button"
+                                data-testid="take-floor"
+                                on:click=move |_| room.session.submit(Command::TakeFloor)
+                            >
+                                {move || t().take_floor}
+                            </button>
+                        </Show>
+                    }
+                    .into_any()
+                }
+                None => view! { <p class="muted">{move || t().nobody_has_floor}</p> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+pub fn Hands() -> impl IntoView {
+    let room = expect_context::<Room>();
+    let t = texts();
+    let hands = Memo::new(move |_| {
+        read(room.session, Vec::new(), |s| {
+            s.hands
+                .iter()
+                .map(|h| {
+                    let name = s
+                        .participant(&h.participant)
+                        .map(|p| p.name.clone())
+                        .unwrap_or_default();
+                    (h.participant.clone(), name)
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let mine_raised = Memo::new(move |_| {
+        let me = room.me.get();
+        hands.get().iter().any(|(id, _)| Some(id) == me.as_ref())
+    });
+    let can_raise =
+        move || room.my_role.get().is_some_and(Role::takes_part) && room.step.get() != Step::Closed;
+    view! {
+        <section class="panel hands" aria-labelledby="hands-heading" data-testid="hands">
+            <h2 id="hands-heading">{move || t().hands_heading}</h2>
+            <Show when=can_raise>
+                <button
+                    type="button"
+                    class="primary hand-toggle"
+                    data-testid="hand-toggle"
+                    aria-pressed=move || mine_raised.get().to_string()
+                    on:click=move |_| {
+                        room.session.submit(if mine_raised.get_untracked() {
+                            Command::LowerHand
+                        } else {
+                            Command::RaiseHand
+                        })
+                    }
+                >
+                    {move || if mine_raised.get() { t().lower_hand.to_owned() } else { t().raise_hand.to_owned() }}
+                </button>
+            </Show>
+            {move || {
+                let list = hands.get();
+                if list.is_empty() {
+                    return view! { <p class="muted">{move || t().no_hands}</p> }.into_any();
+                }
+                view! {
+                    <ol class="queue" data-testid="hand-queue">
+                        {list
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, (id, name))| {
+                                let label = format!("{} {}", t().give_floor, name);
+                                view! {
+                                    <li data-testid="hand">
+                                        <span class="position">{fill(t().hand_position, &[&(i + 1).to_string()])}</span>
+                                        <span class="name">{name}</span>
+                                        <Show when=move || room.is(Role::Facilitator)>
+                                            <button
+                                                type="button"
+                                                class="small"
+                                                data-testid="give-floor"
+                                                aria-label=label.clone()
+                                                on:click={
+                                                    let id = id.clone();
+                                                    move |_| room.session.submit(Command::GiveFloor { participant: id.clone() })
+                                                }
+                                            >
+                                                {move || t().give_floor}
+                                            </button>
+                                        </Show>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ol>
+                }
+                .into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+pub fn People() -> impl IntoView {
+    let room = expect_context::<Room>();
+    let t = texts();
+    let people = Memo::new(move |_| read(room.session, Vec::new(), |s| s.participants.clone()));
+    view! {
+        <section class="panel people" aria-labelledby="people-heading" data-testid="people">
+            <h2 id="people-heading">{move || t().people_heading}</h2>
+            <ul>
+                {move || people.get().into_iter().map(|p| view! { <Person person=p/> }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+fn Person(person: Participant) -> impl IntoView {
+    let room = expect_context::<Room>();
+    let t = texts();
+    let id: ParticipantId = person.id.clone();
+    let is_me = room.me.get_untracked().as_ref() == Some(&id);
+    let can_pick = move || {
+        room.is(Role::Facilitator)
+            && room.step.get() == Step::Welcome
+            && person.role == Role::Consultant
+    };
+    let name = person.name.clone();
+    view! {
+        <li class="person" class:away=!person.connected data-testid="person">
+            <span class="presence" aria-hidden="true">{if person.connected { "●" } else { "○" }}</span>
+            <span class="name">{person.name.clone()}</span>
+            {is_me.then(|| view! { <span class="tag">{move || t().you_marker}</span> })}
+            <span class="role">{move || t().role_name(person.role)}</span>
+            <span class="state">
+                {move || if person.connected { t().present } else { t().away }}
+                {move || if person.charter_accepted { format!(" · {}", t().charter_ok) } else { format!(" · {}", t().charter_pending) }}
+            </span>
+            <Show when=can_pick>
+                <button
+                    type="button"
+                    class="small"
+                    data-testid="pick-client"
+                    aria-label=format!("{} : {}", name, t().pick_client_button)
+                    on:click={
+                        let id = id.clone();
+                        move |_| room.session.submit(Command::PickClient { participant: id.clone() })
+                    }
+                >
+                    {move || t().pick_client_button}
+                </button>
+            </Show>
+        </li>
+    }
+}

@@ -1,0 +1,118 @@
+//! The closed session's read-only record, with a Markdown download and a clean print.
+
+use super::timeline::Chart;
+use super::{Room, read, texts};
+use crate::browser;
+use crate::i18n::fill;
+use crate::{record, timeline};
+use leptos::prelude::*;
+use shared::RoomState;
+use shared::state::Language;
+
+#[component]
+pub fn RecordView() -> impl IntoView {
+    let room = expect_context::<Room>();
+    let t = texts();
+    let state = Memo::new(move |_| {
+        read(room.session, RoomState::new("", Language::Fr, 0), |s| {
+            s.clone()
+        })
+    });
+    let download = move |_| {
+        let state = state.get_untracked();
+        let end = state.closed_at.unwrap_or(state.created_at);
+        let md = record::markdown(&state, t(), end);
+        browser::download(
+            &record::file_name(&state),
+            "text/markdown;charset=utf-8",
+            &md,
+        );
+    };
+    move || {
+        let s = state.get();
+        let end = s.closed_at.unwrap_or(s.created_at);
+        let name_of = |id| {
+            s.participant(id)
+                .map(|p| p.name.clone())
+                .unwrap_or_default()
+        };
+        let visible: Vec<_> = s.notes.iter().filter(|n| !n.hidden).cloned().collect();
+        let kept: Vec<_> = visible.iter().filter(|n| n.kept).cloned().collect();
+        let learnings: Vec<_> = s
+            .learnings
+            .iter()
+            .map(|l| (name_of(&l.participant), l.text.clone()))
+            .collect();
+        view! {
+            <article class="record" data-testid="record">
+                <header class="record-head">
+                    <h2>{move || t().record_heading}</h2>
+                    <p class="muted">{move || t().record_intro}</p>
+                    <div class="row no-print">
+                        <button type="button" class="primary" data-testid="download-record" on:click=download>
+                            {move || t().download_markdown}
+                        </button>
+                        <button type="button" on:click=move |_| browser::print_page()>
+                            {move || t().print}
+                        </button>
+                    </div>
+                </header>
+                <h1 class="record-title">{s.title.clone()}</h1>
+                <section>
+                    <h3>{move || t().record_problem}</h3>
+                    {match s.problem.clone() {
+                        Some(p) => view! { <p><strong>{p.title}</strong></p> <p class="prewrap">{p.summary}</p> }.into_any(),
+                        None => view! { <p>{move || t().nothing_yet}</p> }.into_any(),
+                    }}
+                </section>
+                <section>
+                    <h3>{move || t().record_contract}</h3>
+                    <blockquote class="prewrap">{s.contract.clone().unwrap_or_else(|| t().nothing_yet.to_owned())}</blockquote>
+                </section>
+                <section>
+                    <h3>{move || t().record_notes}</h3>
+                    <ul class="notes compact">
+                        {visible.into_iter().map(|n| {
+                            let kind = n.kind;
+                            view! {
+                                <li class="note" class:kept=n.kept data-kind=format!("{kind:?}")>
+                                    <p class="kind">{move || t().kind_name(kind)} {n.kept.then_some(" ★")}</p>
+                                    <p class="prewrap">{n.text}</p>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </section>
+                <section>
+                    <h3>{move || t().record_kept}</h3>
+                    <ul>
+                        {kept.into_iter().map(|n| {
+                            let kind = n.kind;
+                            view! { <li><strong>{move || t().kind_name(kind)}</strong> " : " {n.text}</li> }
+                        }).collect_view()}
+                    </ul>
+                </section>
+                <section>
+                    <h3>{move || t().record_plan}</h3>
+                    <ol data-testid="record-plan">
+                        {s.plan.iter().cloned().map(|a| view! {
+                            <li>{a.text} {a.due.map(|d| format!(" — {}", fill(t().due_on, &[&d])))}</li>
+                        }).collect_view()}
+                    </ol>
+                </section>
+                <section>
+                    <h3>{move || t().record_learnings}</h3>
+                    <ul data-testid="record-learnings">
+                        {learnings.into_iter().map(|(name, text)| view! {
+                            <li><strong>{name}</strong> " : " <span class="prewrap">{text}</span></li>
+                        }).collect_view()}
+                    </ul>
+                </section>
+                <section>
+                    <h3>{move || t().timeline_heading}</h3>
+                    <Chart rows=timeline::rows(&s, end)/>
+                </section>
+            </article>
+        }
+    }
+}

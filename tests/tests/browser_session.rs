@@ -1,0 +1,426 @@
+//! End-to-end: real browsers, the real UI, the real server.
+//!
+//! Five headless Chromium windows (facilitator, client, three consultants, one of them
+//! phone-sized) walk a whole session through the interface; another test cuts a page's
+//! network and watches it reconnect and catch up. Screenshots of every step, on a laptop
+//! and a phone, land in `target/screenshots/` for a person to look at.
+
+use fantoccini::Locator;
+use std::path::PathBuf;
+use std::time::Duration;
+use tests::browser::{Browser, ChromeDriver, PATIENCE};
+use tests::proxy::Proxy;
+use tests::server::TestServer;
+
+const LAPTOP: (u32, u32) = (1280, 800);
+const PHONE: (u32, u32) = (390, 844);
+
+fn screenshot_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../target/screenshots")
+        .join(format!("{name}.png"))
+}
+
+/// Wait until exactly `n` elements match `css`.
+async fn wait_count(browser: &Browser, css: &str, n: usize) {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        let found = browser
+            .client()
+            .find_all(Locator::Css(css))
+            .await
+            .map(|all| all.len())
+            .unwrap_or(0);
+        if found == n {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "waited {PATIENCE:?} for {n} × `{css}`, saw {found}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Wait until the element matching `css` contains `part` in its text.
+async fn wait_contains(browser: &Browser, css: &str, part: &str) {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        let text = match browser.client().find(Locator::Css(css)).await {
+            Ok(element) => element.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if text.contains(part) {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "waited {PATIENCE:?} for `{css}` to contain {part:?}; it reads {text:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The texts of every element matching `css`, in page order.
+async fn texts(browser: &Browser, css: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for element in browser
+        .client()
+        .find_all(Locator::Css(css))
+        .await
+        .unwrap_or_default()
+    {
+        out.push(element.text().await.unwrap_or_default());
+    }
+    out
+}
+
+async fn value_of(browser: &Browser, css: &str) -> String {
+    browser
+        .wait_for(css)
+        .await
+        .prop("value")
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
+
+/// Create a session from the start page; the facilitator's and the invite links.
+async fn create_session(facilitator: &Browser, base: &str, title: &str) -> (String, String) {
+    facilitator.goto(base).await;
+    facilitator
+        .type_into("[data-testid=session-title]", title)
+        .await;
+    facilitator
+        .click("[data-testid=create-form] button[type=submit]")
+        .await;
+    facilitator.wait_for("[data-testid=created]").await;
+    let own = value_of(facilitator, "[data-testid=facilitator-link]").await;
+    let invite = value_of(facilitator, "[data-testid=invite-link]").await;
+    (own, invite)
+}
+
+async fn join(browser: &Browser, url: &str, name: &str) {
+    browser.goto(url).await;
+    browser.type_into("[data-testid=join-name]", name).await;
+    browser.click("[data-testid=join-button]").await;
+    browser.wait_for("[data-testid=room]").await;
+}
+
+async fn all_see_step(browsers: &[&Browser], heading: &str) {
+    for browser in browsers {
+        browser.wait_for_text("[data-testid=step]", heading).await;
+    }
+}
+
+async fn shoot(laptop: &Browser, phone: &Browser, step: &str) {
+    laptop
+        .screenshot(screenshot_path(&format!("{step}-laptop")))
+        .await;
+    phone
+        .screenshot(screenshot_path(&format!("{step}-phone")))
+        .await;
+}
+
+#[tokio::test]
+async fn five_browsers_walk_a_whole_session_through_the_ui() {
+    let server = TestServer::start_with_client().await;
+    let driver = ChromeDriver::start().await;
+    let fac = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
+    let cli = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
+    let c1 = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
+    let c2 = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
+    let c3 = Browser::new(&driver, PHONE.0, PHONE.1).await;
+    let everyone = [&fac, &cli, &c1, &c2, &c3];
+    let consultants = [&c1, &c2, &c3];
+
+    let (own_link, invite) = create_session(&fac, &server.http_url(), "Séance de mars").await;
+    assert!(own_link.contains("#key="), "{own_link}");
+    assert!(!invite.contains("key"), "{invite}");
+    join(&fac, &own_link, "Anne").await;
+    for (browser, name) in [
+        (&cli, "Claire"),
+        (&c1, "Bruno"),
+        (&c2, "Chloé"),
+        (&c3, "David"),
+    ] {
+        join(browser, &invite, name).await;
+    }
+    wait_count(&fac, "[data-testid=person]", 5).await;
+
+    // Welcome: the charter, then the client.
+    for browser in everyone {
+        browser.click("[data-testid=accept-charter]").await;
+    }
+    fac.click("[data-testid=pick-client][aria-label^=Claire]")
+        .await;
+    for browser in everyone {
+        browser
+            .wait_for_text("[data-testid=client-name]", "Claire")
+            .await;
+    }
+    assert_eq!(
+        texts(&c1, "[data-testid=controls]").await.len(),
+        0,
+        "consultants are not offered the facilitator's controls"
+    );
+    shoot(&fac, &c3, "0-welcome").await;
+
+    // Step 1: the client writes the problem.
+    fac.click("[data-testid=next-step]").await;
+    all_see_step(&everyone, "Étape 1 · Exposé de la problématique").await;
+    cli.type_into(
+        "[data-testid=problem-title-input]",
+        "Une équipe qui ne se parle plus",
+    )
+    .await;
+    cli.type_into(
+        "[data-testid=problem-summary-input]",
+        "Depuis la réorganisation, deux services s'évitent.",
+    )
+    .await;
+    cli.click("[data-testid=problem-save]").await;
+    for browser in consultants {
+        browser
+            .wait_for_text(
+                "[data-testid=problem-title]",
+                "Une équipe qui ne se parle plus",
+            )
+            .await;
+    }
+    fac.click("[data-testid=start-timer]").await;
+    fac.wait_for("[data-testid=pause-timer]").await;
+    shoot(&fac, &c3, "1-problem").await;
+
+    // Step 2: hands, the floor, a question card.
+    fac.click("[data-testid=next-step]").await;
+    all_see_step(&everyone, "Étape 2 · Clarification").await;
+    c1.click("[data-testid=hand-toggle]").await;
+    wait_count(&fac, "[data-testid=hand]", 1).await;
+    c2.click("[data-testid=hand-toggle]").await;
+    for browser in everyone {
+        wait_count(browser, "[data-testid=hand]", 2).await;
+        assert_eq!(
+            texts(browser, "[data-testid=hand] .name").await,
+            ["Bruno", "Chloé"]
+        );
+    }
+    fac.click("[data-testid=give-floor]").await;
+    for browser in everyone {
+        wait_contains(browser, "[data-testid=floor-holder]", "Bruno").await;
+        wait_count(browser, "[data-testid=hand]", 1).await;
+    }
+    c3.type_into("input[data-testid=question]", "Depuis quand exactement ?")
+        .await;
+    c3.click("[data-testid=question-save]").await;
+    wait_count(&cli, "[data-testid=question-card]", 1).await;
+    shoot(&fac, &c3, "2-clarification").await;
+
+    // Step 3: the contract.
+    fac.click("[data-testid=next-step]").await;
+    all_see_step(&everyone, "Étape 3 · Contrat de consultation").await;
+    cli.type_into(
+        "[data-testid=contract-input]",
+        "Des pistes concrètes pour renouer le dialogue.",
+    )
+    .await;
+    cli.click("[data-testid=contract-input-save]").await;
+    for browser in everyone {
+        browser
+            .wait_for_text(
+                "[data-testid=contract-text]",
+                "Des pistes concrètes pour renouer le dialogue.",
+            )
+            .await;
+    }
+    shoot(&fac, &c3, "3-contract").await;
+
+    // Step 4: anonymous notes, live on every screen; only authors know theirs.
+    fac.click("[data-testid=next-step]").await;
+    all_see_step(&everyone, "Étape 4 · Exploration").await;
+    for (browser, (kind, text)) in consultants.iter().zip([
+        ("Advice", "Proposer un café commun"),
+        ("Experience", "J'ai vécu la même fusion"),
+        ("Feeling", "Je sens de la fatigue"),
+    ]) {
+        browser.click(&format!("[data-testid=kind-{kind}]")).await;
+        browser.type_into("[data-testid=note-text]", text).await;
+        browser.click("[data-testid=post-note]").await;
+    }
+    for browser in everyone {
+        wait_count(browser, "[data-testid=note]", 3).await;
+    }
+    for browser in consultants {
+        wait_count(browser, "[data-testid=mine]", 1).await;
+    }
+    for browser in [&fac, &cli] {
+        assert!(texts(browser, "[data-testid=mine]").await.is_empty());
+        for note in texts(browser, "[data-testid=note]").await {
+            for name in ["Bruno", "Chloé", "David"] {
+                assert!(!note.contains(name), "a note shows its author: {note}");
+            }
+        }
+    }
+    cli.click("[data-testid=keep-note]").await;
+    for browser in everyone {
+        wait_count(browser, "[data-testid=note].kept", 1).await;
+    }
+    shoot(&fac, &c3, "4-exploration").await;
+
+    // Step 5: the action plan, with the kept note beside it.
+    fac.click("[data-testid=next-step]").await;
+    all_see_step(&everyone, "Étape 5 · Synthèse et plan d'action").await;
+    wait_count(&cli, "[data-testid=kept-notes] .note", 1).await;
+    for action in [
+        "Inviter les deux chefs à déjeuner",
+        "Écrire un compte rendu commun",
+    ] {
+        cli.type_into("[data-testid=action-text]", action).await;
+        cli.click("[data-testid=add-action]").await;
+    }
+    for browser in everyone {
+        wait_count(browser, "[data-testid=action]", 2).await;
+    }
+    shoot(&fac, &c3, "5-plan").await;
+
+    // Step 6: the closing round, client first, facilitator last.
+    fac.click("[data-testid=next-step]").await;
+    all_see_step(&everyone, "Étape 6 · Conclusion").await;
+    for browser in everyone {
+        wait_contains(browser, "[data-testid=round-speaker]", "Claire").await;
+    }
+    wait_contains(&c2, "[data-testid=round-next]", "Bruno").await;
+    for (browser, name) in everyone
+        .iter()
+        .zip(["Anne", "Claire", "Bruno", "Chloé", "David"])
+    {
+        browser
+            .type_into(
+                "textarea[data-testid=learning]",
+                &format!("Appris par {name}"),
+            )
+            .await;
+        browser.click("[data-testid=learning-save]").await;
+    }
+    wait_count(&fac, "[data-testid=learnings] li", 5).await;
+    for next in ["Bruno", "Chloé", "David", "Anne"] {
+        fac.click("[data-testid=advance-round]").await;
+        wait_contains(&c1, "[data-testid=round-speaker]", next).await;
+    }
+    fac.click("[data-testid=advance-round]").await;
+    for browser in everyone {
+        browser.wait_for("[data-testid=round-over]").await;
+    }
+    shoot(&fac, &c3, "6-closing").await;
+
+    // Closing the session: a read-only record for all, downloadable as Markdown.
+    fac.click("[data-testid=close-session]").await;
+    fac.client()
+        .accept_alert()
+        .await
+        .expect("the confirmation dialog");
+    for browser in everyone {
+        browser.wait_for("[data-testid=record]").await;
+        wait_count(browser, "[data-testid=record-plan] li", 2).await;
+    }
+    cli.client()
+        .execute(
+            "window.__downloads = [];
+             const original = URL.createObjectURL;
+             URL.createObjectURL = (blob) => { window.__downloads.push(blob); return original.call(URL, blob); };",
+            Vec::new(),
+        )
+        .await
+        .expect("watch downloads");
+    cli.click("[data-testid=download-record]").await;
+    let markdown = cli
+        .client()
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             window.__downloads[0].text().then(done);",
+            Vec::new(),
+        )
+        .await
+        .expect("read the downloaded record");
+    let markdown = markdown.as_str().unwrap_or_default().to_owned();
+    for part in [
+        "# Séance de mars",
+        "Une équipe qui ne se parle plus",
+        "> Des pistes concrètes pour renouer le dialogue.",
+        "Proposer un café commun",
+        "1. Inviter les deux chefs à déjeuner",
+        "**David** : Appris par David",
+    ] {
+        assert!(
+            markdown.contains(part),
+            "the record lacks {part:?}:\n{markdown}"
+        );
+    }
+    for name in ["Bruno", "Chloé", "David"] {
+        let notes = markdown
+            .split("## ")
+            .find(|s| s.starts_with("Post-it"))
+            .unwrap_or_default();
+        assert!(!notes.contains(name), "the record ties a note to {name}");
+    }
+    shoot(&fac, &c3, "7-record").await;
+
+    for browser in [fac, cli, c1, c2, c3] {
+        browser.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_page_that_loses_its_network_reconnects_and_catches_up() {
+    let server = TestServer::start_with_client().await;
+    let proxy = Proxy::start(server.addr()).await;
+    let driver = ChromeDriver::start().await;
+    let fac = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
+    let cli = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
+    let bruno = Browser::new(&driver, PHONE.0, PHONE.1).await;
+
+    let (own_link, invite) = create_session(&fac, &server.http_url(), "Réseau").await;
+    join(&fac, &own_link, "Anne").await;
+    join(&cli, &invite, "Claire").await;
+    // Bruno reaches the server through the proxy, whose network we can cut.
+    let bruno_invite = invite.replace(&server.http_url(), &proxy.http_url());
+    join(&bruno, &bruno_invite, "Bruno").await;
+    bruno
+        .wait_for("[data-testid=connection] [data-state=live]")
+        .await;
+
+    proxy.cut();
+    bruno
+        .wait_for("[data-testid=connection] [data-state=reconnecting]")
+        .await;
+    // Meanwhile the room moves on, and Bruno raises his hand offline.
+    fac.click("[data-testid=pick-client][aria-label^=Claire]")
+        .await;
+    fac.wait_for_text("[data-testid=client-name]", "Claire")
+        .await;
+    fac.click("[data-testid=next-step]").await;
+    fac.wait_for_text("[data-testid=step]", "Étape 1 · Exposé de la problématique")
+        .await;
+    bruno.click("[data-testid=hand-toggle]").await;
+    bruno.wait_for("[data-testid=connection] .pending").await;
+    bruno
+        .screenshot(screenshot_path("reconnecting-phone"))
+        .await;
+
+    proxy.restore();
+    bruno
+        .wait_for("[data-testid=connection] [data-state=live]")
+        .await;
+    bruno
+        .wait_for_text("[data-testid=step]", "Étape 1 · Exposé de la problématique")
+        .await;
+    for browser in [&fac, &cli, &bruno] {
+        wait_count(browser, "[data-testid=hand]", 1).await;
+        assert_eq!(texts(browser, "[data-testid=hand] .name").await, ["Bruno"]);
+    }
+
+    for browser in [fac, cli, bruno] {
+        browser.close().await;
+    }
+}
