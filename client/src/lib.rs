@@ -16,6 +16,9 @@ pub mod session;
 pub mod timeline;
 pub mod views;
 
+#[cfg(test)]
+mod state_tests;
+
 pub use views::app::App;
 
 use wasm_bindgen::prelude::wasm_bindgen;

@@ -110,6 +110,20 @@ impl Session {
         session
     }
 
+    /// A session that never connects, fed by hand: for component tests.
+    #[cfg(test)]
+    pub fn detached(room: &str, entry: Entry) -> Session {
+        Session {
+            replica: RwSignal::new(Replica::new(RoomCode::from(room), entry, 1)),
+            status: RwSignal::new(Status::Connecting),
+            toasts: RwSignal::new(Vec::new()),
+            wire: StoredValue::new_local(None),
+            attempts: StoredValue::new(0),
+            generation: StoredValue::new(0),
+            next_toast: StoredValue::new(1),
+        }
+    }
+
     /// Ask the room to do something. Offline, the command waits and is sent on return.
     pub fn submit(&self, command: Command) {
         if let Some(Some(message)) = self.replica.try_update(|r| r.submit(command)) {
@@ -222,7 +236,8 @@ impl Session {
         );
     }
 
-    fn receive(&self, text: &str) {
+    /// Fold one frame from the server into the page's copy of the room.
+    pub(crate) fn receive(&self, text: &str) {
         let Ok(message) = serde_json::from_str::<ServerMessage>(text) else {
             return;
         };

@@ -85,17 +85,8 @@ impl TestServer {
     /// A server that also serves the built client from `CLIENT_DIST` (set by
     /// `cargo xtask test`). Fails loudly rather than skipping when it is missing.
     pub async fn start_with_client() -> Self {
-        let dist = std::env::var_os("CLIENT_DIST").map(PathBuf::from).expect(
-            "CLIENT_DIST is not set: run the browser tests through `cargo xtask test`, \
-             which builds the client first",
-        );
-        assert!(
-            dist.join("index.html").is_file(),
-            "CLIENT_DIST={} has no index.html: build the client with `cargo xtask test`",
-            dist.display()
-        );
         Self::start_with(Config {
-            static_dir: Some(dist),
+            static_dir: Some(client_dist()),
             ..Config::default()
         })
         .await
@@ -151,6 +142,21 @@ impl TestServer {
 }
 
 /// Send one HTTP/1.1 request to `addr` and read the whole answer.
+/// The built client site, from `CLIENT_DIST` (set by `cargo xtask test`). Panics with
+/// what to do when it is missing: browser tests never skip silently.
+pub fn client_dist() -> PathBuf {
+    let dist = std::env::var_os("CLIENT_DIST").map(PathBuf::from).expect(
+        "CLIENT_DIST is not set: run the browser tests through `cargo xtask test`, \
+         which builds the client first",
+    );
+    assert!(
+        dist.join("index.html").is_file(),
+        "CLIENT_DIST={} has no index.html: build the client with `cargo xtask test`",
+        dist.display()
+    );
+    dist
+}
+
 pub async fn http(
     addr: SocketAddr,
     method: &str,

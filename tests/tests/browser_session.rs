@@ -2,15 +2,19 @@
 //!
 //! Five headless Chromium windows (facilitator, client, three consultants, one of them
 //! phone-sized) walk a whole session through the interface; another test cuts a page's
-//! network and watches it reconnect and catch up. Screenshots of every step, on a laptop
+//! network and watches it reconnect and catch up; a third restarts the server under the
+//! pages and checks that nothing typed is lost. Screenshots of every step, on a laptop
 //! and a phone, land in `target/screenshots/` for a person to look at.
 
 use fantoccini::Locator;
+use server::Config;
+use server::storage::SqliteStore;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 use tests::browser::{Browser, ChromeDriver, PATIENCE};
 use tests::proxy::Proxy;
-use tests::server::TestServer;
+use tests::server::{TempDir, TestServer, client_dist};
 
 const LAPTOP: (u32, u32) = (1280, 800);
 const PHONE: (u32, u32) = (390, 844);
@@ -419,6 +423,91 @@ async fn a_page_that_loses_its_network_reconnects_and_catches_up() {
         wait_count(browser, "[data-testid=hand]", 1).await;
         assert_eq!(texts(browser, "[data-testid=hand] .name").await, ["Bruno"]);
     }
+
+    for browser in [fac, cli, bruno] {
+        browser.close().await;
+    }
+}
+
+#[tokio::test]
+async fn pages_recover_by_themselves_when_the_server_restarts_and_nothing_typed_is_lost() {
+    let dir = TempDir::new("browser-restart");
+    let db = dir.join("codev.db");
+    let config = || async {
+        Config {
+            static_dir: Some(client_dist()),
+            store: Arc::new(SqliteStore::open(&db).await.expect("open the database")),
+            ..Config::default()
+        }
+    };
+    let server = TestServer::start_with(config().await).await;
+    let addr = server.addr();
+    let driver = ChromeDriver::start().await;
+    let fac = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
+    let cli = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
+    let bruno = Browser::new(&driver, PHONE.0, PHONE.1).await;
+
+    let (own_link, invite) = create_session(&fac, &server.http_url(), "Redémarrage").await;
+    join(&fac, &own_link, "Anne").await;
+    join(&cli, &invite, "Claire").await;
+    join(&bruno, &invite, "Bruno").await;
+    fac.click("[data-testid=pick-client][aria-label^=Claire]")
+        .await;
+    fac.wait_for_text("[data-testid=client-name]", "Claire")
+        .await;
+    for _ in 0..4 {
+        fac.click("[data-testid=next-step]").await;
+    }
+    bruno
+        .wait_for_text("[data-testid=step]", "Étape 4 · Exploration")
+        .await;
+    bruno
+        .type_into("[data-testid=note-text]", "Posté avant l'arrêt")
+        .await;
+    bruno.click("[data-testid=post-note]").await;
+    wait_count(&cli, "[data-testid=note]", 1).await;
+
+    // The server goes down mid-exploration.
+    server.stop().await;
+    bruno
+        .wait_for("[data-testid=connection] [data-state=reconnecting]")
+        .await;
+    fac.wait_for("[data-testid=connection] [data-state=reconnecting]")
+        .await;
+    // Bruno keeps working: one note posted while the server is down, one still being typed.
+    bruno
+        .type_into("[data-testid=note-text]", "Posté pendant l'arrêt")
+        .await;
+    bruno.click("[data-testid=post-note]").await;
+    bruno.wait_for("[data-testid=connection] .pending").await;
+    bruno
+        .type_into("[data-testid=note-text]", "Brouillon en cours")
+        .await;
+
+    // The same server comes back on the same address and database.
+    let _server = TestServer::start_at(addr, config().await).await;
+    for browser in [&fac, &cli, &bruno] {
+        browser
+            .wait_for("[data-testid=connection] [data-state=live]")
+            .await;
+        browser
+            .wait_for_text("[data-testid=step]", "Étape 4 · Exploration")
+            .await;
+        wait_count(browser, "[data-testid=note]", 2).await;
+    }
+    assert_eq!(
+        texts(&cli, "[data-testid=note-text-shown]").await,
+        ["Posté avant l'arrêt", "Posté pendant l'arrêt"]
+    );
+    wait_count(&bruno, "[data-testid=mine]", 2).await;
+    assert_eq!(
+        value_of(&bruno, "[data-testid=note-text]").await,
+        "Brouillon en cours",
+        "text being typed survives the restart"
+    );
+    bruno
+        .screenshot(screenshot_path("after-restart-phone"))
+        .await;
 
     for browser in [fac, cli, bruno] {
         browser.close().await;

@@ -102,7 +102,7 @@ pub(super) const TEXTS: Texts = Texts {
     no_hands: "Aucune main levée.",
     give_floor: "Donner la parole",
     take_floor: "Reprendre la parole",
-    floor_label: "A la parole",
+    floor_label: "À la parole",
     nobody_has_floor: "Personne n'a la parole.",
     hand_position: "n° {}",
     charter_heading: "Charte du groupe",

@@ -4,7 +4,7 @@ pub mod app;
 mod controls;
 mod header;
 mod home;
-mod people;
+pub(crate) mod people;
 mod record;
 mod room;
 mod steps;

@@ -138,14 +138,18 @@ fn LiveRoom(session: Session) -> impl IntoView {
             <Header/>
             <Toasts/>
             <div class="layout" data-testid="room">
-                <main class="stage">
-                    <StepPanel/>
-                </main>
-                <aside class="side">
+                <aside class="side side-top">
                     <Floor/>
                     <Hands/>
                     <Show when=move || room.is(Role::Facilitator) && room.step.get() != Step::Closed>
                         <Controls/>
+                    </Show>
+                </aside>
+                <main class="stage">
+                    <StepPanel/>
+                </main>
+                <aside class="side side-bottom">
+                    <Show when=move || room.is(Role::Facilitator) && room.step.get() != Step::Closed>
                         <TimelineChart/>
                     </Show>
                     <People/>

@@ -65,6 +65,12 @@ fn Editor(
     initial: String,
     max: usize,
     #[prop(optional)] multiline: bool,
+    /// Empty the field once saved (for things posted one after another).
+    #[prop(optional)]
+    clear_on_save: bool,
+    /// The button's text, when "Save" is not the right word.
+    #[prop(optional)]
+    button: Option<fn(&'static crate::i18n::Texts) -> &'static str>,
     on_save: impl Fn(String) + Send + Sync + 'static,
 ) -> impl IntoView {
     let t = texts();
@@ -72,8 +78,16 @@ fn Editor(
     let id = format!("editor-{testid}");
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        on_save(draft.get_untracked());
+        let text = draft.get_untracked();
+        if text.trim().is_empty() {
+            return;
+        }
+        on_save(text);
+        if clear_on_save {
+            draft.set(String::new());
+        }
     };
+    let button_text = move || button.map_or(t().save, |pick| pick(t()));
     let field = if multiline {
         view! {
             <textarea
@@ -102,7 +116,7 @@ fn Editor(
         <form class="editor" on:submit=submit>
             <label for=id>{label}</label>
             {field}
-            <button type="submit" class="primary" data-testid=format!("{testid}-save")>{move || t().save}</button>
+            <button type="submit" class="primary" data-testid=format!("{testid}-save")>{button_text}</button>
         </form>
     }
 }
@@ -238,6 +252,8 @@ fn Questions() -> impl IntoView {
                     testid="question"
                     initial=String::new()
                     max=500
+                    clear_on_save=true
+                    button=|t| t.post_question
                     on_save=move |text| room.session.submit(Command::PostQuestion {
                         question_id: QuestionId::new(browser::random_id()),
                         text,

@@ -36,18 +36,20 @@ pub fn TimelineChart() -> impl IntoView {
         })
     });
     view! {
-        <section class="panel timeline" aria-labelledby="timeline-heading" data-testid="timeline">
-            <h2 id="timeline-heading">{move || t().timeline_heading}</h2>
-            {move || {
-                let (rows, late) = data.get();
-                view! {
-                    <p class="late" class:behind={late > 0}>
-                        {if late > 0 { fill(t().running_late, &[&late.to_string()]) } else { t().on_time.to_owned() }}
-                    </p>
-                    <Chart rows=rows/>
-                }
-            }}
-        </section>
+        <details class="panel timeline" data-testid="timeline">
+            <summary>
+                <h2>{move || t().timeline_heading}</h2>
+                {move || {
+                    let late = data.get().1;
+                    view! {
+                        <p class="late" class:behind={late > 0} data-testid="late">
+                            {if late > 0 { fill(t().running_late, &[&late.to_string()]) } else { t().on_time.to_owned() }}
+                        </p>
+                    }
+                }}
+            </summary>
+            {move || view! { <Chart rows=data.get().0/> }}
+        </details>
     }
 }
 
