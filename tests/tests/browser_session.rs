@@ -513,3 +513,45 @@ async fn pages_recover_by_themselves_when_the_server_restarts_and_nothing_typed_
         browser.close().await;
     }
 }
+
+#[tokio::test]
+async fn an_unknown_room_says_so_and_the_language_can_be_switched() {
+    let server = TestServer::start_with_client().await;
+    let driver = ChromeDriver::start().await;
+    let browser = Browser::new(&driver, PHONE.0, PHONE.1).await;
+
+    browser
+        .goto(&format!("{}r/nosuchroom2345", server.http_url()))
+        .await;
+    browser
+        .wait_for_text("[data-testid=join-form] h2", "Rejoindre la séance")
+        .await;
+    browser.click("[data-testid=language]").await;
+    browser
+        .wait_for("[data-testid=language] option[value=en]")
+        .await
+        .click()
+        .await
+        .expect("choose English");
+    browser
+        .wait_for_text("[data-testid=join-form] h2", "Join the session")
+        .await;
+    browser.type_into("[data-testid=join-name]", "Eve").await;
+    browser.click("[data-testid=join-button]").await;
+    wait_contains(
+        &browser,
+        "[data-testid=fatal]",
+        "No such session, or an invalid link.",
+    )
+    .await;
+    let lang = browser
+        .client()
+        .execute("return document.documentElement.lang", Vec::new())
+        .await
+        .expect("read lang");
+    assert_eq!(lang, "en");
+    browser
+        .screenshot(screenshot_path("unknown-room-phone"))
+        .await;
+    browser.close().await;
+}
