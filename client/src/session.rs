@@ -80,21 +80,22 @@ pub fn backoff(attempt: u32) -> Duration {
 }
 
 impl Session {
-    /// Open the link to `room`, entering as `entry`.
-    pub fn start(room: &str, entry: Entry) -> Session {
-        let session = Session {
-            replica: RwSignal::new(Replica::new(
-                RoomCode::from(room),
-                entry,
-                browser::random_command_base(),
-            )),
+    /// A session not connected yet, with its command ids starting at `first_command_id`.
+    fn new(room: &str, entry: Entry, first_command_id: u64) -> Session {
+        Session {
+            replica: RwSignal::new(Replica::new(RoomCode::from(room), entry, first_command_id)),
             status: RwSignal::new(Status::Connecting),
             toasts: RwSignal::new(Vec::new()),
             wire: StoredValue::new_local(None),
             attempts: StoredValue::new(0),
             generation: StoredValue::new(0),
             next_toast: StoredValue::new(1),
-        };
+        }
+    }
+
+    /// Open the link to `room`, entering as `entry`.
+    pub fn start(room: &str, entry: Entry) -> Session {
+        let session = Session::new(room, entry, browser::random_command_base());
         session.connect();
         // Keep the clock offset fresh and the connection warm.
         set_interval(
@@ -113,15 +114,7 @@ impl Session {
     /// A session that never connects, fed by hand: for component tests.
     #[cfg(test)]
     pub fn detached(room: &str, entry: Entry) -> Session {
-        Session {
-            replica: RwSignal::new(Replica::new(RoomCode::from(room), entry, 1)),
-            status: RwSignal::new(Status::Connecting),
-            toasts: RwSignal::new(Vec::new()),
-            wire: StoredValue::new_local(None),
-            attempts: StoredValue::new(0),
-            generation: StoredValue::new(0),
-            next_toast: StoredValue::new(1),
-        }
+        Session::new(room, entry, 1)
     }
 
     /// Ask the room to do something. Offline, the command waits and is sent on return.

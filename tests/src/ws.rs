@@ -50,50 +50,46 @@ impl WsClient {
         }
     }
 
-    /// Connect and join as a new participant (or observer).
-    pub async fn join(url: &str, room: &str, name: &str, observer: bool) -> Self {
-        let mut client = Self::connect(url, name).await;
-        client
-            .send(&ClientMessage::Join {
-                protocol_version: PROTOCOL_VERSION,
-                room: RoomCode::from(room),
-                name: name.to_owned(),
-                observer,
-                facilitator_key: None,
-            })
-            .await;
+    /// Connect, send the entering message, and wait until seated.
+    async fn enter(url: &str, label: &str, entering: ClientMessage) -> Self {
+        let mut client = Self::connect(url, label).await;
+        client.send(&entering).await;
         client.expect_seated().await;
         client
+    }
+
+    /// Connect and join as a new participant (or observer).
+    pub async fn join(url: &str, room: &str, name: &str, observer: bool) -> Self {
+        let entering = ClientMessage::Join {
+            protocol_version: PROTOCOL_VERSION,
+            room: RoomCode::from(room),
+            name: name.to_owned(),
+            observer,
+            facilitator_key: None,
+        };
+        Self::enter(url, name, entering).await
     }
 
     /// Connect and take the facilitator's seat with the key.
     pub async fn join_facilitator(url: &str, room: &str, key: &str, name: &str) -> Self {
-        let mut client = Self::connect(url, name).await;
-        client
-            .send(&ClientMessage::Join {
-                protocol_version: PROTOCOL_VERSION,
-                room: RoomCode::from(room),
-                name: name.to_owned(),
-                observer: false,
-                facilitator_key: Some(key.to_owned()),
-            })
-            .await;
-        client.expect_seated().await;
-        client
+        let entering = ClientMessage::Join {
+            protocol_version: PROTOCOL_VERSION,
+            room: RoomCode::from(room),
+            name: name.to_owned(),
+            observer: false,
+            facilitator_key: Some(key.to_owned()),
+        };
+        Self::enter(url, name, entering).await
     }
 
     /// Connect and come back to a seat with its resume token.
     pub async fn resume(url: &str, room: &str, token: &str, label: &str) -> Self {
-        let mut client = Self::connect(url, label).await;
-        client
-            .send(&ClientMessage::Resume {
-                protocol_version: PROTOCOL_VERSION,
-                room: RoomCode::from(room),
-                token: token.to_owned(),
-            })
-            .await;
-        client.expect_seated().await;
-        client
+        let entering = ClientMessage::Resume {
+            protocol_version: PROTOCOL_VERSION,
+            room: RoomCode::from(room),
+            token: token.to_owned(),
+        };
+        Self::enter(url, label, entering).await
     }
 
     /// Read until both `joined` and the first snapshot have arrived.

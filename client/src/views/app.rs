@@ -61,3 +61,15 @@ pub fn LanguageSwitch() -> impl IntoView {
         </label>
     }
 }
+
+/// The top bar of the pages outside a room: the app's name and the language switch.
+#[component]
+pub fn BrandBar() -> impl IntoView {
+    let t = super::texts();
+    view! {
+        <header class="topbar">
+            <h1 class="brand">{move || t().app_title}</h1>
+            <LanguageSwitch/>
+        </header>
+    }
+}

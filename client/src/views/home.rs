@@ -1,6 +1,5 @@
 //! The start page: a facilitator creates a session and gets the two links.
 
-use super::app::LanguageSwitch;
 use super::{Language, texts};
 use crate::api::{self, Created};
 use crate::browser;
@@ -48,10 +47,7 @@ pub fn Home() -> impl IntoView {
     };
 
     view! {
-        <header class="topbar">
-            <h1 class="brand">{move || t().app_title}</h1>
-            <LanguageSwitch/>
-        </header>
+        <super::app::BrandBar/>
         <main class="home">
             <p class="tagline">{move || t().tagline}</p>
             {move || match created.get() {

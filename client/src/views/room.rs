@@ -68,10 +68,7 @@ fn JoinForm(
         });
     };
     view! {
-        <header class="topbar">
-            <h1 class="brand">{move || t().app_title}</h1>
-            <super::app::LanguageSwitch/>
-        </header>
+        <super::app::BrandBar/>
         <main class="home">
             <form class="card" on:submit=submit data-testid="join-form">
                 <h2>{move || t().join_heading}</h2>
