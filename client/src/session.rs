@@ -278,6 +278,18 @@ impl Session {
                     self.status.set(Status::Deleted);
                 }
                 Notice::Bye(reason) => self.toast(Toast::Bye(reason)),
+                Notice::Throttled => {
+                    let session = *self;
+                    set_timeout(
+                        move || {
+                            let again = session.replica.with_untracked(|r| r.resend());
+                            for message in &again {
+                                session.send(message);
+                            }
+                        },
+                        Duration::from_secs(1),
+                    );
+                }
             }
         }
     }

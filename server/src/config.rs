@@ -1,6 +1,7 @@
 //! The server's settings, with defaults sized for small groups on a small machine.
 
 use crate::clock::{Clock, SystemClock};
+use crate::metrics::Metrics;
 use crate::storage::{MemoryStore, Store};
 use shared::Limits;
 use std::path::PathBuf;
@@ -21,8 +22,40 @@ pub struct Config {
     pub outgoing_queue: usize,
     /// Commands waiting for a room's actor.
     pub room_mailbox: usize,
-    /// The largest WebSocket message accepted, in bytes.
+    /// The largest WebSocket message handled, in bytes. A larger one (up to
+    /// `frame_hard_limit_bytes`) is refused with `frame_too_large` and the connection
+    /// carries on.
     pub max_frame_bytes: usize,
+    /// The largest WebSocket message read at all. The WebSocket layer stops at the header
+    /// of a larger one, so the stream cannot go on: the sender gets `frame_too_large`,
+    /// then a close frame with code 1009 (message too big).
+    pub frame_hard_limit_bytes: usize,
+    /// Open WebSocket connections from one address (an IPv4 address, or an IPv6 /64);
+    /// one more is refused with HTTP 429. 0: no limit.
+    pub max_connections_per_address: usize,
+    /// Frames one connection may send per second, sustained (a token bucket); over it,
+    /// each frame is refused with `rate_limited`. 0: no limit.
+    pub commands_per_second: u32,
+    /// Frames one connection may send at once before the rate applies (the bucket's size).
+    pub command_burst: u32,
+    /// Frames refused with `rate_limited` (one forgiven per second) before the connection
+    /// is ended with `bye` and reason `abuse`.
+    pub abuse_strikes: u32,
+    /// Failed `join` or `resume` attempts (`room_or_key_invalid`) one address may make per
+    /// minute, in bursts of as many; beyond, every attempt from it is refused with
+    /// `rate_limited` before the room is even looked up. 0: no limit.
+    pub join_failures_per_minute: u32,
+    /// Sessions one address may create per hour, in bursts of as many; beyond,
+    /// `POST /api/sessions` answers 429 `rate_limited`. 0: no limit.
+    pub sessions_per_address_per_hour: u32,
+    /// Web origins allowed to open the WebSocket besides the server's own (the origin of
+    /// its `Host`), such as `https://codev.example.org`.
+    pub allowed_origins: Vec<String>,
+    /// The request header in which a trusted reverse proxy gives the client's address
+    /// (`X-Forwarded-For`: its last entry; `X-Real-IP`). None: the TCP peer's address.
+    pub client_ip_header: Option<String>,
+    /// Where the server counts what it does (`/metrics`); each server its own.
+    pub metrics: Arc<Metrics>,
     /// Where time comes from.
     pub clock: Arc<dyn Clock>,
     /// Where rooms are kept across restarts. The binary opens a SQLite file; the
@@ -40,6 +73,16 @@ impl Default for Config {
             outgoing_queue: 256,
             room_mailbox: 512,
             max_frame_bytes: 16 * 1024,
+            frame_hard_limit_bytes: 64 * 1024,
+            max_connections_per_address: 64,
+            commands_per_second: 10,
+            command_burst: 100,
+            abuse_strikes: 100,
+            join_failures_per_minute: 30,
+            sessions_per_address_per_hour: 60,
+            allowed_origins: Vec::new(),
+            client_ip_header: None,
+            metrics: Arc::new(Metrics::new()),
             clock: Arc::new(SystemClock),
             store: Arc::new(MemoryStore::new()),
         }

@@ -4,13 +4,21 @@
 //! to the room; it writes whatever the room queued for it. Bad frames get a typed
 //! rejection and the connection carries on. It holds no room state: only which room and
 //! seat it belongs to once it has joined.
+//!
+//! It also enforces what is owed per connection before anything reaches a room
+//! ([`crate::guard`]): the frame rate (over it, `rate_limited`; flooding on, `bye` with
+//! `abuse`), the frame size (over `max_frame_bytes`, `frame_too_large`; over the hard
+//! limit, `frame_too_large` and close), and the pace of failed entries from its address.
 
+use crate::guard::{Admit, Visitor, flood};
 use crate::http::AppState;
 use crate::room::{ConnId, ConnectionLink, Entry, RoomHandle, ToRoom};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::{SinkExt, StreamExt};
 use shared::wire::{ByeReason, ClientMessage, PROTOCOL_VERSION, ServerMessage};
 use shared::{ErrorCode, ParticipantId, Rejection, RoomCode};
+use std::pin::Pin;
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 /// Where the connection stands.
@@ -57,13 +65,21 @@ fn bye(reason: ByeReason) -> Message {
 }
 
 /// Serve one upgraded socket until it closes.
-pub async fn serve(socket: WebSocket, app: AppState) {
+pub async fn serve(socket: WebSocket, app: AppState, visitor: Visitor) {
     let conn = ConnId::next();
+    let _open = app.config.metrics.connection_opened();
+    let mut rate = visitor.command_rate();
     let (mut sink, mut stream) = socket.split();
     let (frames_tx, mut frames_rx) = mpsc::channel::<Utf8Bytes>(app.config.outgoing_queue);
     let mut frames_tx = Some(frames_tx);
     let mut seat = Seat::Lobby;
+    // Fires once when the server stops. Made once, not per wake-up: every connection's
+    // waiting registers on the one shared watch, under its lock.
     let mut stopping = app.stopping.clone();
+    let stopping = async move {
+        let _ = stopping.wait_for(|stop| *stop).await;
+    };
+    let mut stopping = std::pin::pin!(stopping);
 
     // Told by the room if it drops this connection; pending until seated.
     let mut kicked: Option<oneshot::Receiver<ByeReason>> = None;
@@ -78,8 +94,26 @@ pub async fn serve(socket: WebSocket, app: AppState) {
                     None => std::future::pending().await,
                 }
             } => Wake::Kicked(reason),
-            _ = stopping.wait_for(|stop| *stop) => Wake::Stopping,
+            _ = stopping.as_mut() => Wake::Stopping,
         };
+        if let Wake::Incoming(Some(Ok(message))) = &wake {
+            match rate.admit(message, tokio::time::Instant::now()) {
+                Admit::Yes => {}
+                Admit::Refuse(refusal) => {
+                    let written = sink.send(refusal);
+                    if let Err(farewell) =
+                        write_or_leave(written, &mut kicked, stopping.as_mut()).await
+                    {
+                        break farewell;
+                    }
+                    continue;
+                }
+                Admit::Disconnect => {
+                    tracing::info!(addr = %visitor.addr, "connection dropped for abuse");
+                    break Some(ByeReason::Abuse);
+                }
+            }
+        }
         let text = match wake {
             Wake::Incoming(Some(Ok(Message::Text(text)))) => text,
             Wake::Incoming(Some(Ok(Message::Binary(_)))) => {
@@ -96,12 +130,24 @@ pub async fn serve(socket: WebSocket, app: AppState) {
             Wake::Incoming(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => continue,
             Wake::Incoming(Some(Ok(Message::Close(_))) | None) => break None,
             Wake::Incoming(Some(Err(error))) => {
+                if flood::is_over_hard_limit(&error) {
+                    let max = app.config.frame_hard_limit_bytes;
+                    let _ = tokio::time::timeout(FAREWELL_PATIENCE, async {
+                        for farewell in flood::hard_limit_farewell(max) {
+                            sink.send(farewell).await?;
+                        }
+                        Ok::<(), axum::Error>(())
+                    })
+                    .await;
+                }
                 tracing::debug!(%error, "connection error");
                 break None;
             }
             Wake::Outgoing(out) => {
-                if sink.send(Message::Text(out)).await.is_err() {
-                    break None;
+                let written = write_queued(&mut sink, out, &mut frames_rx);
+                if let Err(farewell) = write_or_leave(written, &mut kicked, stopping.as_mut()).await
+                {
+                    break farewell;
                 }
                 continue;
             }
@@ -109,26 +155,30 @@ pub async fn serve(socket: WebSocket, app: AppState) {
             Wake::Kicked(reason) => break Some(reason.unwrap_or(ByeReason::SessionDeleted)),
             Wake::Stopping => break Some(ByeReason::ShuttingDown),
         };
-        let (reply, seated) = handle_text(&text, conn, &app, &seat, &mut frames_tx).await;
+        let (reply, seated) = handle_text(&text, conn, &app, &visitor, &seat, &mut frames_tx).await;
         if let Some((room, kick)) = seated {
             seat = Seat::Seated(room);
             kicked = Some(kick);
         }
         if let Some(reply) = reply
-            && sink.send(reply).await.is_err()
+            && let Err(farewell) =
+                write_or_leave(sink.send(reply), &mut kicked, stopping.as_mut()).await
         {
-            break None;
+            break farewell;
         }
     };
 
     if let Some(reason) = farewell {
-        let _ = sink.send(bye(reason)).await;
-        let _ = sink
-            .send(Message::Close(Some(CloseFrame {
+        // Bounded: a client that stopped reading cannot hold the connection open.
+        let _ = tokio::time::timeout(FAREWELL_PATIENCE, async {
+            sink.send(bye(reason)).await?;
+            sink.send(Message::Close(Some(CloseFrame {
                 code: 1001,
                 reason: Utf8Bytes::from_static("bye"),
             })))
-            .await;
+            .await
+        })
+        .await;
     }
     if let Seat::Seated(room) = seat {
         let _ = room.send(ToRoom::Leave { conn }).await;
@@ -144,9 +194,14 @@ async fn handle_text(
     text: &str,
     conn: ConnId,
     app: &AppState,
+    visitor: &Visitor,
     seat: &Seat,
     frames_tx: &mut Option<mpsc::Sender<Utf8Bytes>>,
 ) -> (Option<Message>, Option<Seated>) {
+    let max = app.config.max_frame_bytes;
+    if text.len() > max {
+        return (Some(flood::frame_too_large(text, max)), None);
+    }
     let message: ClientMessage = match serde_json::from_str(text) {
         Ok(message) => message,
         Err(error) => {
@@ -174,7 +229,7 @@ async fn handle_text(
                 observer,
                 facilitator_key,
             };
-            return enter(protocol_version, room, entry, conn, app, frames_tx).await;
+            return enter(protocol_version, room, entry, conn, app, visitor, frames_tx).await;
         }
         (
             ClientMessage::Resume {
@@ -185,7 +240,7 @@ async fn handle_text(
             Seat::Lobby,
         ) => {
             let entry = Entry::Resume { token };
-            return enter(protocol_version, room, entry, conn, app, frames_tx).await;
+            return enter(protocol_version, room, entry, conn, app, visitor, frames_tx).await;
         }
         (ClientMessage::Join { .. } | ClientMessage::Resume { .. }, Seat::Seated(_)) => {
             Some(rejected(
@@ -229,6 +284,7 @@ async fn enter(
     entry: Entry,
     conn: ConnId,
     app: &AppState,
+    visitor: &Visitor,
     frames_tx: &mut Option<mpsc::Sender<Utf8Bytes>>,
 ) -> (Option<Message>, Option<Seated>) {
     if protocol_version != PROTOCOL_VERSION {
@@ -238,7 +294,12 @@ async fn enter(
         );
         return (Some(rejected(None, refusal)), None);
     }
+    // Before the room is looked up: a refusal here says nothing about the room.
+    if let Err(refusal) = visitor.may_try_entering() {
+        return (Some(rejected(None, refusal)), None);
+    }
     let invalid = || {
+        visitor.entry_failed();
         let refusal = Rejection::new(
             ErrorCode::RoomOrKeyInvalid,
             "no session with this code, or a wrong key",
@@ -269,11 +330,69 @@ async fn enter(
             *frames_tx = None;
             (None, Some((room, kicked)))
         }
-        Ok(Err(rejection)) => (Some(rejected(None, rejection)), None),
+        Ok(Err(rejection)) => {
+            if rejection.code == ErrorCode::RoomOrKeyInvalid {
+                visitor.entry_failed();
+            }
+            (Some(rejected(None, rejection)), None)
+        }
         Err(_) => invalid(),
     }
 }
 
 fn log_seated(room: &RoomCode, participant: &ParticipantId) {
     tracing::debug!(room = %room, participant = %participant, "seated");
+}
+
+/// Bytes read from the socket at once. tungstenite zero-fills this much before every
+/// read and keeps it for the connection's lifetime; axum's default (128 KiB) costs
+/// 10,000 idle connections over a gigabyte and each read a 128 KiB memset. Commands are
+/// a few hundred bytes; a larger frame grows the buffer as it arrives.
+pub const READ_BUFFER: usize = 1024;
+/// Bytes of frames gathered before they are written mid-batch; a batch is flushed at its
+/// end anyway (see [`write_queued`]).
+pub const WRITE_BUFFER: usize = 8 * 1024;
+/// Bytes a connection's write buffer may hold while the socket does not take them: above
+/// the largest frame the server sends (a snapshot of a full room). A client that stops
+/// reading is stopped by its bounded frame queue long before this.
+pub const MAX_WRITE_BUFFER: usize = 8 * 1024 * 1024;
+/// Frames written with one flush at most.
+const WRITE_BATCH: usize = 64;
+/// How long a connection that is being ended waits for its `bye` to be taken.
+const FAREWELL_PATIENCE: Duration = Duration::from_secs(5);
+
+/// Finish a write, unless the room drops this connection or the server stops first.
+/// A client that stops reading blocks writes, so its room fills its queue and drops it;
+/// this is how the connection hears of it while stuck, and lets go of the socket.
+/// `Err` carries the farewell: a reason to give, or none if the socket failed.
+async fn write_or_leave(
+    write: impl Future<Output = Result<(), axum::Error>>,
+    kicked: &mut Option<oneshot::Receiver<ByeReason>>,
+    stopping: Pin<&mut impl Future<Output = ()>>,
+) -> Result<(), Option<ByeReason>> {
+    tokio::select! {
+        written = write => written.map_err(|_| None),
+        reason = async {
+            match kicked.as_mut() {
+                Some(kicked) => kicked.await.ok(),
+                None => std::future::pending().await,
+            }
+        } => Err(Some(reason.unwrap_or(ByeReason::SessionDeleted))),
+        _ = stopping => Err(Some(ByeReason::ShuttingDown)),
+    }
+}
+
+/// Write `first` and whatever else is already queued for this connection, then flush
+/// once: a burst of events costs one system call, not one per frame.
+async fn write_queued(
+    sink: &mut futures_util::stream::SplitSink<WebSocket, Message>,
+    first: Utf8Bytes,
+    queue: &mut mpsc::Receiver<Utf8Bytes>,
+) -> Result<(), axum::Error> {
+    sink.feed(Message::Text(first)).await?;
+    for _ in 1..WRITE_BATCH {
+        let Ok(frame) = queue.try_recv() else { break };
+        sink.feed(Message::Text(frame)).await?;
+    }
+    sink.flush().await
 }

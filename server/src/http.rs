@@ -1,14 +1,19 @@
 //! The HTTP side: creating and deleting a session, the WebSocket upgrade, health, and
-//! the built client's static files.
+//! the built client's static files. What protects them from other sites and from
+//! floods is in [`security`] and [`crate::guard`].
+
+pub mod security;
 
 use crate::config::Config;
 use crate::connection;
+use crate::guard::{ClientAddr, Guard, Visitor, http_refusal};
 use crate::registry::{CreateError, DeleteError, Registry};
 use axum::extract::{DefaultBodyLimit, Path, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
+use security::CheckedOrigin;
 use serde::{Deserialize, Serialize};
 use shared::state::Language;
 use shared::{ErrorCode, RoomCode};
@@ -19,6 +24,8 @@ use tower_http::services::{ServeDir, ServeFile};
 #[derive(Clone)]
 pub struct AppState {
     pub registry: Registry,
+    /// Limits per address and per connection.
+    pub guard: Guard,
     pub config: Arc<Config>,
     /// Turns true when the server is shutting down.
     pub stopping: watch::Receiver<bool>,
@@ -30,15 +37,26 @@ pub fn router(state: AppState) -> Router {
         .route("/api/sessions", post(create_session))
         .route("/api/sessions/{code}", delete(delete_session))
         .route("/health", get(health))
+        .route("/metrics", get(crate::metrics::endpoint))
         .route("/ws", get(upgrade))
         .layer(DefaultBodyLimit::max(4 * 1024));
     let app = match &state.config.static_dir {
         // Unknown paths (an invite link like /r/<code>) get the app, which routes itself.
-        Some(dir) => api
-            .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
+        // Files have `.br` and `.gz` twins made at build time, sent to browsers that
+        // accept them.
+        Some(dir) => api.fallback_service(
+            ServeDir::new(dir)
+                .precompressed_br()
+                .precompressed_gzip()
+                .fallback(
+                    ServeFile::new(dir.join("index.html"))
+                        .precompressed_br()
+                        .precompressed_gzip(),
+                ),
+        ),
         None => api.fallback(no_client),
     };
-    app.with_state(state)
+    security::with_headers(app.with_state(state))
 }
 
 async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
@@ -86,6 +104,7 @@ fn api_error(status: StatusCode, code: ErrorCode, message: impl Into<String>) ->
 
 async fn create_session(
     State(state): State<AppState>,
+    client: ClientAddr,
     body: Result<Json<CreateSession>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
     let Ok(Json(request)) = body else {
@@ -110,6 +129,9 @@ async fn create_session(
             ErrorCode::TooLong,
             format!("the title is longer than {max} characters"),
         );
+    }
+    if let Err(refusal) = state.guard.may_create_session(client) {
+        return http_refusal(StatusCode::TOO_MANY_REQUESTS, refusal);
     }
     match state
         .registry
@@ -171,9 +193,20 @@ async fn delete_session(
     }
 }
 
-async fn upgrade(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
-    let max = state.config.max_frame_bytes;
+/// The WebSocket. A foreign `Origin` gets 403 and an address with as many connections as
+/// it may have gets 429, before the upgrade. Frames up to the hard limit are read, so
+/// that one over `max_frame_bytes` gets a typed refusal (see `connection`).
+async fn upgrade(
+    State(state): State<AppState>,
+    _origin: CheckedOrigin,
+    visitor: Visitor,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let max = state.config.frame_hard_limit_bytes;
     ws.max_message_size(max)
         .max_frame_size(max)
-        .on_upgrade(move |socket| connection::serve(socket, state))
+        .read_buffer_size(connection::READ_BUFFER)
+        .write_buffer_size(connection::WRITE_BUFFER)
+        .max_write_buffer_size(connection::MAX_WRITE_BUFFER)
+        .on_upgrade(move |socket| connection::serve(socket, state, visitor))
 }

@@ -11,7 +11,10 @@
 pub mod clock;
 pub mod config;
 pub mod connection;
+pub mod guard;
 pub mod http;
+pub mod logging;
+pub mod metrics;
 pub mod registry;
 pub mod room;
 pub mod secrets;
@@ -37,7 +40,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let config = Arc::new(config);
-    let journal = storage::Journal::start(config.store.clone());
+    let journal = storage::Journal::start_observed(config.store.clone(), config.metrics.clone());
     let registry = registry::Registry::new(config.clone(), journal.clone());
     let restored = registry
         .restore()
@@ -47,6 +50,7 @@ pub async fn serve(
     let (stop_tx, stop_rx) = watch::channel(false);
     let state = http::AppState {
         registry,
+        guard: guard::Guard::new(config.clone()),
         config,
         stopping: stop_rx,
     };
@@ -57,6 +61,8 @@ pub async fn serve(
             tracing::debug!(%error, "could not set TCP_NODELAY");
         }
     });
+    // Limits per address need the peer's address (`guard::ClientAddr`).
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;

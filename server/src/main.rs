@@ -7,7 +7,6 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use tracing_subscriber::EnvFilter;
 
 /// Run co-development sessions: serves the web app and its live WebSocket on one port.
 #[derive(Debug, Parser)]
@@ -31,6 +30,85 @@ struct Args {
     /// The SQLite database file where sessions are kept; created on first run.
     #[arg(long = "db", env = "DB_PATH", default_value = "codev.db")]
     db: PathBuf,
+    /// Limits against floods and abuse; docs/security.md says what each one does.
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// Bounds on what one address or one connection may ask (`server::guard`). Each
+/// defaults to `Config::default()`; 0 turns a limit off (a load test does).
+#[derive(Debug, clap::Args)]
+struct LimitArgs {
+    /// Open WebSocket connections per client address (IPv6: per /64) [default: 64].
+    #[arg(long, env = "MAX_CONNECTIONS_PER_ADDRESS")]
+    max_connections_per_address: Option<usize>,
+    /// Frames one connection may send per second, sustained [default: 10].
+    #[arg(long, env = "COMMANDS_PER_SECOND")]
+    commands_per_second: Option<u32>,
+    /// Frames one connection may send at once before the rate applies [default: 100].
+    #[arg(long, env = "COMMAND_BURST")]
+    command_burst: Option<u32>,
+    /// Failed join or resume attempts per address per minute [default: 30].
+    #[arg(long, env = "JOIN_FAILURES_PER_MINUTE")]
+    join_failures_per_minute: Option<u32>,
+    /// Sessions one address may create per hour [default: 60].
+    #[arg(long, env = "SESSIONS_PER_ADDRESS_PER_HOUR")]
+    sessions_per_address_per_hour: Option<u32>,
+    /// The largest WebSocket message handled, in bytes [default: 16384].
+    #[arg(long, env = "MAX_FRAME_BYTES")]
+    max_frame_bytes: Option<usize>,
+    /// A web origin allowed to open the WebSocket besides the server's own, such as
+    /// `https://codev.example.org` (repeat the flag, or separate with commas).
+    #[arg(
+        long = "allowed-origin",
+        env = "ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
+    allowed_origins: Vec<String>,
+    /// The header in which a trusted reverse proxy gives the client's address
+    /// (`X-Forwarded-For` or `X-Real-IP`). Only set it if clients cannot reach the
+    /// server except through that proxy: otherwise they could claim any address.
+    #[arg(long, env = "CLIENT_IP_HEADER")]
+    client_ip_header: Option<String>,
+}
+
+impl LimitArgs {
+    /// `config` with these limits applied where given.
+    fn apply(self, mut config: Config) -> Config {
+        let LimitArgs {
+            max_connections_per_address,
+            commands_per_second,
+            command_burst,
+            join_failures_per_minute,
+            sessions_per_address_per_hour,
+            max_frame_bytes,
+            allowed_origins,
+            client_ip_header,
+        } = self;
+        if let Some(value) = max_connections_per_address {
+            config.max_connections_per_address = value;
+        }
+        if let Some(value) = commands_per_second {
+            config.commands_per_second = value;
+        }
+        if let Some(value) = command_burst {
+            config.command_burst = value;
+        }
+        if let Some(value) = join_failures_per_minute {
+            config.join_failures_per_minute = value;
+        }
+        if let Some(value) = sessions_per_address_per_hour {
+            config.sessions_per_address_per_hour = value;
+        }
+        if let Some(value) = max_frame_bytes {
+            config.max_frame_bytes = value;
+            // Frames a little over the limit still get a typed refusal.
+            config.frame_hard_limit_bytes = config.frame_hard_limit_bytes.max(value * 4);
+        }
+        config.allowed_origins = allowed_origins;
+        config.client_ip_header = client_ip_header.filter(|name| !name.trim().is_empty());
+        config
+    }
 }
 
 #[tokio::main]
@@ -46,22 +124,20 @@ async fn main() -> std::io::Result<()> {
 
 async fn run() -> std::io::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
+        .with_env_filter(server::logging::filter_from_env())
         .init();
     let args = Args::parse();
     let store = SqliteStore::open(&args.db).await.map_err(|error| {
         std::io::Error::other(format!("database {}: {error}", args.db.display()))
     })?;
     tracing::info!(db = %args.db.display(), "database open");
-    let config = Config {
+    let config = args.limits.apply(Config {
         static_dir: args.static_dir,
         grace: Duration::from_secs(args.grace_seconds),
         max_rooms: args.max_rooms,
         store: Arc::new(store.clone()),
         ..Config::default()
-    };
+    });
     let listener = tokio::net::TcpListener::bind(SocketAddr::new(args.host, args.port)).await?;
     let address = listener.local_addr()?;
     tracing::info!(%address, "listening");

@@ -1,10 +1,15 @@
 //! What must hold of every room, whatever commands it received.
 //!
-//! Property tests and the server's fuzz tests call [`check`] after every step; a broken
-//! invariant is a bug in `decide` or `apply`.
+//! Property tests call [`check`] after every step; a broken invariant is a bug in
+//! `decide` or `apply`. What a client sees of a room (a snapshot's [`RoomState`], without
+//! the private authorship) is checked by [`check_state`], and [`check_bounds`] checks that
+//! every text and count in it is within the limits; the fuzz test over the wire uses
+//! both on the snapshot a fresh connection receives.
 
+use crate::ids::is_valid_client_id;
+use crate::limits::Limits;
 use crate::room::Room;
-use crate::state::Role;
+use crate::state::{Role, RoomState};
 use crate::step::Step;
 use std::collections::HashSet;
 use std::hash::Hash;
@@ -16,7 +21,20 @@ fn unique<T: Eq + Hash>(items: impl IntoIterator<Item = T>) -> bool {
 
 /// Check every invariant; the error says which one broke.
 pub fn check(room: &Room) -> Result<(), String> {
-    let s = &room.state;
+    check_state(&room.state)?;
+    if room
+        .state
+        .notes
+        .iter()
+        .any(|n| room.author_of(&n.id).is_none())
+    {
+        return Err("every note has an author in the private state".to_owned());
+    }
+    Ok(())
+}
+
+/// Check every invariant that the public state alone can show.
+pub fn check_state(s: &RoomState) -> Result<(), String> {
     let fail = |what: &str| Err(what.to_owned());
     if !unique(s.participants.iter().map(|p| &p.id)) {
         return fail("participant ids are unique");
@@ -51,9 +69,6 @@ pub fn check(room: &Room) -> Result<(), String> {
     {
         return fail("note, question and action ids are unique");
     }
-    if s.notes.iter().any(|n| room.author_of(&n.id).is_none()) {
-        return fail("every note has an author in the private state");
-    }
     if s.notes.iter().any(|n| n.text.trim().is_empty()) {
         return fail("notes are never empty");
     }
@@ -81,6 +96,69 @@ pub fn check(room: &Room) -> Result<(), String> {
         .any(|v| v.ended_at.is_some_and(|end| end < v.started_at))
     {
         return fail("a step never ends before it starts");
+    }
+    Ok(())
+}
+
+/// Check that everything in the state is within `limits`: whatever was sent, no text is
+/// longer and no list is longer than the rules allow.
+pub fn check_bounds(s: &RoomState, limits: &Limits) -> Result<(), String> {
+    let chars = |text: &str| text.chars().count();
+    let fail = |what: &str| Err(format!("within bounds: {what}"));
+    if s.participants.len() > limits.participants {
+        return fail("participants per room");
+    }
+    if s.participants
+        .iter()
+        .any(|p| chars(&p.name) > limits.name_chars)
+    {
+        return fail("names");
+    }
+    if let Some(problem) = &s.problem
+        && (chars(&problem.title) > limits.problem_title_chars
+            || chars(&problem.summary) > limits.problem_summary_chars)
+    {
+        return fail("the problem");
+    }
+    if s.contract
+        .as_deref()
+        .is_some_and(|c| chars(c) > limits.contract_chars)
+    {
+        return fail("the contract");
+    }
+    if s.questions
+        .iter()
+        .any(|q| chars(&q.text) > limits.question_chars)
+    {
+        return fail("question cards");
+    }
+    if s.notes.iter().any(|n| chars(&n.text) > limits.note_chars) {
+        return fail("notes");
+    }
+    if s.notes.len() > s.participants.len() * limits.notes_per_participant {
+        return fail("notes per participant");
+    }
+    if s.plan.len() > limits.actions || s.plan.iter().any(|a| chars(&a.text) > limits.action_chars)
+    {
+        return fail("the action plan");
+    }
+    if s.learnings
+        .iter()
+        .any(|l| chars(&l.text) > limits.learning_chars)
+    {
+        return fail("learnings");
+    }
+    let ids = s
+        .notes
+        .iter()
+        .map(|n| n.id.as_str())
+        .chain(s.questions.iter().map(|q| q.id.as_str()))
+        .chain(s.plan.iter().map(|a| a.id.as_str()));
+    if ids
+        .into_iter()
+        .any(|id| !is_valid_client_id(id, limits.id_chars))
+    {
+        return fail("client-made ids");
     }
     Ok(())
 }

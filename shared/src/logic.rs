@@ -471,7 +471,7 @@ impl Decider<'_> {
                         Err(Rejection::new(ErrorCode::IdTaken, "that id is taken"))
                     };
                 }
-                if self.room.notes_by(me).len() >= limits.notes_per_participant {
+                if self.room.count_notes_by(me) >= limits.notes_per_participant {
                     return Err(Rejection::new(
                         ErrorCode::LimitReached,
                         format!("at most {} notes each", limits.notes_per_participant),

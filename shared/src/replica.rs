@@ -42,6 +42,9 @@ pub enum Notice {
     Fatal(Rejection),
     /// The server is closing the connection, and why.
     Bye(ByeReason),
+    /// The server asked us to slow down; the refused commands are still pending and
+    /// should be sent again in a moment with [`Replica::resend`].
+    Throttled,
 }
 
 /// What to do after a message: frames to send and things to show.
@@ -159,6 +162,20 @@ impl Replica {
         self.live.then_some(ClientMessage::Command { id, command })
     }
 
+    /// Every pending command again, in order and with its id, if the page is live.
+    pub fn resend(&self) -> Vec<ClientMessage> {
+        if !self.live {
+            return Vec::new();
+        }
+        self.outbox
+            .iter()
+            .map(|(id, command)| ClientMessage::Command {
+                id: *id,
+                command: command.clone(),
+            })
+            .collect()
+    }
+
     /// Fold one message from the server into the copy of the room.
     pub fn receive(&mut self, message: ServerMessage, local_now: Millis) -> Reaction {
         let mut reaction = Reaction::default();
@@ -210,6 +227,16 @@ impl Replica {
             }
             ServerMessage::Ack { id, .. } => {
                 self.outbox.retain(|(pending, _)| *pending != id);
+            }
+            ServerMessage::Rejected {
+                id: Some(_),
+                code: ErrorCode::RateLimited,
+                ..
+            } => {
+                // Not applied, and not refused for good: keep it for a later resend.
+                if !reaction.notices.contains(&Notice::Throttled) {
+                    reaction.notices.push(Notice::Throttled);
+                }
             }
             ServerMessage::Rejected {
                 id: Some(id),
@@ -353,6 +380,35 @@ mod tests {
             }]
         ));
         assert_eq!(r.pending().count(), 0);
+    }
+
+    #[test]
+    fn a_rate_limited_command_stays_pending_to_be_sent_again() {
+        let mut r = replica();
+        joined(&mut r);
+        r.receive(snapshot(1, 0), 0);
+        r.submit(Command::RaiseHand);
+        let reaction = r.receive(
+            ServerMessage::Rejected {
+                id: Some(100),
+                code: ErrorCode::RateLimited,
+                message: "slow down".into(),
+            },
+            0,
+        );
+        assert_eq!(reaction.notices, vec![Notice::Throttled]);
+        assert_eq!(
+            r.resend(),
+            vec![ClientMessage::Command {
+                id: 100,
+                command: Command::RaiseHand
+            }]
+        );
+        r.on_close();
+        assert!(
+            r.resend().is_empty(),
+            "offline, the reconnection sends them"
+        );
     }
 
     #[test]

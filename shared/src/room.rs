@@ -30,6 +30,16 @@ impl Room {
         self.authors.get(note)
     }
 
+    /// How many notes on the board `participant` wrote (without listing them: this is
+    /// checked at every posted note).
+    pub fn count_notes_by(&self, participant: &ParticipantId) -> usize {
+        self.state
+            .notes
+            .iter()
+            .filter(|n| self.authors.get(&n.id) == Some(participant))
+            .count()
+    }
+
     /// The notes on the board written by `participant`, in board order.
     pub fn notes_by(&self, participant: &ParticipantId) -> Vec<NoteId> {
         self.state

@@ -560,7 +560,9 @@ impl Run {
                 }
             }
         }
-        if let Err(broken) = invariants::check(&self.room) {
+        if let Err(broken) = invariants::check(&self.room)
+            .and_then(|()| invariants::check_bounds(&self.room.state, limits))
+        {
             return Err(TestCaseError::fail(format!(
                 "invariant broken: {broken}\nstate: {:#?}",
                 self.room.state

@@ -20,6 +20,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio::sync::{Mutex, MutexGuard};
 
 /// The longest a test waits for anything in the page before failing.
 pub const PATIENCE: Duration = Duration::from_secs(10);
@@ -53,6 +54,9 @@ const STATUS_POLLS: usize = 200;
 
 /// A running chromedriver, killed with everything it started when dropped.
 pub struct ChromeDriver {
+    /// Browser tests of one test binary take turns: several Chromium windows per test
+    /// are plenty for two cores, and a loaded machine makes waits flaky.
+    _turn: MutexGuard<'static, ()>,
     child: Child,
     port: u16,
     /// Holds the profile directory of every browser of this driver and the driver's log.
@@ -66,6 +70,9 @@ impl ChromeDriver {
     /// Panics with a clear message if chromedriver is missing or does not come up:
     /// browser tests must fail, never skip, when the browser is unavailable.
     pub async fn start() -> Self {
+        // Each test has its own runtime; tokio's mutex works across them.
+        static TURN: Mutex<()> = Mutex::const_new(());
+        let turn = TURN.lock().await;
         let program = env::var_os("CHROMEDRIVER")
             .map_or_else(|| PathBuf::from(DEFAULT_CHROMEDRIVER), PathBuf::from);
         assert!(
@@ -92,6 +99,7 @@ impl ChromeDriver {
             match wait_until_ready(&mut child, port).await {
                 Ok(()) => {
                     return ChromeDriver {
+                        _turn: turn,
                         child,
                         port,
                         scratch,

@@ -3,9 +3,11 @@
 //! `server` starts a real server on `127.0.0.1:0` in the test's own runtime;
 //! `ws` is a small protocol-speaking WebSocket client built on tokio-tungstenite;
 //! `browser` drives headless Chromium through chromedriver (WebDriver);
-//! `proxy` sits between a browser and the server to cut its network on demand.
+//! `proxy` sits between a browser and the server to cut its network on demand;
+//! `cast` walks a room of five to any step over real WebSockets.
 
 pub mod browser;
+pub mod cast;
 pub mod proxy;
 pub mod server;
 pub mod ws;

@@ -32,6 +32,8 @@ pub struct Session {
 #[derive(Debug)]
 pub struct HttpAnswer {
     pub status: u16,
+    /// The status line and headers, as received.
+    pub head: String,
     pub body: String,
 }
 
@@ -141,7 +143,6 @@ impl TestServer {
     }
 }
 
-/// Send one HTTP/1.1 request to `addr` and read the whole answer.
 /// The built client site, from `CLIENT_DIST` (set by `cargo xtask test`). Panics with
 /// what to do when it is missing: browser tests never skip silently.
 pub fn client_dist() -> PathBuf {
@@ -157,6 +158,7 @@ pub fn client_dist() -> PathBuf {
     dist
 }
 
+/// Send one HTTP/1.1 request to `addr` and read the whole answer.
 pub async fn http(
     addr: SocketAddr,
     method: &str,
@@ -193,7 +195,11 @@ pub async fn http(
     } else {
         body.to_owned()
     };
-    HttpAnswer { status, body }
+    HttpAnswer {
+        status,
+        head: head.to_owned(),
+        body,
+    }
 }
 
 async fn create_session(addr: SocketAddr, title: &str) -> Session {

@@ -29,6 +29,8 @@ pub struct WsClient {
     pub raw: Vec<String>,
     /// Every message received, parsed.
     pub received: Vec<ServerMessage>,
+    /// The code and reason of the server's close frame, once it came.
+    pub closed_with: Option<(u16, String)>,
 }
 
 impl WsClient {
@@ -36,6 +38,41 @@ impl WsClient {
         let (socket, _) = connect_async_with_config(url, None, true)
             .await
             .expect("WebSocket connect");
+        Self::with_socket(socket, label)
+    }
+
+    /// Connect with extra handshake headers (an `Origin`, say). A refused handshake
+    /// gives the HTTP status and body the server answered with.
+    pub async fn connect_with_headers(
+        url: &str,
+        label: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Self, (u16, String)> {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        use tokio_tungstenite::tungstenite::http::HeaderValue;
+        let mut request = url.into_client_request().expect("a WebSocket URL");
+        for (name, value) in headers {
+            let name: tokio_tungstenite::tungstenite::http::HeaderName =
+                name.parse().expect("a header name");
+            let value = HeaderValue::from_str(value).expect("a header value");
+            request.headers_mut().insert(name, value);
+        }
+        match connect_async_with_config(request, None, true).await {
+            Ok((socket, _)) => Ok(Self::with_socket(socket, label)),
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+                let status = response.status().as_u16();
+                let body = response
+                    .body()
+                    .as_ref()
+                    .map(|body| String::from_utf8_lossy(body).into_owned())
+                    .unwrap_or_default();
+                Err((status, body))
+            }
+            Err(error) => panic!("{label}: WebSocket connect: {error}"),
+        }
+    }
+
+    fn with_socket(socket: WebSocketStream<MaybeTlsStream<TcpStream>>, label: &str) -> Self {
         WsClient {
             label: label.to_owned(),
             socket,
@@ -47,6 +84,7 @@ impl WsClient {
             my_notes: Vec::new(),
             raw: Vec::new(),
             received: Vec::new(),
+            closed_with: None,
         }
     }
 
@@ -117,6 +155,12 @@ impl WsClient {
             .expect("WebSocket send");
     }
 
+    /// Send any WebSocket message, raw frames included (a text frame that is not
+    /// UTF-8, say); false if the connection is gone.
+    pub async fn send_message(&mut self, message: Message) -> bool {
+        self.socket.send(message).await.is_ok()
+    }
+
     pub async fn send_binary(&mut self, bytes: Vec<u8>) {
         self.socket
             .send(Message::binary(bytes))
@@ -139,7 +183,12 @@ impl WsClient {
                 .unwrap_or_else(|_| panic!("{}: nothing received for {PATIENCE:?}", self.label));
             let text = match frame {
                 Some(Ok(Message::Text(text))) => text.to_string(),
-                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return None,
+                Some(Ok(Message::Close(frame))) => {
+                    self.closed_with =
+                        frame.map(|frame| (u16::from(frame.code), frame.reason.to_string()));
+                    return None;
+                }
+                None | Some(Err(_)) => return None,
                 Some(Ok(_)) => continue,
             };
             let message: ServerMessage = serde_json::from_str(&text)

@@ -1,9 +1,15 @@
-//! Bad frames get a typed answer, and the connection stays usable.
+//! Bad frames get a typed answer, and the connection stays usable; a connection seated
+//! in one room cannot touch another.
 
+use shared::state::NoteKind;
 use shared::wire::ServerMessage;
-use shared::{Command, ErrorCode};
+use shared::{Command, ErrorCode, NoteId, Step};
+use tests::cast::{Cast, Who};
 use tests::server::TestServer;
 use tests::ws::WsClient;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
 
 fn code_of(message: &ServerMessage) -> Option<ErrorCode> {
     match message {
@@ -110,4 +116,213 @@ async fn a_frame_over_the_size_limit_closes_only_that_connection() {
     while eve.try_recv().await.is_some() {}
     // The room carries on for everyone else.
     fac.ok(Command::StartTimer).await;
+}
+
+/// A fresh snapshot's sequence number: what the room is at now.
+async fn room_seq(client: &mut WsClient) -> u64 {
+    client.send(&shared::wire::ClientMessage::Sync).await;
+    loop {
+        if let ServerMessage::Snapshot { seq, .. } = client.recv().await {
+            return seq;
+        }
+    }
+}
+
+#[tokio::test]
+async fn wrong_shapes_in_every_place_are_malformed_and_change_nothing() {
+    let server = TestServer::start().await;
+    let session = server.create_session("Formes").await;
+    let url = server.ws_url();
+    let mut cast = Cast::at_step(&url, &session, Step::Exploration).await;
+    let before = cast.catch_up().await;
+    let deep = format!(
+        r#"{{"type":"command","id":1,"command":{}{}}}"#,
+        "[".repeat(5_000),
+        "]".repeat(5_000)
+    );
+    let frames = [
+        // Not JSON, or not an object.
+        "",
+        " ",
+        "null",
+        "[]",
+        "42",
+        "\"command\"",
+        "{\"type\":\"command\"",
+        // Unknown or missing types.
+        r#"{"type":"Command","id":1,"command":{"type":"raise_hand"}}"#,
+        r#"{"type":"command","id":1,"command":{"type":"become_facilitator"}}"#,
+        r#"{"type":"command","id":1,"command":{}}"#,
+        r#"{"type":"command","id":1}"#,
+        r#"{"id":1,"command":{"type":"raise_hand"}}"#,
+        // Wrong field types and values out of their type's range.
+        r#"{"type":"command","id":"1","command":{"type":"raise_hand"}}"#,
+        r#"{"type":"command","id":-1,"command":{"type":"raise_hand"}}"#,
+        r#"{"type":"command","id":1.5,"command":{"type":"raise_hand"}}"#,
+        r#"{"type":"command","id":18446744073709551616,"command":{"type":"raise_hand"}}"#,
+        r#"{"type":"command","id":1e400,"command":{"type":"raise_hand"}}"#,
+        r#"{"type":"command","id":null,"command":{"type":"raise_hand"}}"#,
+        r#"{"type":"command","id":1,"command":"raise_hand"}"#,
+        r#"{"type":"command","id":1,"command":{"type":"post_note","note_id":7,"kind":"advice","text":"x"}}"#,
+        r#"{"type":"command","id":1,"command":{"type":"post_note","note_id":"n9","kind":"gossip","text":"x"}}"#,
+        r#"{"type":"command","id":1,"command":{"type":"post_note","note_id":"n9","kind":"advice","text":["x"]}}"#,
+        r#"{"type":"command","id":1,"command":{"type":"post_note","note_id":"n9","kind":"advice"}}"#,
+        r#"{"type":"command","id":1,"command":{"type":"extend_timer","minutes":-5}}"#,
+        r#"{"type":"command","id":1,"command":{"type":"extend_timer","minutes":4294967296}}"#,
+        r#"{"type":"command","id":1,"command":{"type":"go_to_step","step":"the_end"}}"#,
+        r#"{"type":"command","id":1,"command":{"type":"give_floor","participant":{"id":"x"}}}"#,
+        r#"{"type":"command","id":1,"command":{"type":"keep_note","note_id":"n-ben","kept":"yes"}}"#,
+        r#"{"type":"ping","nonce":"now"}"#,
+        r#"{"type":"sync","type":"ping"}"#,
+        // A lone surrogate is not a character.
+        r#"{"type":"command","id":1,"command":{"type":"write_learning","text":"\ud800"}}"#,
+        // Deeper than any message.
+        &deep,
+    ];
+    for frame in frames {
+        cast.ana.send_raw(frame).await;
+        let answer = cast.ana.recv().await;
+        assert_eq!(
+            code_of(&answer),
+            Some(ErrorCode::Malformed),
+            "{} -> {answer:?}",
+            frame.chars().take(120).collect::<String>()
+        );
+        assert!(
+            matches!(answer, ServerMessage::Rejected { id: None, .. }),
+            "a frame that could not be read has no id to answer"
+        );
+    }
+    // Nothing happened, and the same connection still works.
+    assert_eq!(room_seq(&mut cast.fac).await, before);
+    cast.ana.ok(Command::RaiseHand).await;
+}
+
+#[tokio::test]
+async fn any_unicode_is_kept_exactly_as_sent() {
+    let server = TestServer::start().await;
+    let session = server.create_session("Unicode").await;
+    let mut cast = Cast::at_step(&server.ws_url(), &session, Step::Exploration).await;
+    let text = "\u{202e}txet\u{200b} 👩🏽‍💻 \u{0}\u{7}\t z\u{301} \u{feff}end";
+    cast.ana
+        .ok(Command::PostNote {
+            note_id: NoteId::new("n-uni"),
+            kind: NoteKind::Feeling,
+            text: text.into(),
+        })
+        .await;
+    cast.catch_up().await;
+    let note = cast
+        .obs
+        .state()
+        .note(&NoteId::new("n-uni"))
+        .expect("the note")
+        .clone();
+    // Only surrounding whitespace is trimmed (the trailing BOM counts as text).
+    assert_eq!(note.text, text.trim());
+}
+
+#[tokio::test]
+async fn a_text_frame_that_is_not_utf8_closes_only_that_connection() {
+    let server = TestServer::start().await;
+    let session = server.create_session("Octets").await;
+    let url = server.ws_url();
+    let mut fac =
+        WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, "Anne").await;
+    let mut eve = WsClient::join(&url, &session.room, "Eve", false).await;
+    let frame = Frame::message(vec![b'{', 0xff, 0xfe, b'}'], OpCode::Data(Data::Text), true);
+    eve.send_message(Message::Frame(frame)).await;
+    while eve.try_recv().await.is_some() {}
+    fac.ok(Command::StartTimer).await;
+}
+
+#[tokio::test]
+async fn a_client_seated_in_one_room_can_act_only_in_that_room() {
+    let server = TestServer::start().await;
+    let url = server.ws_url();
+    let session_a = server.create_session("Salle A").await;
+    let session_b = server.create_session("Salle B").await;
+    let mut a = Cast::at_step(&url, &session_a, Step::Exploration).await;
+    let mut b = Cast::at_step(&url, &session_b, Step::Exploration).await;
+    let only_in_b = NoteId::new("n-only-in-b");
+    b.ana
+        .ok(Command::PostNote {
+            note_id: only_in_b.clone(),
+            kind: NoteKind::Advice,
+            text: "Seulement dans la salle B".into(),
+        })
+        .await;
+    let b_before = b.catch_up().await;
+    let b_state = b.fac.state().clone();
+    let b_ana = b.id(Who::Ana);
+
+    // Another join or resume on a seated connection: refused, whatever the room.
+    let b_token = b.ben.token.clone().expect("a token");
+    for frame in [
+        serde_json::json!({"type":"join","protocol_version":1,"room":session_b.room,"name":"Intrus"}),
+        serde_json::json!({"type":"join","protocol_version":1,"room":session_b.room,"name":"Intrus",
+            "facilitator_key":session_b.facilitator_key}),
+        serde_json::json!({"type":"resume","protocol_version":1,"room":session_b.room,"token":b_token}),
+    ] {
+        a.ana.send_raw(&frame.to_string()).await;
+        assert_eq!(code_of(&a.ana.recv().await), Some(ErrorCode::AlreadyJoined));
+    }
+    // Commands naming what lives in room B find nothing in room A.
+    let attempts: [(Who, Command); 6] = [
+        (
+            Who::Fac,
+            Command::GiveFloor {
+                participant: b_ana.clone(),
+            },
+        ),
+        (
+            Who::Fac,
+            Command::HideNote {
+                note_id: only_in_b.clone(),
+                hidden: true,
+            },
+        ),
+        (
+            Who::Cli,
+            Command::KeepNote {
+                note_id: only_in_b.clone(),
+                kept: true,
+            },
+        ),
+        (
+            Who::Ana,
+            Command::EditNote {
+                note_id: only_in_b.clone(),
+                kind: NoteKind::Comment,
+                text: "pris".into(),
+            },
+        ),
+        (
+            Who::Ana,
+            Command::DeleteNote {
+                note_id: only_in_b.clone(),
+            },
+        ),
+        (Who::Fac, Command::CloseSession),
+    ];
+    for (who, command) in attempts {
+        let name = command.name();
+        let answer = a.client(who).command(command).await;
+        if name == "close_session" {
+            // Closing works, but only on the sender's own room.
+            assert!(answer.is_ok());
+        } else {
+            assert_eq!(
+                answer.map_err(|r| r.code),
+                Err(ErrorCode::NotFound),
+                "{name}"
+            );
+        }
+    }
+    // Room B saw nothing of it.
+    assert_eq!(room_seq(&mut b.fac).await, b_before);
+    assert_eq!(b.fac.state(), &b_state);
+    b.ben.ok(Command::RaiseHand).await;
+    assert_eq!(a.step().await, Step::Closed);
+    assert_eq!(b.step().await, Step::Exploration);
 }

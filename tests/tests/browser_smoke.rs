@@ -37,3 +37,32 @@ async fn the_client_mounts_and_greets_in_french() {
     browser.screenshot(screenshots.join("smoke.png")).await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn the_site_is_sent_pre_compressed_to_browsers_that_accept_it() {
+    let server = TestServer::start_with_client().await;
+    for (accepted, expected) in [("br, gzip", "br"), ("gzip", "gzip")] {
+        let answer = server
+            .http_with_headers(
+                "GET",
+                "/pkg/client_bg.wasm",
+                None,
+                &[("Accept-Encoding", accepted)],
+            )
+            .await;
+        assert_eq!(answer.status, 200);
+        let head = answer.head.to_ascii_lowercase();
+        assert!(
+            head.contains(&format!("content-encoding: {expected}")),
+            "{head}"
+        );
+        assert!(head.contains("content-type: application/wasm"), "{head}");
+    }
+    let plain = server.http("GET", "/pkg/client_bg.wasm", None).await;
+    assert!(!plain.head.to_ascii_lowercase().contains("content-encoding"));
+    // An invite link gets the app itself.
+    let invite = server
+        .http_with_headers("GET", "/r/somecode", None, &[("Accept-Encoding", "gzip")])
+        .await;
+    assert_eq!(invite.status, 200);
+}

@@ -1,11 +1,13 @@
-//! `cargo xtask`: the project's front door (`run`, `test`, `lint`, `build`).
+//! `cargo xtask`: the project's front door (`run`, `test`, `lint`, `build`, `bench`).
 //!
 //! Everything a fresh machine needs beyond Rust and Node is installed on demand by
 //! [`setup`], and the wasm tooling (wasm-bindgen and its test runner) is linked into this
 //! binary as libraries pinned to the client's exact wasm-bindgen version, so no separately
 //! installed tool can drift out of step with the client.
 
+mod bench;
 mod cmd;
+mod compress;
 mod lint;
 mod paths;
 mod run;
@@ -42,6 +44,9 @@ enum Command {
     Test(test::TestArgs),
     /// Check formatting and run clippy with warnings denied (host crates and wasm client).
     Lint,
+    /// Build the server and the load generator in release mode and run a benchmark
+    /// scenario: s1, s2, s3, s4 or all (see docs/benchmarks.md).
+    Bench(bench::BenchArgs),
     /// Act as `wasm-bindgen-test-runner`; cargo calls this for wasm32 test binaries.
     #[command(hide = true, disable_help_flag = true)]
     WasmTestRunner {
@@ -58,6 +63,7 @@ fn main() -> ExitCode {
         Command::Build(args) => site::build(&args).map(|_| ()),
         Command::Test(args) => test::run(&args),
         Command::Lint => lint::run(),
+        Command::Bench(args) => bench::run(&args),
         Command::WasmTestRunner { args } => test::wasm_test_runner(args),
     };
     match result {

@@ -86,6 +86,9 @@ pub fn build(args: &SiteArgs) -> Result<PathBuf> {
     }
 
     copy_dir(&paths::root().join("client/static"), &staging)?;
+    if !args.dev {
+        crate::compress::site(&staging)?;
+    }
 
     if dist.exists() {
         fs::remove_dir_all(&dist).with_context(|| format!("removing {}", dist.display()))?;

@@ -186,6 +186,16 @@ fn encode(message: &ServerMessage) -> Utf8Bytes {
     }
 }
 
+/// Queue a frame on a connection's bounded queue without waiting. `Err` means the
+/// connection must go: too slow (its queue is full) or already gone (`None`).
+fn offer(frames: &mpsc::Sender<Utf8Bytes>, frame: Utf8Bytes) -> Result<(), Option<ByeReason>> {
+    match frames.try_send(frame) {
+        Ok(()) => Ok(()),
+        Err(mpsc::error::TrySendError::Full(_)) => Err(Some(ByeReason::SlowConsumer)),
+        Err(mpsc::error::TrySendError::Closed(_)) => Err(None),
+    }
+}
+
 /// Commands whose sender must not appear in any log line, since it would tie a note
 /// to its author.
 fn authorship_sensitive(command: &Command) -> bool {
@@ -501,6 +511,7 @@ impl RoomActor {
             self.when_durable(needed, Held::Answer { conn, frame });
             return;
         }
+        self.config.metrics.command(command.name());
         let now = self.config.clock.now();
         let outcome = decide(&self.room, &actor, &command, now, &self.config.limits);
         let logged_actor = if authorship_sensitive(&command) {
@@ -537,6 +548,7 @@ impl RoomActor {
                 self.when_durable(self.seq, Held::Answer { conn, frame: ack });
             }
             Err(rejection) => {
+                self.config.metrics.rejected(rejection.code);
                 tracing::debug!(
                     room = %self.code,
                     participant = logged_actor.map(|p| p.as_str()).unwrap_or("-"),
@@ -573,10 +585,13 @@ impl RoomActor {
             event,
         };
         let frame = encode(&message);
-        let conns: Vec<ConnId> = self.connections.keys().copied().collect();
-        for conn in conns {
-            self.send(conn, frame.clone());
+        // The same bytes for everyone, queued without building a list of recipients.
+        for (&conn, connection) in &self.connections {
+            if let Err(reason) = offer(&connection.frames, frame.clone()) {
+                self.dropped.push((conn, reason));
+            }
         }
+        self.config.metrics.event(self.connections.len());
         let ServerMessage::Event { event, .. } = message else {
             return;
         };
@@ -611,12 +626,8 @@ impl RoomActor {
         let Some(connection) = self.connections.get(&conn) else {
             return;
         };
-        match connection.frames.try_send(frame) {
-            Ok(()) => {}
-            Err(mpsc::error::TrySendError::Full(_)) => {
-                self.dropped.push((conn, Some(ByeReason::SlowConsumer)));
-            }
-            Err(mpsc::error::TrySendError::Closed(_)) => self.dropped.push((conn, None)),
+        if let Err(reason) = offer(&connection.frames, frame) {
+            self.dropped.push((conn, reason));
         }
     }
 
@@ -628,6 +639,9 @@ impl RoomActor {
                 continue;
             };
             if let (Some(reason), Some(kick)) = (reason, connection.kick.take()) {
+                if reason == ByeReason::SlowConsumer {
+                    self.config.metrics.slow_consumer();
+                }
                 tracing::info!(room = %self.code, participant = %connection.participant, ?reason, "dropping connection");
                 let _ = kick.send(reason);
             }

@@ -15,9 +15,10 @@
 //! room actor), and the error is logged at every attempt.
 
 use super::{Store, Write};
+use crate::metrics::Metrics;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot, watch};
 
 /// The most queued items (each one write or a few) committed in one transaction.
@@ -71,9 +72,14 @@ pub struct JournalStopped;
 impl Journal {
     /// Start the writer task on `store`.
     pub fn start(store: Arc<dyn Store>) -> Self {
+        Self::start_observed(store, Arc::new(Metrics::new()))
+    }
+
+    /// Start the writer task on `store`, timing each commit into `metrics`.
+    pub fn start_observed(store: Arc<dyn Store>, metrics: Arc<Metrics>) -> Self {
         let (queue, inbox) = mpsc::unbounded_channel();
         let stats = Arc::new(JournalStats::default());
-        tokio::spawn(run(store, inbox, stats.clone()));
+        tokio::spawn(run(store, inbox, stats.clone(), metrics));
         Journal { queue, stats }
     }
 
@@ -118,6 +124,7 @@ async fn run(
     store: Arc<dyn Store>,
     mut inbox: mpsc::UnboundedReceiver<Queued>,
     stats: Arc<JournalStats>,
+    metrics: Arc<Metrics>,
 ) {
     let mut batch: Vec<Queued> = Vec::new();
     let mut writes: Vec<Write> = Vec::new();
@@ -133,6 +140,7 @@ async fn run(
             writes.append(&mut queued.writes);
         }
         if !writes.is_empty() {
+            let started = Instant::now();
             let mut pause = FIRST_RETRY;
             loop {
                 match store.commit(&writes).await {
@@ -150,6 +158,7 @@ async fn run(
                     }
                 }
             }
+            metrics.committed(writes.len(), started.elapsed());
             stats.commits.fetch_add(1, Ordering::Relaxed);
             stats
                 .writes

@@ -39,6 +39,54 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
 ];
 
+/// Events inserted by one statement at most (6 bound values each, far below SQLite's
+/// 32,766).
+const EVENTS_PER_INSERT: usize = 64;
+
+/// Append events in one multi-row `INSERT` (then mark closed rooms closed). Every
+/// statement is a round trip to the thread sqlx runs SQLite on; one per event made a
+/// burst of 4,000 events cost 4,000 trips (see `docs/benchmarks.md`).
+async fn insert_events(
+    tx: &mut sqlx::SqliteConnection,
+    events: &[(&RoomCode, &StoredEvent)],
+) -> Result<(), StoreError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let mut sql =
+        String::from("INSERT INTO events (room, seq, at, actor, command_id, event) VALUES ");
+    for i in 0..events.len() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str("(?, ?, ?, ?, ?, ?)");
+    }
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for (room, event) in events {
+        let json = serde_json::to_string(&event.event)
+            .map_err(|e| StoreError::Corrupt(format!("event encoding: {e}")))?;
+        query = query
+            .bind(room.as_str())
+            .bind(event.seq as i64)
+            .bind(event.at as i64)
+            .bind(event.actor.as_ref().map(|a| a.as_str()))
+            // Command ids are the client's u64s: stored bit for bit as i64.
+            .bind(event.command_id.map(|id| id as i64))
+            .bind(json);
+    }
+    query.execute(&mut *tx).await?;
+    for (room, event) in events {
+        if let Event::SessionClosed { at } = event.event {
+            sqlx::query("UPDATE rooms SET closed_at = ? WHERE code = ?")
+                .bind(at as i64)
+                .bind(room.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 /// The migrations up to `version` (all of them with `i64::MAX`).
 pub fn migrator(up_to: i64) -> Migrator {
     Migrator::with_migrations(
@@ -111,6 +159,9 @@ impl SqliteStore {
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
+            // A ping before every commit would be one more round trip to SQLite's
+            // thread, for a local file that cannot have gone away.
+            .test_before_acquire(false)
             .idle_timeout(None)
             .max_lifetime(None)
             .connect_with(options)
@@ -140,7 +191,20 @@ impl SqliteStore {
     async fn commit_writes(&self, writes: &[Write]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         let mut deleted = false;
+        // Runs of appended events (nearly every write) go in multi-row inserts: one
+        // statement, so one trip to SQLite's thread, for many events.
+        let mut events: Vec<(&RoomCode, &StoredEvent)> = Vec::new();
         for write in writes {
+            if let Write::AppendEvent { room, event } = write {
+                events.push((room, event));
+                if events.len() == EVENTS_PER_INSERT {
+                    insert_events(&mut tx, &events).await?;
+                    events.clear();
+                }
+                continue;
+            }
+            insert_events(&mut tx, &events).await?;
+            events.clear();
             match write {
                 Write::CreateRoom(room) => {
                     sqlx::query(
@@ -170,30 +234,8 @@ impl SqliteStore {
                     .execute(&mut *tx)
                     .await?;
                 }
-                Write::AppendEvent { room, event } => {
-                    let json = serde_json::to_string(&event.event)
-                        .map_err(|e| StoreError::Corrupt(format!("event encoding: {e}")))?;
-                    sqlx::query(
-                        "INSERT INTO events (room, seq, at, actor, command_id, event) \
-                         VALUES (?, ?, ?, ?, ?, ?)",
-                    )
-                    .bind(room.as_str())
-                    .bind(event.seq as i64)
-                    .bind(event.at as i64)
-                    .bind(event.actor.as_ref().map(|a| a.as_str()))
-                    // Command ids are the client's u64s: stored bit for bit as i64.
-                    .bind(event.command_id.map(|id| id as i64))
-                    .bind(json)
-                    .execute(&mut *tx)
-                    .await?;
-                    if let Event::SessionClosed { at } = event.event {
-                        sqlx::query("UPDATE rooms SET closed_at = ? WHERE code = ?")
-                            .bind(at as i64)
-                            .bind(room.as_str())
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                }
+                // Gathered above.
+                Write::AppendEvent { .. } => {}
                 Write::DeleteRoom { room } => {
                     for sql in [
                         "DELETE FROM events WHERE room = ?",
@@ -209,6 +251,7 @@ impl SqliteStore {
                 }
             }
         }
+        insert_events(&mut tx, &events).await?;
         tx.commit().await?;
         if deleted {
             // Move the deleted pages out of the WAL too, so that nothing of the session

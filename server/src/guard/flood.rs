@@ -1,0 +1,215 @@
+//! One connection's rate of frames, and what to say to frames that are too big.
+//!
+//! Every frame a connection sends (text, binary or WebSocket ping) takes a token from its
+//! bucket (`commands_per_second`, `command_burst`). Without one, the frame is not read:
+//! it is refused with `rate_limited` (carrying the command's `id` when it has one, so the
+//! client knows which command was not applied) and counts as a strike. A connection that
+//! runs out of strikes (`abuse_strikes`, one forgiven per second) is ended with `bye` and
+//! reason `abuse`. All of this happens in the connection's own task: the room and every
+//! other connection notice nothing.
+
+use super::bucket::TokenBucket;
+use crate::config::Config;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
+use serde::Deserialize;
+use shared::ErrorCode;
+use shared::wire::ServerMessage;
+use tokio::time::Instant;
+
+/// What to do with one incoming frame.
+#[derive(Debug)]
+pub enum Admit {
+    /// Read it.
+    Yes,
+    /// Do not read it; send this refusal instead.
+    Refuse(Message),
+    /// The connection keeps flooding: end it as abusive.
+    Disconnect,
+}
+
+/// The rate limit of one connection.
+#[derive(Debug)]
+pub struct CommandRate {
+    /// None when the server sets no limit.
+    frames: Option<TokenBucket>,
+    strikes: TokenBucket,
+}
+
+impl CommandRate {
+    pub fn new(config: &Config, now: Instant) -> Self {
+        let frames = (config.commands_per_second > 0).then(|| {
+            TokenBucket::new(
+                config.command_burst.max(1),
+                f64::from(config.commands_per_second),
+                now,
+            )
+        });
+        CommandRate {
+            frames,
+            strikes: TokenBucket::new(config.abuse_strikes.max(1), 1.0, now),
+        }
+    }
+
+    /// Whether to read `message`, which has just arrived.
+    pub fn admit(&mut self, message: &Message, now: Instant) -> Admit {
+        let Some(frames) = &mut self.frames else {
+            return Admit::Yes;
+        };
+        let counted = matches!(
+            message,
+            Message::Text(_) | Message::Binary(_) | Message::Ping(_)
+        );
+        if !counted || frames.try_take(now) {
+            return Admit::Yes;
+        }
+        if !self.strikes.try_take(now) {
+            return Admit::Disconnect;
+        }
+        let id = match message {
+            Message::Text(text) => command_id(text),
+            _ => None,
+        };
+        Admit::Refuse(refusal(
+            id,
+            ErrorCode::RateLimited,
+            "too many messages too fast: this one was not read; send it again in a moment",
+        ))
+    }
+}
+
+/// The `id` of a command frame, if the frame is one and has one; nothing else is read.
+pub fn command_id(text: &str) -> Option<u64> {
+    #[derive(Deserialize)]
+    struct IdOnly {
+        id: Option<u64>,
+    }
+    serde_json::from_str::<IdOnly>(text).ok()?.id
+}
+
+/// A `rejected` frame, ready to send.
+pub fn refusal(id: Option<u64>, code: ErrorCode, message: &str) -> Message {
+    let json = serde_json::to_string(&ServerMessage::Rejected {
+        id,
+        code,
+        message: message.to_owned(),
+    })
+    .unwrap_or_default();
+    Message::Text(Utf8Bytes::from(json))
+}
+
+/// The refusal of a frame over `max_frame_bytes` (but under the hard limit): the
+/// connection carries on.
+pub fn frame_too_large(text: &str, max: usize) -> Message {
+    refusal(
+        command_id(text),
+        ErrorCode::FrameTooLarge,
+        &format!("a message is at most {max} bytes; this one was not read"),
+    )
+}
+
+/// Whether a read error is a frame over the hard limit. The WebSocket layer stopped at
+/// its header, so the rest of the stream cannot be read: the connection must end.
+pub fn is_over_hard_limit(error: &axum::Error) -> bool {
+    std::error::Error::source(error)
+        .and_then(|inner| inner.downcast_ref::<tungstenite::Error>())
+        .is_some_and(|inner| matches!(inner, tungstenite::Error::Capacity(_)))
+}
+
+/// What a connection that sent a frame over the hard limit is told before it is closed:
+/// a `frame_too_large` refusal, and a close frame 1009 (message too big).
+pub fn hard_limit_farewell(max: usize) -> [Message; 2] {
+    [
+        refusal(
+            None,
+            ErrorCode::FrameTooLarge,
+            &format!("a message is at most {max} bytes; this connection cannot go on"),
+        ),
+        Message::Close(Some(CloseFrame {
+            code: 1009,
+            reason: Utf8Bytes::from_static("frame too large"),
+        })),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn rate(per_second: u32, burst: u32, strikes: u32) -> CommandRate {
+        let config = Config {
+            commands_per_second: per_second,
+            command_burst: burst,
+            abuse_strikes: strikes,
+            ..Config::default()
+        };
+        CommandRate::new(&config, Instant::now())
+    }
+
+    fn text(json: &str) -> Message {
+        Message::Text(Utf8Bytes::from(json.to_owned()))
+    }
+
+    #[test]
+    fn over_the_rate_frames_are_refused_with_their_id_then_the_connection_is_dropped() {
+        let t0 = Instant::now();
+        let mut rate = rate(1, 2, 3);
+        let command = text(r#"{"type":"command","id":42,"command":{"type":"raise_hand"}}"#);
+        assert!(matches!(rate.admit(&command, t0), Admit::Yes));
+        assert!(matches!(rate.admit(&command, t0), Admit::Yes));
+        let Admit::Refuse(Message::Text(refusal)) = rate.admit(&command, t0) else {
+            panic!("the third frame at once is refused");
+        };
+        let refusal: ServerMessage = serde_json::from_str(&refusal).unwrap();
+        assert!(matches!(
+            refusal,
+            ServerMessage::Rejected {
+                id: Some(42),
+                code: ErrorCode::RateLimited,
+                ..
+            }
+        ));
+        // Pongs and closes are not counted.
+        assert!(matches!(
+            rate.admit(&Message::Pong(Default::default()), t0),
+            Admit::Yes
+        ));
+        assert!(matches!(
+            rate.admit(&Message::Binary(Default::default()), t0),
+            Admit::Refuse(_)
+        ));
+        assert!(matches!(rate.admit(&command, t0), Admit::Refuse(_)));
+        assert!(matches!(rate.admit(&command, t0), Admit::Disconnect));
+    }
+
+    #[test]
+    fn a_connection_that_slows_down_is_forgiven() {
+        let t0 = Instant::now();
+        let mut rate = rate(10, 1, 2);
+        let ping = text(r#"{"type":"ping","nonce":1}"#);
+        for second in 0..100 {
+            let now = t0 + Duration::from_secs(second);
+            assert!(matches!(rate.admit(&ping, now), Admit::Yes));
+            assert!(matches!(rate.admit(&ping, now), Admit::Refuse(_)));
+        }
+    }
+
+    #[test]
+    fn no_limit_means_no_limit() {
+        let t0 = Instant::now();
+        let mut rate = rate(0, 1, 1);
+        let ping = text(r#"{"type":"ping","nonce":1}"#);
+        assert!((0..10_000).all(|_| matches!(rate.admit(&ping, t0), Admit::Yes)));
+    }
+
+    #[test]
+    fn only_a_command_id_is_read() {
+        assert_eq!(
+            command_id(r#"{"type":"command","id":7,"command":{}}"#),
+            Some(7)
+        );
+        assert_eq!(command_id(r#"{"type":"ping","nonce":7}"#), None);
+        assert_eq!(command_id("not json"), None);
+        assert_eq!(command_id(r#"{"id":"seven"}"#), None);
+    }
+}

@@ -1,0 +1,226 @@
+//! What the server counts, served at `GET /metrics` in the Prometheus text format
+//! (version 0.0.4), through the official `prometheus-client` crate.
+//!
+//! Each server has its own [`Metrics`] (in its [`Config`](crate::Config)), so several
+//! servers in one process (the tests) never mix their counts, and nothing is global.
+//! Counting is an atomic add on the hot path; the text is only built when scraped.
+//! Rates (commands or events per second) are what Prometheus computes from counters:
+//! `rate(codev_events_total[1m])`.
+//!
+//! Nothing here carries content or identities: names of commands and codes of refusals,
+//! never who sent what.
+
+use crate::http::AppState;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+use shared::ErrorCode;
+use std::time::Duration;
+
+pub use prometheus_client::encoding::prometheus_text::CONTENT_TYPE;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CommandLabel {
+    command: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CodeLabel {
+    code: String,
+}
+
+/// The server's counters, gauges and histograms.
+#[derive(Debug)]
+pub struct Metrics {
+    registry: Registry,
+    rooms: Gauge,
+    connections: Gauge,
+    commands: Family<CommandLabel, Counter>,
+    rejected: Family<CodeLabel, Counter>,
+    events: Counter,
+    deliveries: Counter,
+    slow_consumers: Counter,
+    commit_seconds: Histogram,
+    committed_writes: Counter,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("codev");
+        let rooms = Gauge::default();
+        registry.register("rooms", "Sessions held by this server", rooms.clone());
+        let connections = Gauge::default();
+        registry.register(
+            "connections",
+            "Open WebSocket connections",
+            connections.clone(),
+        );
+        let commands = Family::<CommandLabel, Counter>::default();
+        registry.register(
+            "commands",
+            "Commands handled by rooms, accepted or not, by command",
+            commands.clone(),
+        );
+        let rejected = Family::<CodeLabel, Counter>::default();
+        registry.register(
+            "rejected_commands",
+            "Commands refused by a room's rules, by error code",
+            rejected.clone(),
+        );
+        let events = Counter::default();
+        registry.register("events", "Events published by rooms", events.clone());
+        let deliveries = Counter::default();
+        registry.register(
+            "event_deliveries",
+            "Event frames queued to connections (one per event and recipient)",
+            deliveries.clone(),
+        );
+        let slow_consumers = Counter::default();
+        registry.register(
+            "slow_consumer_disconnects",
+            "Connections dropped because their outgoing queue was full",
+            slow_consumers.clone(),
+        );
+        // 0.1 ms to 3.3 s.
+        let commit_seconds = Histogram::new(exponential_buckets(0.0001, 2.0, 16));
+        registry.register(
+            "storage_commit_seconds",
+            "Time to make one batch of writes durable (one transaction)",
+            commit_seconds.clone(),
+        );
+        let committed_writes = Counter::default();
+        registry.register(
+            "storage_writes",
+            "Writes made durable (events, seats, rooms)",
+            committed_writes.clone(),
+        );
+        Metrics {
+            registry,
+            rooms,
+            connections,
+            commands,
+            rejected,
+            events,
+            deliveries,
+            slow_consumers,
+            commit_seconds,
+            committed_writes,
+        }
+    }
+
+    /// A room handles a command named `name`.
+    pub fn command(&self, name: &'static str) {
+        self.commands
+            .get_or_create(&CommandLabel { command: name })
+            .inc();
+    }
+
+    /// A room refused a command.
+    pub fn rejected(&self, code: ErrorCode) {
+        let code = serde_json::to_value(code)
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_owned))
+            .unwrap_or_else(|| format!("{code:?}"));
+        self.rejected.get_or_create(&CodeLabel { code }).inc();
+    }
+
+    /// A room published an event to `recipients` connections.
+    pub fn event(&self, recipients: usize) {
+        self.events.inc();
+        self.deliveries.inc_by(recipients as u64);
+    }
+
+    /// A connection was dropped for not keeping up.
+    pub fn slow_consumer(&self) {
+        self.slow_consumers.inc();
+    }
+
+    /// The journal made `writes` durable in one commit that took `took`.
+    pub fn committed(&self, writes: usize, took: Duration) {
+        self.commit_seconds.observe(took.as_secs_f64());
+        self.committed_writes.inc_by(writes as u64);
+    }
+
+    /// Count a connection as open until the returned guard is dropped.
+    pub fn connection_opened(&self) -> OpenConnection {
+        self.connections.inc();
+        OpenConnection(self.connections.clone())
+    }
+
+    /// The exposition text.
+    pub fn render(&self, rooms: usize) -> String {
+        self.rooms.set(rooms as i64);
+        let mut text = String::new();
+        if let Err(error) =
+            prometheus_client::encoding::prometheus_text::encode(&mut text, &self.registry)
+        {
+            tracing::error!(%error, "could not encode the metrics");
+        }
+        text
+    }
+}
+
+/// An open connection, counted until dropped.
+#[derive(Debug)]
+pub struct OpenConnection(Gauge);
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
+}
+
+/// `GET /metrics`.
+pub async fn endpoint(State(state): State<AppState>) -> Response {
+    let text = state.config.metrics.render(state.registry.len());
+    ([(header::CONTENT_TYPE, CONTENT_TYPE)], text).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_the_prometheus_text_format() {
+        let metrics = Metrics::new();
+        metrics.command("post_note");
+        metrics.command("post_note");
+        metrics.rejected(ErrorCode::WrongStep);
+        metrics.event(5);
+        metrics.committed(3, Duration::from_micros(700));
+        let open = metrics.connection_opened();
+        let text = metrics.render(2);
+        for line in [
+            "codev_rooms 2",
+            "codev_connections 1",
+            "codev_commands_total{command=\"post_note\"} 2",
+            "codev_rejected_commands_total{code=\"wrong_step\"} 1",
+            "codev_events_total 1",
+            "codev_event_deliveries_total 5",
+            "codev_storage_writes_total 3",
+            "codev_storage_commit_seconds_count 1",
+            "codev_storage_commit_seconds_bucket{le=\"0.0008\"} 1",
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
+        }
+        drop(open);
+        assert!(
+            metrics
+                .render(2)
+                .lines()
+                .any(|l| l == "codev_connections 0")
+        );
+    }
+}

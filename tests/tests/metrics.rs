@@ -1,0 +1,103 @@
+//! `GET /metrics`: the Prometheus text format, counting what the server did.
+
+use shared::{Command, ErrorCode, Step};
+use tests::server::TestServer;
+use tests::ws::WsClient;
+
+/// The value of the sample named exactly `name` (with its labels), if present.
+fn sample(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[tokio::test]
+async fn metrics_count_rooms_connections_commands_events_refusals_and_commits() {
+    let server = TestServer::start().await;
+    let empty = server.http("GET", "/metrics", None).await;
+    assert_eq!(empty.status, 200);
+    assert_eq!(sample(&empty.body, "codev_rooms"), Some(0.0));
+
+    let session = server.create_session("Mesures").await;
+    let url = server.ws_url();
+    let mut fac =
+        WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, "Anne").await;
+    let mut bruno = WsClient::join(&url, &session.room, "Bruno", false).await;
+    for _ in 0..3 {
+        bruno.ok(Command::RaiseHand).await;
+        bruno.ok(Command::LowerHand).await;
+    }
+    let refused = bruno.command(Command::NextStep).await;
+    assert_eq!(refused.map_err(|r| r.code), Err(ErrorCode::Forbidden));
+    let seq = fac
+        .ok(Command::SetDuration {
+            step: Step::Problem,
+            minutes: 10,
+        })
+        .await;
+    bruno.catch_up(seq).await;
+
+    let text = server.http("GET", "/metrics", None).await.body;
+    // Every metric says what it is.
+    for name in [
+        "codev_rooms",
+        "codev_connections",
+        "codev_commands_total",
+        "codev_rejected_commands_total",
+        "codev_events_total",
+        "codev_event_deliveries_total",
+        "codev_slow_consumer_disconnects_total",
+        "codev_storage_commit_seconds",
+        "codev_storage_writes_total",
+    ] {
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with(&format!("# TYPE {name} "))),
+            "no TYPE line for {name} in\n{text}"
+        );
+    }
+    assert_eq!(sample(&text, "codev_rooms"), Some(1.0));
+    assert_eq!(sample(&text, "codev_connections"), Some(2.0));
+    assert_eq!(
+        sample(&text, "codev_commands_total{command=\"raise_hand\"}"),
+        Some(3.0)
+    );
+    assert_eq!(
+        sample(&text, "codev_commands_total{command=\"next_step\"}"),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(&text, "codev_rejected_commands_total{code=\"forbidden\"}"),
+        Some(1.0)
+    );
+    // Two joins, six hand events, the duration: at least nine events, each to both pages
+    // once both were there.
+    let events = sample(&text, "codev_events_total").unwrap_or(0.0);
+    assert!(events >= 9.0, "{events} events");
+    let deliveries = sample(&text, "codev_event_deliveries_total").unwrap_or(0.0);
+    assert!(deliveries >= 2.0 * 7.0, "{deliveries} deliveries");
+    assert_eq!(
+        sample(&text, "codev_slow_consumer_disconnects_total"),
+        Some(0.0)
+    );
+    // The room, two seats and every event were committed, each commit timed.
+    let commits = sample(&text, "codev_storage_commit_seconds_count").unwrap_or(0.0);
+    assert!(commits >= 1.0, "{commits} commits");
+    let writes = sample(&text, "codev_storage_writes_total").unwrap_or(0.0);
+    assert!(
+        writes >= 1.0 + 2.0 + events,
+        "{writes} writes for {events} events"
+    );
+
+    // A closed connection is no longer counted.
+    bruno.close().await;
+    let mut open = f64::NAN;
+    for _ in 0..100 {
+        let text = server.http("GET", "/metrics", None).await.body;
+        open = sample(&text, "codev_connections").unwrap_or(f64::NAN);
+        if open == 1.0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(open, 1.0);
+}
