@@ -235,6 +235,13 @@ impl WsClient {
         }
     }
 
+    /// Number this client's next commands from `first` on. Pages sharing a seat must
+    /// not reuse each other's command ids (the server answers a reused id with its
+    /// first answer), so a test sharing a seat with other clients picks a fresh range.
+    pub fn first_command_id(&mut self, first: u64) {
+        self.next_id = first;
+    }
+
     /// Send a command and read until its answer: the room's sequence number after it,
     /// or the rejection.
     pub async fn command(&mut self, command: Command) -> Result<u64, Rejection> {
