@@ -121,8 +121,11 @@ pub async fn serve(socket: WebSocket, app: AppState, visitor: Visitor) {
                     None,
                     Rejection::new(ErrorCode::Malformed, "frames are JSON text"),
                 );
-                if sink.send(refusal).await.is_err() {
-                    break None;
+                // Like every answer, the write gives way if the room drops us meanwhile.
+                let written = sink.send(refusal);
+                if let Err(farewell) = write_or_leave(written, &mut kicked, stopping.as_mut()).await
+                {
+                    break farewell;
                 }
                 continue;
             }
