@@ -43,7 +43,9 @@ fn frame(message: &ServerMessage) -> Message {
     ))
 }
 
-fn rejected(id: Option<u64>, rejection: Rejection) -> Message {
+/// A refusal frame, counted in the metrics by its code.
+fn rejected(app: &AppState, id: Option<u64>, rejection: Rejection) -> Message {
+    app.config.metrics.rejected(rejection.code);
     frame(&ServerMessage::Rejected {
         id,
         code: rejection.code,
@@ -100,6 +102,7 @@ pub async fn serve(socket: WebSocket, app: AppState, visitor: Visitor) {
             match rate.admit(message, tokio::time::Instant::now()) {
                 Admit::Yes => {}
                 Admit::Refuse(refusal) => {
+                    app.config.metrics.rejected(ErrorCode::RateLimited);
                     let written = sink.send(refusal);
                     if let Err(farewell) =
                         write_or_leave(written, &mut kicked, stopping.as_mut()).await
@@ -118,6 +121,7 @@ pub async fn serve(socket: WebSocket, app: AppState, visitor: Visitor) {
             Wake::Incoming(Some(Ok(Message::Text(text)))) => text,
             Wake::Incoming(Some(Ok(Message::Binary(_)))) => {
                 let refusal = rejected(
+                    &app,
                     None,
                     Rejection::new(ErrorCode::Malformed, "frames are JSON text"),
                 );
@@ -209,7 +213,7 @@ async fn handle_text(
         Ok(message) => message,
         Err(error) => {
             let refusal = Rejection::new(ErrorCode::Malformed, format!("not a message: {error}"));
-            return (Some(rejected(None, refusal)), None);
+            return (Some(rejected(app, None, refusal)), None);
         }
     };
     let reply = match (message, seat) {
@@ -247,6 +251,7 @@ async fn handle_text(
         }
         (ClientMessage::Join { .. } | ClientMessage::Resume { .. }, Seat::Seated(_)) => {
             Some(rejected(
+                app,
                 None,
                 Rejection::new(
                     ErrorCode::AlreadyJoined,
@@ -255,10 +260,12 @@ async fn handle_text(
             ))
         }
         (ClientMessage::Command { id, .. }, Seat::Lobby) => Some(rejected(
+            app,
             Some(id),
             Rejection::new(ErrorCode::NotJoined, "join a room first"),
         )),
         (ClientMessage::Sync, Seat::Lobby) => Some(rejected(
+            app,
             None,
             Rejection::new(ErrorCode::NotJoined, "join a room first"),
         )),
@@ -268,6 +275,7 @@ async fn handle_text(
             .err()
             .map(|_| {
                 rejected(
+                    app,
                     Some(id),
                     Rejection::new(ErrorCode::SessionClosed, "the session is gone"),
                 )
@@ -295,11 +303,11 @@ async fn enter(
             ErrorCode::UnsupportedVersion,
             format!("this server speaks protocol version {PROTOCOL_VERSION}"),
         );
-        return (Some(rejected(None, refusal)), None);
+        return (Some(rejected(app, None, refusal)), None);
     }
     // Before the room is looked up: a refusal here says nothing about the room.
     if let Err(refusal) = visitor.may_try_entering() {
-        return (Some(rejected(None, refusal)), None);
+        return (Some(rejected(app, None, refusal)), None);
     }
     let invalid = || {
         visitor.entry_failed();
@@ -307,7 +315,7 @@ async fn enter(
             ErrorCode::RoomOrKeyInvalid,
             "no session with this code, or a wrong key",
         );
-        (Some(rejected(None, refusal)), None)
+        (Some(rejected(app, None, refusal)), None)
     };
     let Some(room) = app.registry.get(&code) else {
         return invalid();
@@ -337,7 +345,7 @@ async fn enter(
             if rejection.code == ErrorCode::RoomOrKeyInvalid {
                 visitor.entry_failed();
             }
-            (Some(rejected(None, rejection)), None)
+            (Some(rejected(app, None, rejection)), None)
         }
         Err(_) => invalid(),
     }

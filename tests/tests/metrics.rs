@@ -35,6 +35,13 @@ async fn metrics_count_rooms_connections_commands_events_refusals_and_commits() 
         })
         .await;
     bruno.catch_up(seq).await;
+    // Refusals made before anything reaches a room count too.
+    let mut eve = WsClient::connect(&url, "Eve").await;
+    eve.send_raw("not json").await;
+    eve.recv().await;
+    eve.send_raw(r#"{"type":"command","id":1,"command":{"type":"raise_hand"}}"#)
+        .await;
+    eve.recv().await;
 
     let text = server.http("GET", "/metrics", None).await.body;
     // Every metric says what it is.
@@ -56,7 +63,7 @@ async fn metrics_count_rooms_connections_commands_events_refusals_and_commits() 
         );
     }
     assert_eq!(sample(&text, "codev_rooms"), Some(1.0));
-    assert_eq!(sample(&text, "codev_connections"), Some(2.0));
+    assert_eq!(sample(&text, "codev_connections"), Some(3.0));
     assert_eq!(
         sample(&text, "codev_commands_total{command=\"raise_hand\"}"),
         Some(3.0)
@@ -69,6 +76,16 @@ async fn metrics_count_rooms_connections_commands_events_refusals_and_commits() 
         sample(&text, "codev_rejected_commands_total{code=\"forbidden\"}"),
         Some(1.0)
     );
+    for code in ["malformed", "not_joined"] {
+        assert_eq!(
+            sample(
+                &text,
+                &format!("codev_rejected_commands_total{{code=\"{code}\"}}")
+            ),
+            Some(1.0),
+            "{code}"
+        );
+    }
     // Two joins, six hand events, the duration: at least nine events, each to both pages
     // once both were there.
     let events = sample(&text, "codev_events_total").unwrap_or(0.0);
@@ -88,16 +105,16 @@ async fn metrics_count_rooms_connections_commands_events_refusals_and_commits() 
         "{writes} writes for {events} events"
     );
 
-    // A closed connection is no longer counted.
+    // A closed connection is no longer counted (the facilitator and Eve remain).
     bruno.close().await;
     let mut open = f64::NAN;
     for _ in 0..100 {
         let text = server.http("GET", "/metrics", None).await.body;
         open = sample(&text, "codev_connections").unwrap_or(f64::NAN);
-        if open == 1.0 {
+        if open == 2.0 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    assert_eq!(open, 1.0);
+    assert_eq!(open, 2.0, "the facilitator and Eve remain");
 }
