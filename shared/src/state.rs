@@ -335,6 +335,7 @@ impl RoomState {
             Event::ParticipantJoined { participant } => {
                 if self.participant(&participant.id).is_none() {
                     self.participants.push(participant.clone());
+                    self.join_round(participant);
                 }
             }
             Event::PresenceChanged {
@@ -495,6 +496,31 @@ impl RoomState {
         }
     }
 
+    /// Someone who joins during the closing round gets a turn too: before the
+    /// facilitator if the facilitator has not spoken yet, else at the end.
+    fn join_round(&mut self, newcomer: &Participant) {
+        let Some(round) = &mut self.round else {
+            return;
+        };
+        if !newcomer.role.takes_part() || round.order.contains(&newcomer.id) {
+            return;
+        }
+        let facilitator = self
+            .participants
+            .iter()
+            .find(|p| p.role == Role::Facilitator)
+            .map(|p| p.id.clone());
+        let facilitator_turn = round
+            .order
+            .iter()
+            .position(|id| Some(id) == facilitator.as_ref())
+            .filter(|&turn| turn > round.current);
+        match facilitator_turn {
+            Some(turn) => round.order.insert(turn, newcomer.id.clone()),
+            None => round.order.push(newcomer.id.clone()),
+        }
+    }
+
     fn change_step(&mut self, step: Step, at: Millis) {
         if let Some(visit) = self.timeline.last_mut() {
             visit.ended_at.get_or_insert(at);
@@ -517,5 +543,61 @@ impl RoomState {
                 current: 0,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn joined(id: &str, role: Role) -> Event {
+        Event::ParticipantJoined {
+            participant: Participant {
+                id: ParticipantId::from(id),
+                name: id.to_owned(),
+                role,
+                connected: true,
+                charter_accepted: true,
+            },
+        }
+    }
+
+    fn order(state: &RoomState) -> Vec<&str> {
+        state
+            .round
+            .as_ref()
+            .map(|r| r.order.iter().map(ParticipantId::as_str).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn someone_joining_during_the_round_gets_a_turn_before_the_facilitator() {
+        let mut state = RoomState::new("t", Language::Fr, 0);
+        state.apply(&joined("fac", Role::Facilitator));
+        state.apply(&joined("ana", Role::Consultant));
+        state.apply(&Event::ClientPicked {
+            participant: "ana".into(),
+        });
+        state.apply(&joined("ben", Role::Consultant));
+        state.apply(&Event::StepChanged {
+            step: Step::Closing,
+            at: 1,
+        });
+        assert_eq!(order(&state), ["ana", "ben", "fac"]);
+        state.apply(&joined("late", Role::Consultant));
+        state.apply(&joined("watcher", Role::Observer));
+        assert_eq!(order(&state), ["ana", "ben", "late", "fac"]);
+        // Once the facilitator has spoken, a newcomer goes last.
+        state.apply(&Event::RoundAdvanced { current: 4 });
+        state.apply(&joined("later", Role::Consultant));
+        assert_eq!(order(&state), ["ana", "ben", "late", "fac", "later"]);
+        assert_eq!(
+            state
+                .round
+                .as_ref()
+                .and_then(Round::speaker)
+                .map(|p| p.as_str()),
+            Some("later")
+        );
     }
 }
