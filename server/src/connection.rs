@@ -99,7 +99,7 @@ pub async fn serve(socket: WebSocket, app: AppState, visitor: Visitor) {
             _ = stopping.as_mut() => Wake::Stopping,
         };
         if let Wake::Incoming(Some(Ok(message))) = &wake {
-            match rate.admit(message, tokio::time::Instant::now()) {
+            match rate.admit(message, app.config.clock.now()) {
                 Admit::Yes => {}
                 Admit::Refuse(refusal) => {
                     app.config.metrics.rejected(ErrorCode::RateLimited);

@@ -6,6 +6,7 @@
 //! `docs/security.md`.
 
 use server::Config;
+use server::clock::ManualClock;
 use shared::state::NoteKind;
 use shared::wire::{ByeReason, ClientMessage, PROTOCOL_VERSION, ServerMessage};
 use shared::{ActionId, Command, ErrorCode, Event, Limits, NoteId, QuestionId, RoomCode, Step};
@@ -466,9 +467,12 @@ async fn connections_per_address_are_bounded() {
 
 #[tokio::test]
 async fn commands_over_the_rate_are_refused_to_that_connection_alone() {
+    // The rate is measured on the server's clock, held still here and moved by hand.
+    let clock = ManualClock::new(1_000_000);
     let server = TestServer::start_with(Config {
         commands_per_second: 2,
         command_burst: 5,
+        clock: clock.clone(),
         ..Config::default()
     })
     .await;
@@ -512,7 +516,7 @@ async fn commands_over_the_rate_are_refused_to_that_connection_alone() {
     );
     // The others are not slowed, and Eve may go on after a pause.
     room_carries_on(&mut fac, &mut [&mut bruno]).await;
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    clock.advance(600);
     eve.ok(Command::AcceptCharter).await;
 }
 

@@ -1,22 +1,22 @@
 //! A token bucket: up to `capacity` at once, refilled continuously at a steady rate.
 //!
 //! Every rate limit of the server is one: frames per connection, refused frames before a
-//! connection counts as abusive, failed entries and created sessions per address. Time is
-//! passed in, so the bucket is a plain value that tests drive without sleeping.
+//! connection counts as abusive, failed entries and created sessions per address. Time (server
+//! milliseconds, from the configured clock) is passed in, so the bucket is a plain value that tests drive without sleeping.
 
-use tokio::time::Instant;
+use shared::Millis;
 
 #[derive(Clone, Debug)]
 pub struct TokenBucket {
     capacity: f64,
     per_second: f64,
     tokens: f64,
-    last: Instant,
+    last: Millis,
 }
 
 impl TokenBucket {
     /// A full bucket of `capacity` tokens, refilled at `per_second`.
-    pub fn new(capacity: u32, per_second: f64, now: Instant) -> Self {
+    pub fn new(capacity: u32, per_second: f64, now: Millis) -> Self {
         let capacity = f64::from(capacity.max(1));
         TokenBucket {
             capacity,
@@ -26,14 +26,14 @@ impl TokenBucket {
         }
     }
 
-    fn refill(&mut self, now: Instant) {
-        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
+    fn refill(&mut self, now: Millis) {
+        let elapsed = now.saturating_sub(self.last) as f64 / 1000.0;
         self.tokens = (self.tokens + elapsed * self.per_second).min(self.capacity);
-        self.last = now;
+        self.last = self.last.max(now);
     }
 
     /// Take a token if there is one.
-    pub fn try_take(&mut self, now: Instant) -> bool {
+    pub fn try_take(&mut self, now: Millis) -> bool {
         self.refill(now);
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
@@ -44,20 +44,20 @@ impl TokenBucket {
     }
 
     /// Whether a token is there to take, without taking it.
-    pub fn has_token(&mut self, now: Instant) -> bool {
+    pub fn has_token(&mut self, now: Millis) -> bool {
         self.refill(now);
         self.tokens >= 1.0
     }
 
     /// Take a token even if the bucket is empty (it then owes it, down to one
     /// bucketful): for costs known only after the fact, such as a failed attempt.
-    pub fn charge(&mut self, now: Instant) {
+    pub fn charge(&mut self, now: Millis) {
         self.refill(now);
         self.tokens = (self.tokens - 1.0).max(-self.capacity);
     }
 
     /// Full again: nothing to remember about whoever used it.
-    pub fn is_full(&mut self, now: Instant) -> bool {
+    pub fn is_full(&mut self, now: Millis) -> bool {
         self.refill(now);
         self.tokens >= self.capacity
     }
@@ -66,20 +66,19 @@ impl TokenBucket {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     #[test]
     fn a_bucket_gives_its_burst_then_its_rate() {
-        let t0 = Instant::now();
+        let t0: Millis = 1_000_000;
         let mut bucket = TokenBucket::new(3, 2.0, t0);
         assert!((0..3).all(|_| bucket.try_take(t0)));
         assert!(!bucket.try_take(t0));
         // Half a second buys one token at 2 per second.
-        let t1 = t0 + Duration::from_millis(500);
+        let t1 = t0 + 500;
         assert!(bucket.try_take(t1));
         assert!(!bucket.try_take(t1));
         // Never more than the capacity, however long the wait.
-        let t2 = t1 + Duration::from_secs(3600);
+        let t2 = t1 + 3_600_000;
         assert!(bucket.is_full(t2));
         assert!((0..3).all(|_| bucket.try_take(t2)));
         assert!(!bucket.has_token(t2));
@@ -87,13 +86,13 @@ mod tests {
 
     #[test]
     fn charges_go_into_debt_but_not_forever() {
-        let t0 = Instant::now();
+        let t0: Millis = 1_000_000;
         let mut bucket = TokenBucket::new(2, 1.0, t0);
         for _ in 0..10 {
             bucket.charge(t0);
         }
         // Two taken and two owed at most: three seconds to get one token back.
-        assert!(!bucket.has_token(t0 + Duration::from_millis(2_900)));
-        assert!(bucket.has_token(t0 + Duration::from_millis(3_100)));
+        assert!(!bucket.has_token(t0 + 2_900));
+        assert!(bucket.has_token(t0 + 3_100));
     }
 }

@@ -27,6 +27,7 @@ pub use address::ClientAddr;
 pub use bucket::TokenBucket;
 pub use flood::{Admit, CommandRate};
 
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::http::AppState;
 use axum::Json;
@@ -35,10 +36,10 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use dashmap::DashMap;
+use shared::Millis;
 use shared::{ErrorCode, Rejection};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use tokio::time::Instant;
 
 /// Forget full buckets once a table holds this many addresses.
 const PRUNE_AT: usize = 4096;
@@ -63,8 +64,16 @@ impl Guard {
         Guard {
             inner: Arc::new(Inner {
                 connections: DashMap::new(),
-                entry_failures: Buckets::new(per_minute, f64::from(per_minute) / 60.0),
-                creations: Buckets::new(per_hour, f64::from(per_hour) / 3600.0),
+                entry_failures: Buckets::new(
+                    per_minute,
+                    f64::from(per_minute) / 60.0,
+                    config.clock.clone(),
+                ),
+                creations: Buckets::new(
+                    per_hour,
+                    f64::from(per_hour) / 3600.0,
+                    config.clock.clone(),
+                ),
                 config,
             }),
         }
@@ -127,7 +136,7 @@ impl Guard {
 
     /// The frame rate limit of a new connection.
     pub fn command_rate(&self) -> CommandRate {
-        CommandRate::new(&self.inner.config, Instant::now())
+        CommandRate::new(&self.inner.config, self.inner.config.clock.now())
     }
 }
 
@@ -152,22 +161,24 @@ struct Buckets {
     capacity: u32,
     per_second: f64,
     buckets: DashMap<ClientAddr, TokenBucket>,
+    clock: Arc<dyn Clock>,
     /// Insertions since the last pruning.
     since_prune: AtomicUsize,
 }
 
 impl Buckets {
-    fn new(capacity: u32, per_second: f64) -> Self {
+    fn new(capacity: u32, per_second: f64, clock: Arc<dyn Clock>) -> Self {
         Buckets {
             capacity,
             per_second,
             buckets: DashMap::new(),
+            clock,
             since_prune: AtomicUsize::new(0),
         }
     }
 
-    fn with<T>(&self, addr: ClientAddr, act: impl FnOnce(&mut TokenBucket, Instant) -> T) -> T {
-        let now = Instant::now();
+    fn with<T>(&self, addr: ClientAddr, act: impl FnOnce(&mut TokenBucket, Millis) -> T) -> T {
+        let now = self.clock.now();
         let result = {
             let mut bucket = self.buckets.entry(addr).or_insert_with(|| {
                 self.since_prune.fetch_add(1, Ordering::Relaxed);
