@@ -43,7 +43,11 @@ pub fn StepPanel() -> impl IntoView {
                 }
                 .into_any()
             }
-            Step::ActionPlan => view! { <PinnedContract/> <ActionPlan/> <KeptNotes/> }.into_any(),
+            // Every note stays in sight below the kept ones (and the facilitator can
+            // still hide one).
+            Step::ActionPlan => {
+                view! { <PinnedContract/> <ActionPlan/> <KeptNotes/> <NotesBoard/> }.into_any()
+            }
             Step::Closing => view! { <Round/> <Learnings/> }.into_any(),
             Step::Closed => return view! { <RecordView/> }.into_any(),
         };
