@@ -8,62 +8,13 @@
 
 mod common;
 
+use common::rights_table::{RIGHTS, expected, rights_refusal};
 use common::*;
 use shared::command::Command;
 use shared::invariants;
 use shared::state::{NoteKind, Role};
 use shared::{ErrorCode, Step, TimerState};
 use std::collections::BTreeSet;
-
-/// The method's rights. Roles: `fac` facilitator, `cli` client, `con` consultant,
-/// `obs` observer. Steps by their number in the method: 0 welcome, 1 problem,
-/// 2 clarification, 3 contract, 4 exploration, 5 action plan, 6 closing round. The
-/// closed record (7) is read-only: nothing is allowed there.
-#[rustfmt::skip]
-const RIGHTS: &[(&str, &str, &str)] = &[
-    // command              roles allowed       steps allowed
-    ("accept_charter",      "fac cli con obs",  "0 1 2 3 4 5 6"),
-    ("pick_client",         "fac",              "0"),
-    ("next_step",           "fac",              "0 1 2 3 4 5 6"),
-    ("previous_step",       "fac",              "0 1 2 3 4 5 6"),
-    ("go_to_step",          "fac",              "0 1 2 3 4 5 6"),
-    ("set_duration",        "fac",              "0 1 2 3 4 5 6"),
-    ("start_timer",         "fac",              "0 1 2 3 4 5 6"),
-    ("pause_timer",         "fac",              "0 1 2 3 4 5 6"),
-    ("extend_timer",        "fac",              "0 1 2 3 4 5 6"),
-    // Anyone taking part raises a hand; observers watch without taking part.
-    ("raise_hand",          "fac cli con",      "0 1 2 3 4 5 6"),
-    ("lower_hand",          "fac cli con",      "0 1 2 3 4 5 6"),
-    ("give_floor",          "fac",              "0 1 2 3 4 5 6"),
-    ("take_floor",          "fac",              "0 1 2 3 4 5 6"),
-    ("set_problem",         "cli",              "1"),
-    ("post_question",       "con",              "2"),
-    ("withdraw_question",   "con",              "2"),
-    ("mark_answered",       "fac cli",          "2"),
-    ("set_contract",        "cli",              "3"),
-    ("post_note",           "con",              "4"),
-    ("edit_note",           "con",              "4"),
-    ("delete_note",         "con",              "4"),
-    ("keep_note",           "cli",              "4"),
-    // Notes exist from the exploration on; the facilitator may hide one while the
-    // board is in use (exploration, the plan drawn from it, the closing round).
-    ("hide_note",           "fac",              "4 5 6"),
-    ("add_action",          "cli",              "5"),
-    ("edit_action",         "cli",              "5"),
-    ("remove_action",       "cli",              "5"),
-    ("move_action",         "cli",              "5"),
-    // Everyone in the round writes a learning; observers do not speak in the round.
-    ("write_learning",      "fac cli con",      "6"),
-    ("advance_round",       "fac",              "6"),
-    ("close_session",       "fac",              "0 1 2 3 4 5 6"),
-];
-
-/// Cells where the role and step are right but no valid instance exists: the refusal
-/// then comes from the values.
-const NO_VALID_INSTANCE: &[(&str, Step, ErrorCode)] = &[
-    ("next_step", Step::Closing, ErrorCode::NoSuchStep),
-    ("previous_step", Step::Welcome, ErrorCode::NoSuchStep),
-];
 
 /// Does not compile when a command is added: add it to `RIGHTS`, `valid` and `invalid`.
 fn _every_command_is_in_the_table(command: &Command) {
@@ -134,37 +85,6 @@ const ALL_NAMES: [&str; 30] = [
     "advance_round",
     "close_session",
 ];
-
-fn role_of(short: &str) -> Role {
-    match short {
-        "fac" => Role::Facilitator,
-        "cli" => Role::Client,
-        "con" => Role::Consultant,
-        "obs" => Role::Observer,
-        other => panic!("unknown role {other:?} in the table"),
-    }
-}
-
-fn step_of(number: &str) -> Step {
-    let n: usize = number.parse().expect("steps are numbers in the table");
-    assert!(n < 7, "the closed record allows nothing");
-    Step::ALL[n]
-}
-
-struct Rights {
-    roles: Vec<Role>,
-    steps: Vec<Step>,
-}
-
-fn expected_rights(name: &str) -> Rights {
-    let rows: Vec<_> = RIGHTS.iter().filter(|(n, _, _)| *n == name).collect();
-    assert_eq!(rows.len(), 1, "{name} must have exactly one row");
-    let (_, roles, steps) = rows[0];
-    Rights {
-        roles: roles.split_whitespace().map(role_of).collect(),
-        steps: steps.split_whitespace().map(step_of).collect(),
-    }
-}
 
 /// Who acts for each role: the consultant is always Ana, author of `N_ANA` and `Q_ANA`.
 fn actor_for(role: Role) -> &'static str {
@@ -638,21 +558,12 @@ fn every_command_for_every_role_at_every_step() {
         .map(|step| (step, Session::at_step(step)))
         .collect();
     for name in ALL_NAMES {
-        let rights = expected_rights(name);
         for role in Role::ALL {
             let actor = actor_for(role);
             for (step, room) in &rooms {
                 let step = *step;
                 cells += 1;
-                let rights_error = if step == Step::Closed {
-                    Some(ErrorCode::SessionClosed)
-                } else if !rights.roles.contains(&role) {
-                    Some(ErrorCode::Forbidden)
-                } else if !rights.steps.contains(&step) {
-                    Some(ErrorCode::WrongStep)
-                } else {
-                    None
-                };
+                let rights_error = rights_refusal(name, role, step);
                 let mut session = room.clone();
                 assert_eq!(
                     session.room.state.participant(&pid(actor)).unwrap().role,
@@ -662,12 +573,7 @@ fn every_command_for_every_role_at_every_step() {
 
                 // The valid instance.
                 let command = valid(name, step);
-                let expected = rights_error.or_else(|| {
-                    NO_VALID_INSTANCE
-                        .iter()
-                        .find(|(n, s, _)| *n == name && *s == step)
-                        .map(|(_, _, code)| *code)
-                });
+                let expected = expected(name, role, step);
                 let result = session.decide(actor, &command);
                 let got = code(&result);
                 if got != expected {

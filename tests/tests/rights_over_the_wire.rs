@@ -19,83 +19,10 @@ use std::sync::Arc;
 use tests::cast::{A_ONE, A_TWO, Cast, N_ANA, N_BEN, Q_ANA, Who};
 use tests::server::TestServer;
 
-/// The method's rights (copied from `shared/tests/rights.rs`). Roles: `fac`
-/// facilitator, `cli` client, `con` consultant, `obs` observer. Steps by number: 0
-/// welcome, 1 problem, 2 clarification, 3 contract, 4 exploration, 5 action plan, 6
-/// closing round; the closed record (7) allows nothing.
-#[rustfmt::skip]
-const RIGHTS: &[(&str, &str, &str)] = &[
-    // command              roles allowed       steps allowed
-    ("accept_charter",      "fac cli con obs",  "0 1 2 3 4 5 6"),
-    ("pick_client",         "fac",              "0"),
-    ("next_step",           "fac",              "0 1 2 3 4 5 6"),
-    ("previous_step",       "fac",              "0 1 2 3 4 5 6"),
-    ("go_to_step",          "fac",              "0 1 2 3 4 5 6"),
-    ("set_duration",        "fac",              "0 1 2 3 4 5 6"),
-    ("start_timer",         "fac",              "0 1 2 3 4 5 6"),
-    ("pause_timer",         "fac",              "0 1 2 3 4 5 6"),
-    ("extend_timer",        "fac",              "0 1 2 3 4 5 6"),
-    ("raise_hand",          "fac cli con",      "0 1 2 3 4 5 6"),
-    ("lower_hand",          "fac cli con",      "0 1 2 3 4 5 6"),
-    ("give_floor",          "fac",              "0 1 2 3 4 5 6"),
-    ("take_floor",          "fac",              "0 1 2 3 4 5 6"),
-    ("set_problem",         "cli",              "1"),
-    ("post_question",       "con",              "2"),
-    ("withdraw_question",   "con",              "2"),
-    ("mark_answered",       "fac cli",          "2"),
-    ("set_contract",        "cli",              "3"),
-    ("post_note",           "con",              "4"),
-    ("edit_note",           "con",              "4"),
-    ("delete_note",         "con",              "4"),
-    ("keep_note",           "cli",              "4"),
-    ("hide_note",           "fac",              "4 5 6"),
-    ("add_action",          "cli",              "5"),
-    ("edit_action",         "cli",              "5"),
-    ("remove_action",       "cli",              "5"),
-    ("move_action",         "cli",              "5"),
-    ("write_learning",      "fac cli con",      "6"),
-    ("advance_round",       "fac",              "6"),
-    ("close_session",       "fac",              "0 1 2 3 4 5 6"),
-];
+#[path = "../../shared/tests/common/rights_table.rs"]
+mod rights_table;
 
-/// Cells where the role and step are right but no valid instance exists.
-const NO_VALID_INSTANCE: &[(&str, Step, ErrorCode)] = &[
-    ("next_step", Step::Closing, ErrorCode::NoSuchStep),
-    ("previous_step", Step::Welcome, ErrorCode::NoSuchStep),
-];
-
-fn role_of(short: &str) -> Role {
-    match short {
-        "fac" => Role::Facilitator,
-        "cli" => Role::Client,
-        "con" => Role::Consultant,
-        "obs" => Role::Observer,
-        other => panic!("unknown role {other:?} in the table"),
-    }
-}
-
-/// What the server must answer: `None` for an ack, else the code.
-fn expected(name: &str, role: Role, step: Step) -> Option<ErrorCode> {
-    let (_, roles, steps) = RIGHTS
-        .iter()
-        .find(|(n, _, _)| *n == name)
-        .unwrap_or_else(|| panic!("{name} is not in the table"));
-    let allowed_step = steps
-        .split_whitespace()
-        .any(|n| Step::ALL[n.parse::<usize>().expect("a step number")] == step);
-    if step == Step::Closed {
-        Some(ErrorCode::SessionClosed)
-    } else if !roles.split_whitespace().map(role_of).any(|r| r == role) {
-        Some(ErrorCode::Forbidden)
-    } else if !allowed_step {
-        Some(ErrorCode::WrongStep)
-    } else {
-        NO_VALID_INSTANCE
-            .iter()
-            .find(|(n, s, _)| *n == name && *s == step)
-            .map(|(_, _, code)| *code)
-    }
-}
+use rights_table::{RIGHTS, expected};
 
 /// A valid instance of the command in the room `Cast::at_step(step)` builds.
 fn valid(name: &str, step: Step, cast: &Cast) -> Command {

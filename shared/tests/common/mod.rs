@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod rights_table;
+
 use shared::command::Command;
 use shared::event::Event;
 use shared::logic::{decide, decide_join};
