@@ -84,8 +84,9 @@ pub fn markdown(state: &RoomState, texts: &Texts, now: Millis) -> String {
             String::new()
         };
         md.push_str(&format!(
-            "- **{}**{kept} : {}\n",
+            "- **{}**{kept}{}{}\n",
             texts.kind_name(note.kind),
+            texts.colon,
             plain(&note.text)
         ));
     }
@@ -98,8 +99,9 @@ pub fn markdown(state: &RoomState, texts: &Texts, now: Millis) -> String {
     }
     for note in kept {
         md.push_str(&format!(
-            "- **{}** : {}\n",
+            "- **{}**{}{}\n",
             texts.kind_name(note.kind),
+            texts.colon,
             plain(&note.text)
         ));
     }
@@ -125,8 +127,9 @@ pub fn markdown(state: &RoomState, texts: &Texts, now: Millis) -> String {
     }
     for learning in &state.learnings {
         md.push_str(&format!(
-            "- **{}** : {}\n",
+            "- **{}**{}{}\n",
             name_of(&learning.participant),
+            texts.colon,
             plain(&learning.text)
         ));
     }

@@ -180,6 +180,7 @@ pub(super) const TEXTS: Texts = Texts {
     nothing_yet: "—",
     error_prefix: "Refused:",
     dismiss: "Dismiss",
+    colon: ": ",
     step_names: [
         "Welcome",
         "Presenting the problem",

@@ -182,6 +182,7 @@ pub(super) const TEXTS: Texts = Texts {
     nothing_yet: "—",
     error_prefix: "Refusé :",
     dismiss: "Fermer",
+    colon: " : ",
     step_names: [
         "Accueil",
         "Exposé de la problématique",

@@ -153,6 +153,8 @@ texts! {
     record_notes, record_kept, record_plan, record_learnings, nothing_yet,
     // Errors.
     error_prefix, dismiss,
+    /// Between a label and its value: " : " in French, ": " in English.
+    colon,
 }
 
 impl Texts {

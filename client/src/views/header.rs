@@ -112,7 +112,7 @@ fn Timer() -> impl IntoView {
                     if minutes < 0 {
                         fill(t().timer_over, &[&whole])
                     } else {
-                        format!("{} : {} {}", t().timer_label, whole, state_word())
+                        format!("{}{}{} {}", t().timer_label, t().colon, whole, state_word())
                     }
                 }}
             </span>

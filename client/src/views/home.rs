@@ -125,7 +125,7 @@ fn CopyField(
                 <input id=testid data-testid=testid readonly value=value/>
                 <button
                     type="button"
-                    aria-label=move || format!("{} : {}", t().copy, label())
+                    aria-label=move || format!("{}{}{}", t().copy, t().colon, label())
                     on:click=move |_| {
                         browser::copy_to_clipboard(&to_copy);
                         copied.set(true);

@@ -165,7 +165,7 @@ fn Person(person: Participant) -> impl IntoView {
                     type="button"
                     class="small"
                     data-testid="pick-client"
-                    aria-label=format!("{} : {}", name, t().pick_client_button)
+                    aria-label=format!("{}{}{}", name, t().colon, t().pick_client_button)
                     on:click={
                         let id = id.clone();
                         move |_| room.session.submit(Command::PickClient { participant: id.clone() })

@@ -88,7 +88,7 @@ pub fn RecordView() -> impl IntoView {
                     <ul>
                         {kept.into_iter().map(|n| {
                             let kind = n.kind;
-                            view! { <li><strong>{move || t().kind_name(kind)}</strong> " : " {n.text}</li> }
+                            view! { <li><strong>{move || t().kind_name(kind)}</strong> {move || t().colon} {n.text}</li> }
                         }).collect_view()}
                     </ul>
                 </section>
@@ -104,7 +104,7 @@ pub fn RecordView() -> impl IntoView {
                     <h3>{move || t().record_learnings}</h3>
                     <ul data-testid="record-learnings">
                         {learnings.into_iter().map(|(name, text)| view! {
-                            <li><strong>{name}</strong> " : " <span class="prewrap">{text}</span></li>
+                            <li><strong>{name}</strong> {move || t().colon} <span class="prewrap">{text}</span></li>
                         }).collect_view()}
                     </ul>
                 </section>

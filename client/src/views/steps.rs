@@ -809,7 +809,7 @@ fn Learnings() -> impl IntoView {
                 view! {
                     <ul class="learnings">
                         {list.into_iter().map(|(name, text)| view! {
-                            <li><strong>{name}</strong> " : " <span class="prewrap">{text}</span></li>
+                            <li><strong>{name}</strong> {move || t().colon} <span class="prewrap">{text}</span></li>
                         }).collect_view()}
                     </ul>
                 }.into_any()
