@@ -151,6 +151,48 @@ async fn through_the_journal(dir: &Path, rooms: usize, per_room: u64) {
     store.close().await;
 }
 
+/// Single-event commits paced at `rate` per second for `budget` (the write pattern of a
+/// lightly loaded server: nearly every event its own commit), each timed: the tail of
+/// this distribution is the tail of "sent to durable".
+async fn commit_latency(dir: &Path, sync: Sync, rate: u32, budget: Duration) {
+    let store = open(dir, &format!("latency-{sync:?}-{rate}.db"), sync).await;
+    let room = RoomCode::from("bench");
+    store.commit(&[new_room(&room)]).await.expect("create");
+    let mut ticks = tokio::time::interval(Duration::from_secs(1) / rate);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let mut times: Vec<Duration> = Vec::new();
+    let started = Instant::now();
+    let mut seq = 0;
+    while started.elapsed() < budget {
+        ticks.tick().await;
+        seq += 1;
+        let asked = Instant::now();
+        store
+            .commit(&[note_event(&room, seq)])
+            .await
+            .expect("commit");
+        times.push(asked.elapsed());
+    }
+    times.sort();
+    let at = |q: f64| {
+        let i = ((times.len() as f64 * q) as usize).min(times.len() - 1);
+        times[i].as_secs_f64() * 1000.0
+    };
+    let stats = store.checkpoint_stats();
+    println!(
+        "| {:<6} | {rate:>9} | {:>7} | {:>5.2} | {:>5.2} | {:>6.2} | {:>6.2} | {:>10} | {:>12} |",
+        format!("{sync:?}").to_uppercase(),
+        times.len(),
+        at(0.5),
+        at(0.99),
+        at(0.999),
+        at(1.0),
+        stats.pages.load(Ordering::Relaxed),
+        stats.largest_wal_pages.load(Ordering::Relaxed),
+    );
+    store.close().await;
+}
+
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -163,6 +205,21 @@ async fn main() {
     let dir = dir.unwrap_or_else(|| temp.path().to_owned());
     std::fs::create_dir_all(&dir).expect("the database directory");
     println!("Event persistence, databases in {}", dir.display());
+    println!();
+    println!(
+        "| sync   | commits/s | commits | p50 ms | p99 ms | p99.9 ms | max ms | pages copied in the background | largest WAL (pages) |"
+    );
+    println!(
+        "|--------|----------:|--------:|------:|------:|-------:|-------:|-----------:|------------:|"
+    );
+    for sync in [Sync::Full, Sync::Normal] {
+        for rate in [1200, 2000] {
+            commit_latency(&dir, sync, rate, Duration::from_secs(10)).await;
+        }
+    }
+    if args.iter().any(|a| a == "--latency-only") {
+        return;
+    }
     println!();
     println!("| path        | sync   | batch | commits/s |   events/s | ms/commit |");
     println!("|-------------|--------|------:|----------:|-----------:|----------:|");

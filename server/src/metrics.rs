@@ -47,6 +47,7 @@ pub struct Metrics {
     deliveries: Counter,
     slow_consumers: Counter,
     commit_seconds: Histogram,
+    durable_wait_seconds: Histogram,
     committed_writes: Counter,
 }
 
@@ -100,6 +101,12 @@ impl Metrics {
             "Time to make one batch of writes durable (one transaction)",
             commit_seconds.clone(),
         );
+        let durable_wait_seconds = Histogram::new(exponential_buckets(0.0001, 2.0, 16));
+        registry.register(
+            "storage_durable_wait_seconds",
+            "Time from a room queueing its writes to their being durable (what every event waits before it goes out)",
+            durable_wait_seconds.clone(),
+        );
         let committed_writes = Counter::default();
         registry.register(
             "storage_writes",
@@ -116,6 +123,7 @@ impl Metrics {
             deliveries,
             slow_consumers,
             commit_seconds,
+            durable_wait_seconds,
             committed_writes,
         }
     }
@@ -151,6 +159,11 @@ impl Metrics {
     pub fn committed(&self, writes: usize, took: Duration) {
         self.commit_seconds.observe(took.as_secs_f64());
         self.committed_writes.inc_by(writes as u64);
+    }
+
+    /// Writes a room queued together became durable `waited` after being queued.
+    pub fn durable_after(&self, waited: Duration) {
+        self.durable_wait_seconds.observe(waited.as_secs_f64());
     }
 
     /// Count a connection as open until the returned guard is dropped.

@@ -22,7 +22,7 @@ async fn within_quiet(client: &mut WsClient) -> Option<ServerMessage> {
 }
 
 #[tokio::test]
-async fn acks_wait_for_the_disk_while_other_screens_see_the_event_at_once() {
+async fn nothing_leaves_a_room_before_it_is_durable_and_all_follows_in_order_once_it_is() {
     let store = Arc::new(MemoryStore::new());
     let server = TestServer::start_with(Config {
         store: store.clone(),
@@ -42,17 +42,21 @@ async fn acks_wait_for_the_disk_while_other_screens_see_the_event_at_once() {
             command: Command::RaiseHand,
         })
         .await;
-    // The facilitator's screen shows the hand at once...
-    fac.wait_event(|e| matches!(e, Event::HandRaised { .. }))
-        .await;
-    // ...but Bruno hears nothing back while the write fails: his page keeps the command.
-    loop {
-        match within_quiet(&mut bruno).await {
-            None => break,
-            Some(ServerMessage::Ack { .. } | ServerMessage::Rejected { .. }) => {
-                panic!("an answer before the event was durable")
+    // While the write fails, no screen shows the hand (a crash now would take it
+    // back), and Bruno hears nothing: his page keeps the command.
+    for client in [&mut fac, &mut bruno] {
+        while let Some(message) = within_quiet(client).await {
+            match message {
+                ServerMessage::Event {
+                    event: Event::HandRaised { .. },
+                    ..
+                } => panic!("an event went out before it was durable"),
+                ServerMessage::Ack { .. } | ServerMessage::Rejected { .. } => {
+                    panic!("an answer went out before the event was durable")
+                }
+                // Bruno's arrival, sent before the failure.
+                _ => {}
             }
-            Some(_) => {}
         }
     }
     // A newcomer is not seated either: their token must still work after a crash.
@@ -71,8 +75,10 @@ async fn acks_wait_for_the_disk_while_other_screens_see_the_event_at_once() {
         "no `joined` before the seat is durable"
     );
 
-    // The disk recovers; the journal's retry commits, and the answers follow in order.
+    // The disk recovers; the journal's retry commits, and everything follows in order.
     store.set_failing(false);
+    fac.wait_event(|e| matches!(e, Event::HandRaised { .. }))
+        .await;
     let answer = loop {
         match bruno.recv().await {
             ServerMessage::Ack { id: 7, seq } => break seq,
@@ -82,6 +88,10 @@ async fn acks_wait_for_the_disk_while_other_screens_see_the_event_at_once() {
     };
     chloe.expect_seated().await;
     assert!(chloe.state().participants.iter().any(|p| p.name == "Chloé"));
+    assert!(
+        chloe.state().has_hand_raised(bruno.me()),
+        "the newcomer's snapshot holds what came before it"
+    );
     let stored = store.load().await.expect("load");
     assert_eq!(stored.len(), 1);
     assert!(stored[0].events.len() as u64 >= answer);

@@ -5,11 +5,13 @@
 //! once and hands the same bytes to every connection's bounded queue. A connection whose
 //! queue is full is dropped (told why) rather than allowed to slow the room down.
 //!
-//! Each event is also queued on the [`Journal`] and the actor goes on: other connections
-//! see events at once, but an answer to a command (and the `joined` of a new
-//! participant) is held until the room's events up to that point are durable, so that
-//! whatever a sender was told survives a crash. Should the disk stall, a room stops
-//! reading its mailbox once [`MAX_UNDURABLE`] events wait, which slows its senders down.
+//! Each event is also queued on the [`Journal`] and the actor goes on to its next
+//! message without waiting for the disk; but nothing leaves the room before the events
+//! it rests on are durable. Events, answers, snapshots and seats wait in one queue, in
+//! order, and go out as the journal reports the room's events durable: no screen ever
+//! shows what a crash could take back, and whatever a sender was told survives. Should
+//! the disk stall, a room stops reading its mailbox once [`MAX_UNDURABLE`] events wait,
+//! which slows its senders down.
 //!
 //! A restarted server rebuilds each room by replaying its stored events ([`restore`]).
 
@@ -120,32 +122,27 @@ struct Connection {
     kick: Option<oneshot::Sender<ByeReason>>,
 }
 
-/// Something to do for a connection once the room's events are durable up to a point.
+/// Something to send once the room's events are durable up to a point.
 enum Held {
-    /// Send this answer.
+    /// An event, to everyone seated when it goes out.
+    Event { frame: Utf8Bytes },
+    /// A frame for one connection: an answer, a snapshot.
     Answer { conn: ConnId, frame: Utf8Bytes },
-    /// Seat a newly joined participant: their `joined` carries the token that must
-    /// still open their seat after a crash.
+    /// A frame for every connection of one participant.
+    Private {
+        participant: ParticipantId,
+        frame: Utf8Bytes,
+    },
+    /// Seat a connection: its `joined` (whose token must still open the seat after a
+    /// crash) and its snapshot, taken when it came in; the events after that snapshot
+    /// follow it in the queue.
     Seat {
         conn: ConnId,
         participant: ParticipantId,
-        token: String,
         link: ConnectionLink,
+        joined: Utf8Bytes,
+        snapshot: Utf8Bytes,
         reply: oneshot::Sender<Result<ParticipantId, Rejection>>,
-    },
-}
-
-/// How someone is let in.
-enum Admitted {
-    /// Into an existing seat: at once.
-    Now {
-        participant: ParticipantId,
-        token: String,
-    },
-    /// Into a new seat: once it is durable.
-    WhenDurable {
-        participant: ParticipantId,
-        token: String,
     },
 }
 
@@ -332,16 +329,43 @@ impl RoomActor {
 
     fn release(&mut self, held: Held) {
         match held {
+            Held::Event { frame } => {
+                // The same bytes for everyone, queued without building a list of
+                // recipients.
+                for (&conn, connection) in &self.connections {
+                    if let Err(reason) = offer(&connection.frames, frame.clone()) {
+                        self.dropped.push((conn, reason));
+                    }
+                }
+                self.config.metrics.event(self.connections.len());
+            }
             Held::Answer { conn, frame } => self.send(conn, frame),
+            Held::Private { participant, frame } => {
+                let own: Vec<ConnId> = self.seats.connections_of(&participant).collect();
+                for conn in own {
+                    self.send(conn, frame.clone());
+                }
+            }
             Held::Seat {
                 conn,
                 participant,
-                token,
                 link,
+                joined,
+                snapshot,
                 reply,
             } => {
-                self.seat(conn, &participant, token, link);
+                self.connections.insert(
+                    conn,
+                    Connection {
+                        participant: participant.clone(),
+                        frames: link.frames,
+                        kick: Some(link.kick),
+                    },
+                );
+                self.send(conn, joined);
+                self.send(conn, snapshot);
                 let _ = reply.send(Ok(participant));
+                tracing::debug!(room = %self.code, "connection seated");
             }
         }
     }
@@ -379,25 +403,13 @@ impl RoomActor {
             Err(rejection) => {
                 let _ = reply.send(Err(rejection));
             }
-            Ok(Admitted::Now { participant, token }) => {
-                self.seat(conn, &participant, token, link);
-                let _ = reply.send(Ok(participant));
-            }
-            Ok(Admitted::WhenDurable { participant, token }) => {
-                let held = Held::Seat {
-                    conn,
-                    participant,
-                    token,
-                    link,
-                    reply,
-                };
-                self.when_durable(self.seq, held);
-            }
+            Ok((participant, token)) => self.seat(conn, participant, token, link, reply),
         }
     }
 
-    /// Whose seat an entry opens, making a new one if needed.
-    fn admit(&mut self, entry: Entry) -> Result<Admitted, Rejection> {
+    /// Whose seat an entry opens, making a new one if needed, and the token that opens
+    /// it.
+    fn admit(&mut self, entry: Entry) -> Result<(ParticipantId, String), Rejection> {
         let invalid = || {
             Rejection::new(
                 ErrorCode::RoomOrKeyInvalid,
@@ -407,7 +419,7 @@ impl RoomActor {
         let (name, observer, facilitator_key) = match entry {
             Entry::Resume { token } => {
                 let participant = self.seats.find_by_token(&token).ok_or_else(invalid)?;
-                return Ok(Admitted::Now { participant, token });
+                return Ok((participant, token));
             }
             Entry::New {
                 name,
@@ -433,7 +445,7 @@ impl RoomActor {
             .filter(|_| role == Role::Facilitator)
             .map(|p| p.id.clone());
         if let Some(participant) = existing_facilitator {
-            return Ok(Admitted::Now { participant, token });
+            return Ok((participant, token));
         }
         let participant = ParticipantId::new(secrets::participant_id());
         let joined = decide_join(
@@ -452,25 +464,27 @@ impl RoomActor {
         });
         self.publish(joined, None, None);
         tracing::info!(room = %self.code, participant = %participant, ?role, "joined");
-        Ok(Admitted::WhenDurable { participant, token })
+        Ok((participant, token))
     }
 
-    /// Seat a connection: `joined` and a snapshot for it, presence for the others.
+    /// Seat a connection, once what it is told is durable: `joined` and a snapshot
+    /// for it, presence for the others.
     fn seat(
         &mut self,
         conn: ConnId,
-        participant: &ParticipantId,
+        participant: ParticipantId,
         token: String,
         link: ConnectionLink,
+        reply: oneshot::Sender<Result<ParticipantId, Rejection>>,
     ) {
-        let was_away = self.seats.attach(participant, conn);
+        let was_away = self.seats.attach(&participant, conn);
         let still_marked_away = self
             .room
             .state
-            .participant(participant)
+            .participant(&participant)
             .is_some_and(|p| !p.connected);
-        // Tell the others before seating this connection: it learns the same from its
-        // snapshot, and must not get an event older than that snapshot.
+        // Tell the others before taking this connection's snapshot: it learns the same
+        // from its snapshot, and must not get an event older than that snapshot.
         if was_away && still_marked_away {
             self.publish(
                 Event::PresenceChanged {
@@ -481,25 +495,22 @@ impl RoomActor {
                 None,
             );
         }
-        self.connections.insert(
+        let joined = encode(&ServerMessage::Joined {
+            protocol_version: PROTOCOL_VERSION,
+            room: self.code.clone(),
+            you: participant.clone(),
+            token,
+        });
+        let snapshot = self.snapshot_for(&participant);
+        let held = Held::Seat {
             conn,
-            Connection {
-                participant: participant.clone(),
-                frames: link.frames,
-                kick: Some(link.kick),
-            },
-        );
-        self.send(
-            conn,
-            encode(&ServerMessage::Joined {
-                protocol_version: PROTOCOL_VERSION,
-                room: self.code.clone(),
-                you: participant.clone(),
-                token,
-            }),
-        );
-        self.send_snapshot(conn);
-        tracing::debug!(room = %self.code, participant = %participant, "connection seated");
+            participant,
+            link,
+            joined,
+            snapshot,
+            reply,
+        };
+        self.when_durable(self.seq, held);
     }
 
     fn command(&mut self, conn: ConnId, id: u64, command: Command) {
@@ -536,10 +547,13 @@ impl RoomActor {
                     self.publish(event, Some(&actor), Some(id));
                     if let Some(note_id) = posted {
                         let frame = encode(&ServerMessage::YourNote { note_id });
-                        let own: Vec<ConnId> = self.seats.connections_of(&actor).collect();
-                        for own_conn in own {
-                            self.send(own_conn, frame.clone());
-                        }
+                        self.when_durable(
+                            self.seq,
+                            Held::Private {
+                                participant: actor.clone(),
+                                frame,
+                            },
+                        );
                     }
                 }
                 let ack = encode(&ServerMessage::Ack { id, seq: self.seq });
@@ -575,8 +589,9 @@ impl RoomActor {
         }
     }
 
-    /// Apply an event, number it, send the same encoded frame to everyone, and queue it
-    /// for the disk. `actor` and `command_id` say whose command caused it, if any.
+    /// Apply an event, number it, queue it for the disk, and hold its frame (encoded
+    /// once for everyone) until it is durable. `actor` and `command_id` say whose
+    /// command caused it, if any.
     fn publish(&mut self, event: Event, actor: Option<&ParticipantId>, command_id: Option<u64>) {
         self.room.apply(&event, actor);
         self.seq += 1;
@@ -584,14 +599,12 @@ impl RoomActor {
             seq: self.seq,
             event,
         };
-        let frame = encode(&message);
-        // The same bytes for everyone, queued without building a list of recipients.
-        for (&conn, connection) in &self.connections {
-            if let Err(reason) = offer(&connection.frames, frame.clone()) {
-                self.dropped.push((conn, reason));
-            }
-        }
-        self.config.metrics.event(self.connections.len());
+        self.when_durable(
+            self.seq,
+            Held::Event {
+                frame: encode(&message),
+            },
+        );
         let ServerMessage::Event { event, .. } = message else {
             return;
         };
@@ -607,17 +620,24 @@ impl RoomActor {
         });
     }
 
+    /// A connection asked for a fresh snapshot (it saw a gap): it goes out after the
+    /// events before it, once they are durable.
     fn send_snapshot(&mut self, conn: ConnId) {
         let Some(participant) = self.connections.get(&conn).map(|c| c.participant.clone()) else {
             return;
         };
-        let frame = encode(&ServerMessage::Snapshot {
+        let frame = self.snapshot_for(&participant);
+        self.when_durable(self.seq, Held::Answer { conn, frame });
+    }
+
+    /// The room as it is now, for `participant`.
+    fn snapshot_for(&self, participant: &ParticipantId) -> Utf8Bytes {
+        encode(&ServerMessage::Snapshot {
             seq: self.seq,
             server_time: self.config.clock.now(),
             state: self.room.state.clone(),
-            your_notes: self.room.notes_by(&participant),
-        });
-        self.send(conn, frame);
+            your_notes: self.room.notes_by(participant),
+        })
     }
 
     /// Queue a frame for one connection without waiting; a full queue means the

@@ -47,6 +47,7 @@ struct Queued {
     /// write, only to be told when all before it is done.
     writes: Vec<Write>,
     then: Durable,
+    queued_at: Instant,
 }
 
 /// Counters for the benchmark and for health checks.
@@ -91,7 +92,12 @@ impl Journal {
     /// Queue writes that must be committed together (in one transaction); `then` is
     /// told once they are durable.
     pub fn write_all(&self, writes: Vec<Write>, then: Durable) {
-        if self.queue.send(Queued { writes, then }).is_err() {
+        let queued = Queued {
+            writes,
+            then,
+            queued_at: Instant::now(),
+        };
+        if self.queue.send(queued).is_err() {
             tracing::error!("a write was queued after the journal stopped");
         }
     }
@@ -110,6 +116,7 @@ impl Journal {
             .send(Queued {
                 writes: Vec::new(),
                 then: Durable::Notify(done),
+                queued_at: Instant::now(),
             })
             .map_err(|_| JournalStopped)?;
         durable.await.map_err(|_| JournalStopped)
@@ -166,6 +173,7 @@ async fn run(
             writes.clear();
         }
         for queued in batch.drain(..) {
+            metrics.durable_after(queued.queued_at.elapsed());
             match queued.then {
                 Durable::Quiet => {}
                 Durable::Room { persisted, seq } => {

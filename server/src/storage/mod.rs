@@ -13,6 +13,7 @@
 //! task commits whatever is queued in one transaction and tells each room how far its
 //! events are durable. See `docs/storage.md`.
 
+pub mod checkpoint;
 pub mod journal;
 pub mod memory;
 pub mod sqlite;

@@ -5,11 +5,14 @@
 //! `synchronous = FULL`: a commit returns only once its WAL frames are on the disk, so an
 //! acknowledged event survives a power cut as well as a killed process. Batching many
 //! events into one transaction is what keeps that affordable (see `docs/storage.md`).
+//! The WAL is copied back into the database file mostly by a connection of its own
+//! ([`checkpoint`]), so that commits do not wait for the copy.
 //!
 //! Queries are plain `sqlx::query` with bound parameters (no compile-time checking
 //! against a live database), in SQL that PostgreSQL also understands apart from the
 //! column types and pragmas.
 
+use super::checkpoint::{self, CheckpointStats};
 use super::{
     NewRoom, Store, StoreError, StoreFuture, StoredEvent, StoredRoom, Write, language_from_name,
     language_name,
@@ -18,12 +21,15 @@ use crate::secrets::Digest;
 use shared::{Event, ParticipantId, RoomCode};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
 };
-use sqlx::{AssertSqlSafe, Row, SqlSafeStr};
+use sqlx::{AssertSqlSafe, Connection, Row, SqlSafeStr};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard};
 
 /// The schema's versions, oldest first. Never edit one that has shipped: add another.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -135,8 +141,16 @@ pub enum Sync {
 
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    pool: SqlitePool,
+    /// The writer's connection (`None` once closed). A bare connection rather than a
+    /// pool: a pooled connection goes back to its pool through a task spawned on the
+    /// runtime, and under load the next commit waited for that task to be scheduled.
+    writer: Arc<Mutex<Option<SqliteConnection>>>,
+    /// The checkpointer's connection.
+    checkpoints: SqlitePool,
     path: PathBuf,
+    /// The checkpointer stops once every clone of the store is gone.
+    _alive: Arc<()>,
+    checkpoint_stats: Arc<CheckpointStats>,
 }
 
 impl SqliteStore {
@@ -166,42 +180,72 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10))
             // Deleted rows are overwritten, not just unlinked: a deleted session leaves
             // no readable trace in the file.
-            .pragma("secure_delete", "ON")
-            // Copy the WAL back into the database every 10,000 pages (40 MB) rather than
-            // SQLite's 1,000: the copy runs inside a commit and holds up every ack
-            // waiting on it, and a rewritten page is copied once however often it was
-            // rewritten (docs/benchmarks.md).
-            .pragma("wal_autocheckpoint", "10000");
+            .pragma("secure_delete", "ON");
+        // The WAL is copied back into the database on a connection of its own; the
+        // writer only finishes the copy now and then, so that the WAL starts over (see
+        // `checkpoint`).
+        let writer_options = options.clone().pragma(
+            "wal_autocheckpoint",
+            checkpoint::WRITER_MARK_PAGES.to_string(),
+        );
         // One connection: SQLite has one writer anyway, and the one writer task is the
         // only user after start.
-        let pool = SqlitePoolOptions::new()
+        let mut writer = SqliteConnection::connect_with(&writer_options).await?;
+        migrator(schema).run(&mut writer).await?;
+        let checkpoints = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
-            // A ping before every commit would be one more round trip to SQLite's
-            // thread, for a local file that cannot have gone away.
             .test_before_acquire(false)
             .idle_timeout(None)
             .max_lifetime(None)
             .connect_with(options)
             .await?;
-        migrator(schema).run(&pool).await?;
-        Ok(SqliteStore { pool, path })
+        let alive = Arc::new(());
+        let checkpoint_stats = Arc::new(CheckpointStats::default());
+        checkpoint::start(
+            checkpoints.clone(),
+            Arc::downgrade(&alive),
+            checkpoint_stats.clone(),
+        );
+        Ok(SqliteStore {
+            writer: Arc::new(Mutex::new(Some(writer))),
+            checkpoints,
+            path,
+            _alive: alive,
+            checkpoint_stats,
+        })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    /// Close the connection, checkpointing the WAL into the main file.
+    /// Close the connections, checkpointing the WAL into the main file.
     pub async fn close(&self) {
-        self.pool.close().await;
+        self.checkpoints.close().await;
+        if let Some(writer) = self.writer.lock().await.take()
+            && let Err(error) = writer.close().await
+        {
+            tracing::warn!(%error, "could not close the database cleanly");
+        }
+    }
+
+    /// The writer's connection, for as long as it is held.
+    async fn writer(&self) -> Result<MappedMutexGuard<'_, SqliteConnection>, StoreError> {
+        MutexGuard::try_map(self.writer.lock().await, Option::as_mut)
+            .map_err(|_| StoreError::Database(sqlx::Error::PoolClosed))
+    }
+
+    /// What the background checkpoints have done so far.
+    pub fn checkpoint_stats(&self) -> &CheckpointStats {
+        &self.checkpoint_stats
     }
 
     /// The schema version the database is at.
     pub async fn version(&self) -> Result<i64, StoreError> {
         let version: Option<i64> =
             sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
-                .fetch_one(&self.pool)
+                .fetch_one(&mut *self.writer().await?)
                 .await?;
         Ok(version.unwrap_or(0))
     }
@@ -213,10 +257,10 @@ impl SqliteStore {
         if writes.len() <= EVENTS_PER_INSERT
             && let Some(events) = writes.iter().map(plain_append).collect::<Option<Vec<_>>>()
         {
-            let mut connection = self.pool.acquire().await?;
-            return insert_events(&mut connection, &events).await;
+            return insert_events(&mut *self.writer().await?, &events).await;
         }
-        let mut tx = self.pool.begin().await?;
+        let mut writer = self.writer().await?;
+        let mut tx = writer.begin().await?;
         let mut deleted = false;
         // Runs of appended events (nearly every write) go in multi-row inserts: one
         // statement, so one trip to SQLite's thread, for many events.
@@ -285,7 +329,7 @@ impl SqliteStore {
             // stays readable in the files. Best effort: a busy checkpoint is retried by
             // SQLite's automatic checkpoints later.
             if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                .execute(&self.pool)
+                .execute(&mut *writer)
                 .await
             {
                 tracing::warn!(%error, "could not checkpoint after a deletion");
@@ -297,13 +341,14 @@ impl SqliteStore {
     async fn load_rooms(&self) -> Result<Vec<StoredRoom>, StoreError> {
         let corrupt =
             |what: &str, room: &str| StoreError::Corrupt(format!("{what} in room {room}"));
+        let mut writer = self.writer().await?;
         let mut rooms: Vec<StoredRoom> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
         let rows = sqlx::query(
             "SELECT code, title, language, created_at, facilitator_key_hash, closed_at \
              FROM rooms ORDER BY created_at, code",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *writer)
         .await?;
         for row in rows {
             let code: String = row.try_get("code")?;
@@ -327,7 +372,7 @@ impl SqliteStore {
             });
         }
         let rows = sqlx::query("SELECT room, participant, token_hash FROM seats ORDER BY room")
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *writer)
             .await?;
         for row in rows {
             let room: String = row.try_get("room")?;
@@ -345,7 +390,7 @@ impl SqliteStore {
         let rows = sqlx::query(
             "SELECT room, seq, at, actor, command_id, event FROM events ORDER BY room, seq",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *writer)
         .await?;
         for row in rows {
             let room: String = row.try_get("room")?;
@@ -417,9 +462,45 @@ mod tests {
     async fn count(store: &SqliteStore, sql: &'static str, room: &str) -> i64 {
         sqlx::query_scalar(sql)
             .bind(room)
-            .fetch_one(&store.pool)
+            .fetch_one(&mut *store.writer().await.expect("open"))
             .await
             .expect("count")
+    }
+
+    /// Pages in the WAL after a passive checkpoint by the checkpointer's connection.
+    async fn wal_pages(store: &SqliteStore) -> i64 {
+        let rows: Vec<(i64, i64, i64)> = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+            .fetch_all(&store.checkpoints)
+            .await
+            .expect("checkpoint");
+        rows[0].1
+    }
+
+    #[tokio::test]
+    async fn the_wal_is_copied_back_away_from_the_writer_and_starts_over() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = SqliteStore::open(dir.path().join("wal.db"))
+            .await
+            .expect("open");
+        store
+            .commit(&[Write::CreateRoom(new_room("w"))])
+            .await
+            .expect("room");
+        for seq in 1..=50 {
+            store
+                .commit(&[append("w", event(seq, None, None, Event::FloorTaken))])
+                .await
+                .expect("commit");
+        }
+        let grown = wal_pages(&store).await;
+        assert!(grown >= 50, "one commit, at least one page: {grown}");
+        store
+            .commit(&[append("w", event(51, None, None, Event::FloorTaken))])
+            .await
+            .expect("commit");
+        let after = wal_pages(&store).await;
+        assert!(after < 10, "the WAL started over: {after} pages");
+        store.close().await;
     }
 
     #[tokio::test]
@@ -433,12 +514,12 @@ mod tests {
         assert_eq!(schema_version(), 2);
         assert!(store.load().await.expect("load").is_empty());
         let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-            .fetch_one(&store.pool)
+            .fetch_one(&mut *store.writer().await.expect("open"))
             .await
             .expect("journal mode");
         assert_eq!(mode, "wal");
         let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
-            .fetch_one(&store.pool)
+            .fetch_one(&mut *store.writer().await.expect("open"))
             .await
             .expect("synchronous");
         assert_eq!(sync, 2, "synchronous = FULL");
@@ -549,7 +630,7 @@ mod tests {
             "INSERT INTO events (room, seq, at, actor, command_id, event) \
              VALUES ('old', 2, 20, 'p1', 2, '{\"type\":\"session_closed\",\"at\":20}')",
         )
-        .execute(&old.pool)
+        .execute(&mut *old.writer().await.expect("open"))
         .await
         .expect("insert as version 1 did");
         old.close().await;
