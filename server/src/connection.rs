@@ -361,8 +361,11 @@ fn log_seated(room: &RoomCode, participant: &ParticipantId) {
 /// a few hundred bytes; a larger frame grows the buffer as it arrives.
 pub const READ_BUFFER: usize = 1024;
 /// Bytes of frames gathered before they are written mid-batch; a batch is flushed at its
-/// end anyway (see [`write_queued`]).
-pub const WRITE_BUFFER: usize = 8 * 1024;
+/// end anyway (see [`write_queued`]). Small, because the buffer keeps its largest size for
+/// the connection's lifetime: events go out in bursts as commits land (a newcomer gets its
+/// `joined`, its snapshot and the next arrivals at once), and gathering 8 KiB cost 10,000
+/// idle connections 7 MB. Two or three small events still share a write.
+pub const WRITE_BUFFER: usize = 512;
 /// Bytes a connection's write buffer may hold while the socket does not take them: above
 /// the largest frame the server sends (a snapshot of a full room). A client that stops
 /// reading is stopped by its bounded frame queue long before this.

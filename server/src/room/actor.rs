@@ -34,6 +34,10 @@ use tokio::time::Instant;
 /// Events a room may have waiting for the disk before it stops taking commands.
 pub const MAX_UNDURABLE: u64 = 4096;
 
+/// The room's queue of what waits for the disk keeps at most this many slots when it
+/// empties: enough for a busy room without reallocating, little for an idle one.
+const HELD_KEPT_CAPACITY: usize = 16;
+
 /// Start the actor of a new room, already stored, and return its handle.
 pub fn spawn(
     code: RoomCode,
@@ -133,17 +137,21 @@ enum Held {
         participant: ParticipantId,
         frame: Utf8Bytes,
     },
-    /// Seat a connection: its `joined` (whose token must still open the seat after a
-    /// crash) and its snapshot, taken when it came in; the events after that snapshot
-    /// follow it in the queue.
-    Seat {
-        conn: ConnId,
-        participant: ParticipantId,
-        link: ConnectionLink,
-        joined: Utf8Bytes,
-        snapshot: Utf8Bytes,
-        reply: oneshot::Sender<Result<ParticipantId, Rejection>>,
-    },
+    /// Seat a connection (boxed: the queue's slots are as large as its largest item,
+    /// and rooms keep their queue's capacity).
+    Seat(Box<Seating>),
+}
+
+/// A connection to seat: its `joined` (whose token must still open the seat after a
+/// crash) and its snapshot, taken when it came in; the events after that snapshot follow
+/// it in the queue.
+struct Seating {
+    conn: ConnId,
+    participant: ParticipantId,
+    link: ConnectionLink,
+    joined: Utf8Bytes,
+    snapshot: Utf8Bytes,
+    reply: oneshot::Sender<Result<ParticipantId, Rejection>>,
 }
 
 struct RoomActor {
@@ -315,6 +323,11 @@ impl RoomActor {
                 self.release(held);
             }
         }
+        // A burst (everyone joining at once) may have grown the queue; an idle room
+        // should not keep that memory.
+        if self.held.is_empty() && self.held.capacity() > HELD_KEPT_CAPACITY {
+            self.held = VecDeque::new();
+        }
     }
 
     /// Do `held` once events up to `needed` are durable: now if they are and nothing
@@ -346,14 +359,15 @@ impl RoomActor {
                     self.send(conn, frame.clone());
                 }
             }
-            Held::Seat {
-                conn,
-                participant,
-                link,
-                joined,
-                snapshot,
-                reply,
-            } => {
+            Held::Seat(seating) => {
+                let Seating {
+                    conn,
+                    participant,
+                    link,
+                    joined,
+                    snapshot,
+                    reply,
+                } = *seating;
                 self.connections.insert(
                     conn,
                     Connection {
@@ -502,14 +516,14 @@ impl RoomActor {
             token,
         });
         let snapshot = self.snapshot_for(&participant);
-        let held = Held::Seat {
+        let held = Held::Seat(Box::new(Seating {
             conn,
             participant,
             link,
             joined,
             snapshot,
             reply,
-        };
+        }));
         self.when_durable(self.seq, held);
     }
 
