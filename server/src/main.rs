@@ -3,6 +3,7 @@
 use clap::Parser;
 use server::Config;
 use server::storage::SqliteStore;
+use server::storage::sqlite::Sync;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -30,9 +31,21 @@ struct Args {
     /// The SQLite database file where sessions are kept; created on first run.
     #[arg(long = "db", env = "DB_PATH", default_value = "codev.db")]
     db: PathBuf,
+    /// When an event counts as stored, and may be sent out and acknowledged: `full`
+    /// once the disk has it (it survives a power cut); `normal` once the operating system
+    /// has it (it survives a crash of the server at once, and a power cut once the next
+    /// background checkpoint has run; they run every 50 ms). docs/storage.md.
+    #[arg(long, env = "DB_SYNC", value_enum, default_value_t = SyncArg::Full)]
+    sync: SyncArg,
     /// Limits against floods and abuse; docs/security.md says what each one does.
     #[command(flatten)]
     limits: LimitArgs,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum SyncArg {
+    Full,
+    Normal,
 }
 
 /// Bounds on what one address or one connection may ask (`server::guard`). Each
@@ -127,10 +140,16 @@ async fn run() -> std::io::Result<()> {
         .with_env_filter(server::logging::filter_from_env())
         .init();
     let args = Args::parse();
-    let store = SqliteStore::open(&args.db).await.map_err(|error| {
-        std::io::Error::other(format!("database {}: {error}", args.db.display()))
-    })?;
-    tracing::info!(db = %args.db.display(), "database open");
+    let sync = match args.sync {
+        SyncArg::Full => Sync::Full,
+        SyncArg::Normal => Sync::Normal,
+    };
+    let store = SqliteStore::open_with(&args.db, sync, i64::MAX)
+        .await
+        .map_err(|error| {
+            std::io::Error::other(format!("database {}: {error}", args.db.display()))
+        })?;
+    tracing::info!(db = %args.db.display(), ?sync, "database open");
     let config = args.limits.apply(Config {
         static_dir: args.static_dir,
         grace: Duration::from_secs(args.grace_seconds),

@@ -134,8 +134,8 @@ pub fn schema_version() -> i64 {
 pub enum Sync {
     /// fsync the WAL at every commit: durable across power loss. The default.
     Full,
-    /// fsync only at checkpoints: durable across a killed process, not a power cut.
-    /// For the benchmark's comparison only.
+    /// fsync only at checkpoints: durable across a killed process at once, across a
+    /// power cut once the next checkpoint has run (the background ones run every 50 ms).
     Normal,
 }
 
@@ -500,6 +500,20 @@ mod tests {
             .expect("commit");
         let after = wal_pages(&store).await;
         assert!(after < 10, "the WAL started over: {after} pages");
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn normal_sync_is_a_choice_of_the_operator() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = SqliteStore::open_with(dir.path().join("normal.db"), Sync::Normal, i64::MAX)
+            .await
+            .expect("open");
+        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&mut *store.writer().await.expect("open"))
+            .await
+            .expect("synchronous");
+        assert_eq!(sync, 1, "synchronous = NORMAL");
         store.close().await;
     }
 
