@@ -54,6 +54,9 @@ pub struct Config {
     /// The request header in which a trusted reverse proxy gives the client's address
     /// (`X-Forwarded-For`: its last entry; `X-Real-IP`). None: the TCP peer's address.
     pub client_ip_header: Option<String>,
+    /// The bearer token `/metrics` asks for. None: `/metrics` answers only clients on
+    /// this machine (loopback), as the client address is understood above.
+    pub metrics_token: Option<String>,
     /// Where the server counts what it does (`/metrics`); each server its own.
     pub metrics: Arc<Metrics>,
     /// Where time comes from.
@@ -82,6 +85,7 @@ impl Default for Config {
             sessions_per_address_per_hour: 60,
             allowed_origins: Vec::new(),
             client_ip_header: None,
+            metrics_token: None,
             metrics: Arc::new(Metrics::new()),
             clock: Arc::new(SystemClock),
             store: Arc::new(MemoryStore::new()),

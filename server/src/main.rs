@@ -37,6 +37,10 @@ struct Args {
     /// background checkpoint has run; they run every 50 ms). docs/storage.md.
     #[arg(long, env = "DB_SYNC", value_enum, default_value_t = SyncArg::Full)]
     sync: SyncArg,
+    /// A bearer token that lets a monitoring system read /metrics from another machine.
+    /// Without one, /metrics answers only clients on this machine.
+    #[arg(long, env = "METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
     /// Limits against floods and abuse; docs/security.md says what each one does.
     #[command(flatten)]
     limits: LimitArgs,
@@ -155,6 +159,7 @@ async fn run() -> std::io::Result<()> {
         grace: Duration::from_secs(args.grace_seconds),
         max_rooms: args.max_rooms,
         store: Arc::new(store.clone()),
+        metrics_token: args.metrics_token.filter(|token| !token.trim().is_empty()),
         ..Config::default()
     });
     let listener = tokio::net::TcpListener::bind(SocketAddr::new(args.host, args.port)).await?;

@@ -1,5 +1,6 @@
 //! `GET /metrics`: the Prometheus text format, counting what the server did.
 
+use server::Config;
 use shared::{Command, ErrorCode, Step};
 use tests::server::TestServer;
 use tests::ws::WsClient;
@@ -117,4 +118,56 @@ async fn metrics_count_rooms_connections_commands_events_refusals_and_commits() 
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     assert_eq!(open, 2.0, "the facilitator and Eve remain");
+}
+
+#[tokio::test]
+async fn metrics_answer_this_machine_or_the_bearer_of_the_token() {
+    // Behind a trusted proxy, the client is whoever the proxy says.
+    let proxied = TestServer::start_with(Config {
+        client_ip_header: Some("X-Real-IP".into()),
+        ..Config::default()
+    })
+    .await;
+    let local = proxied
+        .http_with_headers("GET", "/metrics", None, &[("X-Real-IP", "127.0.0.1")])
+        .await;
+    assert_eq!(local.status, 200, "this machine reads the metrics");
+    let remote = proxied
+        .http_with_headers("GET", "/metrics", None, &[("X-Real-IP", "203.0.113.9")])
+        .await;
+    assert_eq!(remote.status, 403, "elsewhere does not, without a token");
+    assert!(!remote.body.contains("codev_rooms"));
+    assert!(remote.body.contains("METRICS_TOKEN"));
+
+    // With a token, it is needed from everywhere, this machine included.
+    let guarded = TestServer::start_with(Config {
+        client_ip_header: Some("X-Real-IP".into()),
+        metrics_token: Some("s3cret-scraper".into()),
+        ..Config::default()
+    })
+    .await;
+    for (headers, status) in [
+        (vec![("X-Real-IP", "203.0.113.9")], 401),
+        (vec![("X-Real-IP", "127.0.0.1")], 401),
+        (
+            vec![
+                ("X-Real-IP", "203.0.113.9"),
+                ("Authorization", "Bearer wrong"),
+            ],
+            401,
+        ),
+        (
+            vec![
+                ("X-Real-IP", "203.0.113.9"),
+                ("Authorization", "Bearer s3cret-scraper"),
+            ],
+            200,
+        ),
+    ] {
+        let answer = guarded
+            .http_with_headers("GET", "/metrics", None, &headers)
+            .await;
+        assert_eq!(answer.status, status, "{headers:?}");
+        assert_eq!(answer.body.contains("codev_rooms"), status == 200);
+    }
 }

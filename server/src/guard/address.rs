@@ -36,17 +36,21 @@ impl ClientAddr {
     /// readable, else the TCP peer. A router served without connection info (a unit
     /// test calling it directly) counts everyone as one unspecified address.
     pub fn of_request(parts: &Parts, trusted_header: Option<&str>) -> Self {
-        let from_header = trusted_header.and_then(|name| from_header(&parts.headers, name));
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip());
-        ClientAddr::of(
-            from_header
-                .or(peer)
-                .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)),
-        )
+        ClientAddr::of(request_ip(parts, trusted_header))
     }
+}
+
+/// The client's own address for a request, not grouped: from the trusted header if one
+/// is configured and readable, else the TCP peer (unspecified without connection info).
+pub fn request_ip(parts: &Parts, trusted_header: Option<&str>) -> IpAddr {
+    let from_header = trusted_header.and_then(|name| from_header(&parts.headers, name));
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip());
+    from_header
+        .or(peer)
+        .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
 }
 
 /// The client's address in a proxy's header: the last entry of a list (the one the
