@@ -190,6 +190,9 @@ pub async fn serve(socket: WebSocket, app: AppState, visitor: Visitor) {
     if let Seat::Seated(room) = seat {
         let _ = room.send(ToRoom::Leave { conn }).await;
     }
+    // The address's slot is free before the connection stops being counted (`_open`
+    // goes at the very end), so whoever sees the count fall finds the slot free.
+    drop(visitor);
 }
 
 /// A room just seated this connection: the room, and how it would drop us.

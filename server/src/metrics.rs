@@ -27,7 +27,9 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 use shared::ErrorCode;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::watch;
 
 pub use prometheus_client::encoding::prometheus_text::CONTENT_TYPE;
 
@@ -55,6 +57,8 @@ pub struct Metrics {
     commit_seconds: Histogram,
     durable_wait_seconds: Histogram,
     committed_writes: Counter,
+    /// Open connections again, for whoever waits for the number to change.
+    open: Arc<watch::Sender<i64>>,
 }
 
 impl Default for Metrics {
@@ -131,6 +135,7 @@ impl Metrics {
             commit_seconds,
             durable_wait_seconds,
             committed_writes,
+            open: Arc::new(watch::channel(0).0),
         }
     }
 
@@ -175,7 +180,17 @@ impl Metrics {
     /// Count a connection as open until the returned guard is dropped.
     pub fn connection_opened(&self) -> OpenConnection {
         self.connections.inc();
-        OpenConnection(self.connections.clone())
+        self.open.send_modify(|open| *open += 1);
+        OpenConnection {
+            gauge: self.connections.clone(),
+            open: self.open.clone(),
+        }
+    }
+
+    /// The number of open connections, as it changes: a test waits on it for the
+    /// server to have let go of a connection (its address's slot is free by then).
+    pub fn open_connections(&self) -> watch::Receiver<i64> {
+        self.open.subscribe()
     }
 
     /// The exposition text.
@@ -193,11 +208,15 @@ impl Metrics {
 
 /// An open connection, counted until dropped.
 #[derive(Debug)]
-pub struct OpenConnection(Gauge);
+pub struct OpenConnection {
+    gauge: Gauge,
+    open: Arc<watch::Sender<i64>>,
+}
 
 impl Drop for OpenConnection {
     fn drop(&mut self) {
-        self.0.dec();
+        self.gauge.dec();
+        self.open.send_modify(|open| *open -= 1);
     }
 }
 

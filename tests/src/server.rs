@@ -17,6 +17,8 @@ use tokio::sync::oneshot;
 
 pub struct TestServer {
     addr: SocketAddr,
+    /// What the server counts (its own, from its config).
+    metrics: Arc<server::metrics::Metrics>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -63,11 +65,13 @@ impl TestServer {
     fn serve_on(listener: TcpListener, config: Config) -> Self {
         let addr = listener.local_addr().expect("local address");
         let (stop, stopped) = oneshot::channel::<()>();
+        let metrics = config.metrics.clone();
         let task = tokio::spawn(server::serve(listener, config, async move {
             let _ = stopped.await;
         }));
         TestServer {
             addr,
+            metrics,
             stop: Some(stop),
             task: Some(task),
         }
@@ -120,6 +124,22 @@ impl TestServer {
         headers: &[(&str, &str)],
     ) -> HttpAnswer {
         http(self.addr, method, path, body, headers).await
+    }
+
+    /// Wait until the server holds exactly `open` connections: a closed one is let go
+    /// of (and its address's slot freed) a moment after the client closes it.
+    pub async fn until_open_connections(&self, open: i64) {
+        let mut count = self.metrics.open_connections();
+        let reached = tokio::time::timeout(CONNECTION_PATIENCE, async {
+            count.wait_for(|now| *now == open).await.is_ok()
+        })
+        .await;
+        if reached != Ok(true) {
+            panic!(
+                "the server holds {} connections, not {open}",
+                *count.borrow()
+            );
+        }
     }
 
     /// Create a session through the HTTP API.
@@ -239,6 +259,8 @@ pub struct ServerProcess {
 
 /// How long a server process may take to start or to stop.
 const PROCESS_PATIENCE: Duration = Duration::from_secs(30);
+/// The longest a closed connection may take to be let go of: a safety net, never a wait.
+const CONNECTION_PATIENCE: Duration = Duration::from_secs(10);
 
 impl ServerProcess {
     /// Start the server binary at `bin` on the SQLite file `db`. Tests of the `server`

@@ -10,7 +10,6 @@ use server::clock::ManualClock;
 use shared::state::NoteKind;
 use shared::wire::{ByeReason, ClientMessage, PROTOCOL_VERSION, ServerMessage};
 use shared::{ActionId, Command, ErrorCode, Event, Limits, NoteId, QuestionId, RoomCode, Step};
-use std::time::Duration;
 use tests::cast::{Cast, Who};
 use tests::server::TestServer;
 use tests::ws::WsClient;
@@ -449,15 +448,10 @@ async fn connections_per_address_are_bounded() {
 
     // Once one closes, there is room for another.
     spare.close().await;
-    let mut again = None;
-    for _ in 0..50 {
-        if let Ok(client) = WsClient::connect_with_headers(&url, "again", &[]).await {
-            again = Some(client);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let mut again = again.expect("a connection once another closed");
+    server.until_open_connections(2).await;
+    let mut again = WsClient::connect_with_headers(&url, "again", &[])
+        .await
+        .expect("a connection once another closed");
     again.send(&ClientMessage::Ping { nonce: 5 }).await;
     assert!(matches!(
         again.recv().await,

@@ -108,16 +108,13 @@ async fn metrics_count_rooms_connections_commands_events_refusals_and_commits() 
 
     // A closed connection is no longer counted (the facilitator and Eve remain).
     bruno.close().await;
-    let mut open = f64::NAN;
-    for _ in 0..100 {
-        let text = server.http("GET", "/metrics", None).await.body;
-        open = sample(&text, "codev_connections").unwrap_or(f64::NAN);
-        if open == 2.0 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    assert_eq!(open, 2.0, "the facilitator and Eve remain");
+    server.until_open_connections(2).await;
+    let text = server.http("GET", "/metrics", None).await.body;
+    assert_eq!(
+        sample(&text, "codev_connections"),
+        Some(2.0),
+        "the facilitator and Eve remain"
+    );
 }
 
 #[tokio::test]
