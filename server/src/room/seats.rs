@@ -24,14 +24,41 @@ struct Seat {
     /// command re-sent after a reconnect gets its first answer again instead of being
     /// applied twice. Each answer goes with the sequence number that must be durable
     /// before it may be sent.
-    answers: VecDeque<Answer>,
+    answers: Answers,
 }
 
 #[derive(Debug)]
 struct Answer {
-    id: u64,
     frame: Utf8Bytes,
     durable_at: u64,
+}
+
+/// The latest answers of a seat: looked up by id on every command (a map, not a scan of
+/// all of them), forgotten oldest first.
+#[derive(Debug, Default)]
+struct Answers {
+    by_id: HashMap<u64, Answer>,
+    /// Ids in the order they were first answered.
+    order: VecDeque<u64>,
+}
+
+impl Answers {
+    fn get(&self, id: u64) -> Option<&Answer> {
+        self.by_id.get(&id)
+    }
+
+    /// Remember an answer; the same id again replaces its answer.
+    fn remember(&mut self, id: u64, answer: Answer) {
+        if self.by_id.insert(id, answer).is_some() {
+            return;
+        }
+        self.order.push_back(id);
+        if self.order.len() > REMEMBERED_ANSWERS
+            && let Some(oldest) = self.order.pop_front()
+        {
+            self.by_id.remove(&oldest);
+        }
+    }
 }
 
 /// How many answers a seat remembers: far more than a page can have in flight.
@@ -50,7 +77,7 @@ impl Seats {
                 token,
                 connections: HashSet::new(),
                 away_since: None,
-                answers: VecDeque::new(),
+                answers: Answers::default(),
             },
         );
     }
@@ -113,14 +140,12 @@ impl Seats {
     pub fn answer_to(&self, participant: &ParticipantId, id: u64) -> Option<(Utf8Bytes, u64)> {
         let seat = self.seats.get(participant)?;
         seat.answers
-            .iter()
-            .rev()
-            .find(|answer| answer.id == id)
+            .get(id)
             .map(|answer| (answer.frame.clone(), answer.durable_at))
     }
 
-    /// Remember the answer given to command `id`. Remembering the same id again just
-    /// after replaces the answer (a command with several events, replayed at restart).
+    /// Remember the answer given to command `id`. Remembering the same id again
+    /// replaces the answer (a command with several events, replayed at restart).
     pub fn remember_answer(
         &mut self,
         participant: &ParticipantId,
@@ -131,20 +156,7 @@ impl Seats {
         let Some(seat) = self.seats.get_mut(participant) else {
             return;
         };
-        let answer = Answer {
-            id,
-            frame,
-            durable_at,
-        };
-        match seat.answers.back_mut() {
-            Some(last) if last.id == id => *last = answer,
-            _ => {
-                if seat.answers.len() == REMEMBERED_ANSWERS {
-                    seat.answers.pop_front();
-                }
-                seat.answers.push_back(answer);
-            }
-        }
+        seat.answers.remember(id, Answer { frame, durable_at });
     }
 
     /// When the next grace period ends, if one is running.
