@@ -297,6 +297,22 @@ where
     Ok((ours, base))
 }
 
+/// Run the load `spec` against each target in turn.
+async fn load_each(
+    cli: &Cli,
+    spec: &load::LoadSpec,
+) -> Result<(Option<load::LoadResult>, Option<load::LoadResult>)> {
+    each(cli, |target| {
+        let spec = spec.clone();
+        async move {
+            let result = load::run(&target, &spec).await;
+            target.stop();
+            result
+        }
+    })
+    .await
+}
+
 fn verdict(met: bool) -> &'static str {
     if met { "MET" } else { "MISSED" }
 }
@@ -317,15 +333,7 @@ async fn s1(cli: &Cli, args: &S1Args) -> Result<()> {
         "== S1 steady load: {} rooms x {} participants, {} notes/s per consultant, {} s measured after {} s warm-up",
         args.rooms, args.participants, args.rate, args.duration, args.warmup
     );
-    let (ours, base) = each(cli, |target| {
-        let spec = spec.clone();
-        async move {
-            let result = load::run(&target, &spec).await;
-            target.stop();
-            result
-        }
-    })
-    .await?;
+    let (ours, base) = load_each(cli, &spec).await?;
     let step = |r: &Option<load::LoadResult>| r.as_ref().and_then(|r| r.steps.first().cloned());
     let (o, b) = (step(&ours), step(&base));
     print_load_rows(&o, &b);
@@ -542,15 +550,7 @@ async fn s2(cli: &Cli, args: &S2Args) -> Result<()> {
         "== S2 saturation: {} rooms x {} participants, rates {:?} notes/s per consultant, {} s measured per step after {} s",
         args.rooms, args.participants, args.rates, args.step, args.warmup
     );
-    let (ours, base) = each(cli, |target| {
-        let spec = spec.clone();
-        async move {
-            let result = load::run(&target, &spec).await;
-            target.stop();
-            result
-        }
-    })
-    .await?;
+    let (ours, base) = load_each(cli, &spec).await?;
     let steps =
         |r: &Option<load::LoadResult>| r.as_ref().map(|r| r.steps.clone()).unwrap_or_default();
     let (o, b) = (steps(&ours), steps(&base));

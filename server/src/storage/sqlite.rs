@@ -467,6 +467,17 @@ mod tests {
             .expect("count")
     }
 
+    /// The one value `sql` answers, read through the writer's connection.
+    async fn scalar<T>(store: &SqliteStore, sql: &'static str) -> T
+    where
+        T: for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + Send + Unpin,
+    {
+        sqlx::query_scalar(sql)
+            .fetch_one(&mut *store.writer().await.expect("open"))
+            .await
+            .unwrap_or_else(|error| panic!("{sql}: {error}"))
+    }
+
     /// Pages in the WAL after a passive checkpoint by the checkpointer's connection.
     async fn wal_pages(store: &SqliteStore) -> i64 {
         let rows: Vec<(i64, i64, i64)> = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
@@ -509,10 +520,7 @@ mod tests {
         let store = SqliteStore::open_with(dir.path().join("normal.db"), Sync::Normal, i64::MAX)
             .await
             .expect("open");
-        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
-            .fetch_one(&mut *store.writer().await.expect("open"))
-            .await
-            .expect("synchronous");
+        let sync: i64 = scalar(&store, "PRAGMA synchronous").await;
         assert_eq!(sync, 1, "synchronous = NORMAL");
         store.close().await;
     }
@@ -527,15 +535,9 @@ mod tests {
         assert_eq!(store.version().await.expect("version"), schema_version());
         assert_eq!(schema_version(), 2);
         assert!(store.load().await.expect("load").is_empty());
-        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-            .fetch_one(&mut *store.writer().await.expect("open"))
-            .await
-            .expect("journal mode");
+        let mode: String = scalar(&store, "PRAGMA journal_mode").await;
         assert_eq!(mode, "wal");
-        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
-            .fetch_one(&mut *store.writer().await.expect("open"))
-            .await
-            .expect("synchronous");
+        let sync: i64 = scalar(&store, "PRAGMA synchronous").await;
         assert_eq!(sync, 2, "synchronous = FULL");
         store.close().await;
     }
