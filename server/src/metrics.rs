@@ -57,7 +57,8 @@ pub struct Metrics {
     commit_seconds: Histogram,
     durable_wait_seconds: Histogram,
     committed_writes: Counter,
-    /// Open connections again, for whoever waits for the number to change.
+    /// The number of open connections, which the `connections` gauge shows when scraped;
+    /// a watch, so that tests can wait for it to change.
     open: Arc<watch::Sender<i64>>,
 }
 
@@ -179,12 +180,8 @@ impl Metrics {
 
     /// Count a connection as open until the returned guard is dropped.
     pub fn connection_opened(&self) -> OpenConnection {
-        self.connections.inc();
         self.open.send_modify(|open| *open += 1);
-        OpenConnection {
-            gauge: self.connections.clone(),
-            open: self.open.clone(),
-        }
+        OpenConnection(self.open.clone())
     }
 
     /// The number of open connections, as it changes: a test waits on it for the
@@ -196,6 +193,7 @@ impl Metrics {
     /// The exposition text.
     pub fn render(&self, rooms: usize) -> String {
         self.rooms.set(rooms as i64);
+        self.connections.set(*self.open.borrow());
         let mut text = String::new();
         if let Err(error) =
             prometheus_client::encoding::prometheus_text::encode(&mut text, &self.registry)
@@ -208,15 +206,11 @@ impl Metrics {
 
 /// An open connection, counted until dropped.
 #[derive(Debug)]
-pub struct OpenConnection {
-    gauge: Gauge,
-    open: Arc<watch::Sender<i64>>,
-}
+pub struct OpenConnection(Arc<watch::Sender<i64>>);
 
 impl Drop for OpenConnection {
     fn drop(&mut self) {
-        self.gauge.dec();
-        self.open.send_modify(|open| *open -= 1);
+        self.0.send_modify(|open| *open -= 1);
     }
 }
 
