@@ -373,6 +373,10 @@ fn rng_name(rng: &mut Rng) -> &'static str {
 /// Frames a fuzzer may have sent without an answer yet.
 const WINDOW: u64 = 32;
 
+/// The longest a fuzzer waits for answers before sending on (frames the server drops
+/// without a word, such as a flood's, get none).
+const ANSWER_WAIT: Duration = Duration::from_secs(2);
+
 /// The `type` of a server frame.
 fn message_kind(text: &str) -> &str {
     text.strip_prefix(r#"{"type":""#)
@@ -401,7 +405,7 @@ async fn read(
     >,
     people: People,
     token: Arc<Mutex<Option<String>>>,
-    answered: Arc<AtomicU64>,
+    answered: tokio::sync::watch::Sender<u64>,
 ) -> Seen {
     let mut seen = Seen::default();
     while let Some(Ok(message)) = stream.next().await {
@@ -459,7 +463,7 @@ async fn read(
             message_kind(&text),
             "ack" | "rejected" | "pong" | "snapshot"
         ) {
-            answered.fetch_add(1, Ordering::Relaxed);
+            answered.send_modify(|count| *count += 1);
         }
     }
     seen
@@ -485,8 +489,8 @@ struct Report {
     last_copy: Option<(u64, RoomState)>,
 }
 
-/// Fuzz until `until`; then keep the last connection open (its reader following the
-/// room) until `release` turns true.
+/// Fuzz until `until`, then say so through `stopped`; keep the last connection open
+/// (its reader following the room) until `release` turns true.
 #[allow(clippy::too_many_arguments)]
 async fn fuzzer(
     url: String,
@@ -497,7 +501,14 @@ async fn fuzzer(
     people: People,
     sent_total: Arc<AtomicU64>,
     mut release: tokio::sync::watch::Receiver<bool>,
+    stopped: tokio::sync::oneshot::Sender<()>,
 ) -> Report {
+    let mut stopped = Some(stopped);
+    let mut say_stopped = move || {
+        if let Some(stopped) = stopped.take() {
+            let _ = stopped.send(());
+        }
+    };
     let mut rng = Rng(seed | 1);
     let limits = Limits::default();
     let mut report = Report::default();
@@ -511,14 +522,9 @@ async fn fuzzer(
         };
         report.connections += 1;
         let (mut sink, stream) = socket.split();
-        let answered = Arc::new(AtomicU64::new(0));
+        let (answers, mut answered) = tokio::sync::watch::channel(0u64);
         let mut sent_here = 0u64;
-        let reader = tokio::spawn(read(
-            stream,
-            people.clone(),
-            token.clone(),
-            answered.clone(),
-        ));
+        let reader = tokio::spawn(read(stream, people.clone(), token.clone(), answers));
         let known_token = token.lock().ok().and_then(|t| t.clone());
         let entry = match (&door, known_token) {
             (Door::Facilitator(key), _) => Some(json!({
@@ -537,8 +543,11 @@ async fn fuzzer(
         let mut alive = true;
         if let Some(entry) = entry {
             alive = sink.send(Message::text(entry.to_string())).await.is_ok();
-            // Let the seat be taken before the noise starts.
-            tokio::time::sleep(Duration::from_millis(20)).await;
+            // Let the seat be taken (or refused) before the noise starts.
+            let entered = answered.wait_for(|count| *count >= 1);
+            if let Ok(Err(_)) = tokio::time::timeout(ANSWER_WAIT, entered).await {
+                alive = false; // the reader is gone: the connection closed
+            }
         }
         while alive && Instant::now() < until {
             let message = if matches!(door, Door::Mangled) && rng.chance(50) {
@@ -555,18 +564,17 @@ async fn fuzzer(
             report.sent += 1;
             // At most WINDOW frames unanswered, so that what is counted as sent is what
             // the server read (not what waits in socket buffers).
-            let waiting_since = Instant::now();
-            while alive
-                && sent_here > answered.load(Ordering::Relaxed) + WINDOW
-                && waiting_since.elapsed() < Duration::from_secs(2)
-                && !reader.is_finished()
-            {
-                tokio::time::sleep(Duration::from_micros(200)).await;
+            // Past the wait, the frame is counted all the same.
+            let caught_up = answered.wait_for(|count| sent_here <= count + WINDOW);
+            if let Ok(Err(_)) = tokio::time::timeout(ANSWER_WAIT, caught_up).await {
+                alive = false; // the reader is gone: the connection closed
             }
             alive &= !reader.is_finished();
             sent_total.fetch_add(1, Ordering::Relaxed);
         }
         if alive {
+            // The loop ended on time: this fuzzer sends no more.
+            say_stopped();
             let _ = release.wait_for(|released| *released).await;
         }
         let _ = sink.close().await;
@@ -580,6 +588,7 @@ async fn fuzzer(
             _ => report.problems.push("a reader did not finish".into()),
         }
     }
+    say_stopped();
     report
 }
 
@@ -655,7 +664,10 @@ async fn random_and_mutated_frames_never_break_a_room() {
     let until = started + Duration::from_secs(seconds);
     let (release, released) = tokio::sync::watch::channel(false);
     let mut fuzzers = tokio::task::JoinSet::new();
+    let mut all_stopped = Vec::new();
     for (index, door) in doors.into_iter().enumerate() {
+        let (stopped, has_stopped) = tokio::sync::oneshot::channel();
+        all_stopped.push(has_stopped);
         fuzzers.spawn(fuzzer(
             url.clone(),
             session.room.clone(),
@@ -665,10 +677,13 @@ async fn random_and_mutated_frames_never_break_a_room() {
             people.clone(),
             sent.clone(),
             released.clone(),
+            stopped,
         ));
     }
-    // Let the sending stop and the last answers land.
-    tokio::time::sleep_until((until + Duration::from_millis(500)).into()).await;
+    // Every fuzzer has stopped sending (or ended).
+    for has_stopped in all_stopped {
+        let _ = has_stopped.await;
+    }
     let elapsed = until.saturating_duration_since(started);
 
     // The server answers.
