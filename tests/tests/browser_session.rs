@@ -11,8 +11,7 @@ use server::Config;
 use server::storage::SqliteStore;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
-use tests::browser::{Browser, ChromeDriver, PATIENCE};
+use tests::browser::{Browser, ChromeDriver};
 use tests::proxy::Proxy;
 use tests::server::{TempDir, TestServer, client_dist};
 
@@ -23,46 +22,6 @@ fn screenshot_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../target/screenshots")
         .join(format!("{name}.png"))
-}
-
-/// Wait until exactly `n` elements match `css`.
-async fn wait_count(browser: &Browser, css: &str, n: usize) {
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    loop {
-        let found = browser
-            .client()
-            .find_all(Locator::Css(css))
-            .await
-            .map(|all| all.len())
-            .unwrap_or(0);
-        if found == n {
-            return;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "waited {PATIENCE:?} for {n} × `{css}`, saw {found}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// Wait until the element matching `css` contains `part` in its text.
-async fn wait_contains(browser: &Browser, css: &str, part: &str) {
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    loop {
-        let text = match browser.client().find(Locator::Css(css)).await {
-            Ok(element) => element.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        };
-        if text.contains(part) {
-            return;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "waited {PATIENCE:?} for `{css}` to contain {part:?}; it reads {text:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 /// The texts of every element matching `css`, in page order.
@@ -151,7 +110,7 @@ async fn five_browsers_walk_a_whole_session_through_the_ui() {
     ] {
         join(browser, &invite, name).await;
     }
-    wait_count(&fac, "[data-testid=person]", 5).await;
+    fac.wait_for_count("[data-testid=person]", 5).await;
 
     // Welcome: the charter, then the client.
     for browser in everyone {
@@ -201,10 +160,10 @@ async fn five_browsers_walk_a_whole_session_through_the_ui() {
     fac.click("[data-testid=next-step]").await;
     all_see_step(&everyone, "Étape 2 · Clarification").await;
     c1.click("[data-testid=hand-toggle]").await;
-    wait_count(&fac, "[data-testid=hand]", 1).await;
+    fac.wait_for_count("[data-testid=hand]", 1).await;
     c2.click("[data-testid=hand-toggle]").await;
     for browser in everyone {
-        wait_count(browser, "[data-testid=hand]", 2).await;
+        browser.wait_for_count("[data-testid=hand]", 2).await;
         assert_eq!(
             texts(browser, "[data-testid=hand] .name").await,
             ["Bruno", "Chloé"]
@@ -212,13 +171,15 @@ async fn five_browsers_walk_a_whole_session_through_the_ui() {
     }
     fac.click("[data-testid=give-floor]").await;
     for browser in everyone {
-        wait_contains(browser, "[data-testid=floor-holder]", "Bruno").await;
-        wait_count(browser, "[data-testid=hand]", 1).await;
+        browser
+            .wait_for_part("[data-testid=floor-holder]", "Bruno")
+            .await;
+        browser.wait_for_count("[data-testid=hand]", 1).await;
     }
     c3.type_into("input[data-testid=question]", "Depuis quand exactement ?")
         .await;
     c3.click("[data-testid=question-save]").await;
-    wait_count(&cli, "[data-testid=question-card]", 1).await;
+    cli.wait_for_count("[data-testid=question-card]", 1).await;
     shoot(&fac, &c3, "2-clarification").await;
 
     // Step 3: the contract.
@@ -253,10 +214,10 @@ async fn five_browsers_walk_a_whole_session_through_the_ui() {
         browser.click("[data-testid=post-note]").await;
     }
     for browser in everyone {
-        wait_count(browser, "[data-testid=note]", 3).await;
+        browser.wait_for_count("[data-testid=note]", 3).await;
     }
     for browser in consultants {
-        wait_count(browser, "[data-testid=mine]", 1).await;
+        browser.wait_for_count("[data-testid=mine]", 1).await;
     }
     for browser in [&fac, &cli] {
         assert!(texts(browser, "[data-testid=mine]").await.is_empty());
@@ -268,14 +229,15 @@ async fn five_browsers_walk_a_whole_session_through_the_ui() {
     }
     cli.click("[data-testid=keep-note]").await;
     for browser in everyone {
-        wait_count(browser, "[data-testid=note].kept", 1).await;
+        browser.wait_for_count("[data-testid=note].kept", 1).await;
     }
     shoot(&fac, &c3, "4-exploration").await;
 
     // Step 5: the action plan, with the kept note beside it.
     fac.click("[data-testid=next-step]").await;
     all_see_step(&everyone, "Étape 5 · Synthèse et plan d'action").await;
-    wait_count(&cli, "[data-testid=kept-notes] .note", 1).await;
+    cli.wait_for_count("[data-testid=kept-notes] .note", 1)
+        .await;
     for action in [
         "Inviter les deux chefs à déjeuner",
         "Écrire un compte rendu commun",
@@ -284,7 +246,7 @@ async fn five_browsers_walk_a_whole_session_through_the_ui() {
         cli.click("[data-testid=add-action]").await;
     }
     for browser in everyone {
-        wait_count(browser, "[data-testid=action]", 2).await;
+        browser.wait_for_count("[data-testid=action]", 2).await;
     }
     shoot(&fac, &c3, "5-plan").await;
 
@@ -292,9 +254,11 @@ async fn five_browsers_walk_a_whole_session_through_the_ui() {
     fac.click("[data-testid=next-step]").await;
     all_see_step(&everyone, "Étape 6 · Conclusion").await;
     for browser in everyone {
-        wait_contains(browser, "[data-testid=round-speaker]", "Claire").await;
+        browser
+            .wait_for_part("[data-testid=round-speaker]", "Claire")
+            .await;
     }
-    wait_contains(&c2, "[data-testid=round-next]", "Bruno").await;
+    c2.wait_for_part("[data-testid=round-next]", "Bruno").await;
     for (browser, name) in everyone
         .iter()
         .zip(["Anne", "Claire", "Bruno", "Chloé", "David"])
@@ -307,10 +271,10 @@ async fn five_browsers_walk_a_whole_session_through_the_ui() {
             .await;
         browser.click("[data-testid=learning-save]").await;
     }
-    wait_count(&fac, "[data-testid=learnings] li", 5).await;
+    fac.wait_for_count("[data-testid=learnings] li", 5).await;
     for next in ["Bruno", "Chloé", "David", "Anne"] {
         fac.click("[data-testid=advance-round]").await;
-        wait_contains(&c1, "[data-testid=round-speaker]", next).await;
+        c1.wait_for_part("[data-testid=round-speaker]", next).await;
     }
     fac.click("[data-testid=advance-round]").await;
     for browser in everyone {
@@ -326,7 +290,9 @@ async fn five_browsers_walk_a_whole_session_through_the_ui() {
         .expect("the confirmation dialog");
     for browser in everyone {
         browser.wait_for("[data-testid=record]").await;
-        wait_count(browser, "[data-testid=record-plan] li", 2).await;
+        browser
+            .wait_for_count("[data-testid=record-plan] li", 2)
+            .await;
     }
     cli.client()
         .execute(
@@ -420,7 +386,7 @@ async fn a_page_that_loses_its_network_reconnects_and_catches_up() {
         .wait_for_text("[data-testid=step]", "Étape 1 · Exposé de la problématique")
         .await;
     for browser in [&fac, &cli, &bruno] {
-        wait_count(browser, "[data-testid=hand]", 1).await;
+        browser.wait_for_count("[data-testid=hand]", 1).await;
         assert_eq!(texts(browser, "[data-testid=hand] .name").await, ["Bruno"]);
     }
 
@@ -465,7 +431,7 @@ async fn pages_recover_by_themselves_when_the_server_restarts_and_nothing_typed_
         .type_into("[data-testid=note-text]", "Posté avant l'arrêt")
         .await;
     bruno.click("[data-testid=post-note]").await;
-    wait_count(&cli, "[data-testid=note]", 1).await;
+    cli.wait_for_count("[data-testid=note]", 1).await;
 
     // The server goes down mid-exploration.
     server.stop().await;
@@ -493,13 +459,13 @@ async fn pages_recover_by_themselves_when_the_server_restarts_and_nothing_typed_
         browser
             .wait_for_text("[data-testid=step]", "Étape 4 · Exploration")
             .await;
-        wait_count(browser, "[data-testid=note]", 2).await;
+        browser.wait_for_count("[data-testid=note]", 2).await;
     }
     assert_eq!(
         texts(&cli, "[data-testid=note-text-shown]").await,
         ["Posté avant l'arrêt", "Posté pendant l'arrêt"]
     );
-    wait_count(&bruno, "[data-testid=mine]", 2).await;
+    bruno.wait_for_count("[data-testid=mine]", 2).await;
     assert_eq!(
         value_of(&bruno, "[data-testid=note-text]").await,
         "Brouillon en cours",
@@ -538,12 +504,12 @@ async fn an_unknown_room_says_so_and_the_language_can_be_switched() {
         .await;
     browser.type_into("[data-testid=join-name]", "Eve").await;
     browser.click("[data-testid=join-button]").await;
-    wait_contains(
-        &browser,
-        "[data-testid=fatal]",
-        "No such session, or an invalid link.",
-    )
-    .await;
+    browser
+        .wait_for_part(
+            "[data-testid=fatal]",
+            "No such session, or an invalid link.",
+        )
+        .await;
     let lang = browser
         .client()
         .execute("return document.documentElement.lang", Vec::new())
