@@ -98,6 +98,40 @@ pub enum Command {
 }
 
 impl Command {
+    /// The wire name of every command (tests check that `name` gives each one).
+    pub const NAMES: [&'static str; 30] = [
+        "accept_charter",
+        "pick_client",
+        "next_step",
+        "previous_step",
+        "go_to_step",
+        "set_duration",
+        "start_timer",
+        "pause_timer",
+        "extend_timer",
+        "raise_hand",
+        "lower_hand",
+        "give_floor",
+        "take_floor",
+        "set_problem",
+        "post_question",
+        "withdraw_question",
+        "mark_answered",
+        "set_contract",
+        "post_note",
+        "edit_note",
+        "delete_note",
+        "keep_note",
+        "hide_note",
+        "add_action",
+        "edit_action",
+        "remove_action",
+        "move_action",
+        "write_learning",
+        "advance_round",
+        "close_session",
+    ];
+
     /// The wire name of the command, for logs and metrics (never its content).
     pub fn name(&self) -> &'static str {
         match self {

@@ -53,39 +53,6 @@ fn _every_command_is_in_the_table(command: &Command) {
     }
 }
 
-const ALL_NAMES: [&str; 30] = [
-    "accept_charter",
-    "pick_client",
-    "next_step",
-    "previous_step",
-    "go_to_step",
-    "set_duration",
-    "start_timer",
-    "pause_timer",
-    "extend_timer",
-    "raise_hand",
-    "lower_hand",
-    "give_floor",
-    "take_floor",
-    "set_problem",
-    "post_question",
-    "withdraw_question",
-    "mark_answered",
-    "set_contract",
-    "post_note",
-    "edit_note",
-    "delete_note",
-    "keep_note",
-    "hide_note",
-    "add_action",
-    "edit_action",
-    "remove_action",
-    "move_action",
-    "write_learning",
-    "advance_round",
-    "close_session",
-];
-
 /// Who acts for each role: the consultant is always Ana, author of `N_ANA` and `Q_ANA`.
 fn actor_for(role: Role) -> &'static str {
     match role {
@@ -538,10 +505,10 @@ fn show(code: Option<ErrorCode>) -> String {
 #[test]
 fn the_table_names_every_command_once() {
     let table: BTreeSet<_> = RIGHTS.iter().map(|(name, _, _)| *name).collect();
-    let all: BTreeSet<_> = ALL_NAMES.into_iter().collect();
+    let all: BTreeSet<_> = Command::NAMES.into_iter().collect();
     assert_eq!(table.len(), RIGHTS.len(), "a command has two rows");
     assert_eq!(table, all);
-    for name in ALL_NAMES {
+    for name in Command::NAMES {
         assert_eq!(valid(name, Step::Problem).name(), name);
         for (command, _) in invalid(name) {
             assert_eq!(command.name(), name);
@@ -557,7 +524,7 @@ fn every_command_for_every_role_at_every_step() {
         .into_iter()
         .map(|step| (step, Session::at_step(step)))
         .collect();
-    for name in ALL_NAMES {
+    for name in Command::NAMES {
         for role in Role::ALL {
             let actor = actor_for(role);
             for (step, room) in &rooms {
@@ -638,7 +605,7 @@ fn someone_who_never_joined_is_not_joined_except_in_a_closed_room() {
     let mut mismatches = Vec::new();
     for step in Step::ALL {
         let session = Session::at_step(step);
-        for name in ALL_NAMES {
+        for name in Command::NAMES {
             let expected = if step == Step::Closed {
                 ErrorCode::SessionClosed
             } else {

@@ -163,37 +163,12 @@ const KINDS: &[&str] = &[
 ];
 
 /// Every command but `close_session`: the room must stay open to be fuzzed.
-const COMMANDS: &[&str] = &[
-    "accept_charter",
-    "pick_client",
-    "next_step",
-    "previous_step",
-    "go_to_step",
-    "set_duration",
-    "start_timer",
-    "pause_timer",
-    "extend_timer",
-    "raise_hand",
-    "lower_hand",
-    "give_floor",
-    "take_floor",
-    "set_problem",
-    "post_question",
-    "withdraw_question",
-    "mark_answered",
-    "set_contract",
-    "post_note",
-    "edit_note",
-    "delete_note",
-    "keep_note",
-    "hide_note",
-    "add_action",
-    "edit_action",
-    "remove_action",
-    "move_action",
-    "write_learning",
-    "advance_round",
-];
+static COMMANDS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+    shared::Command::NAMES
+        .into_iter()
+        .filter(|name| *name != "close_session")
+        .collect()
+});
 
 /// Participant ids seen so far by any fuzzer: commands name real people too.
 type People = Arc<Mutex<Vec<String>>>;
@@ -283,7 +258,7 @@ fn mutate(rng: &mut Rng, value: &mut Value, limits: &Limits) {
                 object.insert(text(rng, limits), any_value(rng, 3, limits));
             }
             2 => {
-                object.insert("type".into(), json!(rng.pick(COMMANDS)));
+                object.insert("type".into(), json!(rng.pick(&COMMANDS)));
             }
             3 => {
                 object.insert("type".into(), json!(text(rng, limits)));
@@ -367,7 +342,7 @@ fn frame(rng: &mut Rng, people: &People, limits: &Limits, room: &str) -> Message
 }
 
 fn rng_name(rng: &mut Rng) -> &'static str {
-    rng.pick::<&str>(COMMANDS)
+    rng.pick::<&str>(&COMMANDS)
 }
 
 /// Frames a fuzzer may have sent without an answer yet.
