@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::rights_table::{RIGHTS, expected, rights_refusal};
+use common::rights_table::{RIGHTS, expected, rights_refusal, valid_command};
 use common::*;
 use shared::command::Command;
 use shared::invariants;
@@ -63,100 +63,9 @@ fn actor_for(role: Role) -> &'static str {
     }
 }
 
-/// A valid instance of the command in a room built by `Session::at_step(step)` (after
-/// `prepare`): real ids, fresh ids where something is created, texts within bounds.
+/// [`valid_command`] with the in-memory cast's Ana.
 fn valid(name: &str, step: Step) -> Command {
-    use Command::*;
-    match name {
-        "accept_charter" => AcceptCharter,
-        "pick_client" => PickClient {
-            participant: pid(ANA),
-        },
-        "next_step" => NextStep,
-        "previous_step" => PreviousStep,
-        "go_to_step" => GoToStep {
-            step: if step == Step::Clarification {
-                Step::Problem
-            } else {
-                Step::Clarification
-            },
-        },
-        "set_duration" => SetDuration {
-            step: Step::Exploration,
-            minutes: 45,
-        },
-        "start_timer" => StartTimer,
-        "pause_timer" => PauseTimer,
-        "extend_timer" => ExtendTimer { minutes: 5 },
-        "raise_hand" => RaiseHand,
-        "lower_hand" => LowerHand,
-        "give_floor" => GiveFloor {
-            participant: pid(ANA),
-        },
-        "take_floor" => TakeFloor,
-        "set_problem" => SetProblem {
-            title: "Un nouveau titre".into(),
-            summary: "Un résumé.".into(),
-        },
-        "post_question" => PostQuestion {
-            question_id: qid("q-new"),
-            text: "Qui décide ?".into(),
-        },
-        "withdraw_question" => WithdrawQuestion {
-            question_id: qid(Q_ANA),
-        },
-        "mark_answered" => MarkAnswered {
-            question_id: qid(Q_ANA),
-            answered: true,
-        },
-        "set_contract" => SetContract {
-            text: "Aidez-moi à choisir.".into(),
-        },
-        "post_note" => PostNote {
-            note_id: nid("n-new"),
-            kind: NoteKind::Experience,
-            text: "J'ai vécu la même chose.".into(),
-        },
-        "edit_note" => EditNote {
-            note_id: nid(N_ANA),
-            kind: NoteKind::Suggestion,
-            text: "Et si tu commençais petit ?".into(),
-        },
-        "delete_note" => DeleteNote {
-            note_id: nid(N_ANA),
-        },
-        "keep_note" => KeepNote {
-            note_id: nid(N_BEN),
-            kept: true,
-        },
-        "hide_note" => HideNote {
-            note_id: nid(N_BEN),
-            hidden: true,
-        },
-        "add_action" => AddAction {
-            action_id: aid("a-new"),
-            text: "Faire le point dans un mois".into(),
-            due: Some("2030-02-28".into()),
-        },
-        "edit_action" => EditAction {
-            action_id: aid(A_ONE),
-            text: "Choisir deux dossiers".into(),
-            due: Some("2030-03-01".into()),
-        },
-        "remove_action" => RemoveAction {
-            action_id: aid(A_ONE),
-        },
-        "move_action" => MoveAction {
-            action_id: aid(A_ONE),
-            to: 1,
-        },
-        "write_learning" => WriteLearning {
-            text: "Demander de l'aide, ça s'apprend.".into(),
-        },
-        "advance_round" => AdvanceRound,
-        "close_session" => CloseSession,
-        other => panic!("no valid instance for {other}"),
-    }
+    valid_command(name, step, pid(ANA))
 }
 
 /// Invalid instances and the value error each gets where the sender may send it.

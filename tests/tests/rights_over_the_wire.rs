@@ -4,120 +4,26 @@
 //!
 //! `shared/tests/rights.rs` checks the same table against the pure rules; this test
 //! checks that the server enforces them whatever a page sends: that no path around
-//! `decide` exists between a socket and a room. The expected table is a copy of the one
-//! in `shared/tests/rights.rs` (written from METHOD.md), not a call to `logic::rights`.
+//! `decide` exists between a socket and a room. The expected table is the very one
+//! `shared/tests/rights.rs` uses (`shared/tests/common/rights_table.rs`, written from
+//! METHOD.md, included here by path), not a call to `logic::rights`.
 //!
 //! For each step, one room at that step takes every command that must be refused (by
 //! every role), and must show no event afterwards; then, for each command allowed at that
 //! step, a fresh room at that step takes it from each role allowed to send it.
 
 use server::Config;
-use shared::state::{NoteKind, Role};
+use shared::state::Role;
 use shared::wire::{ClientMessage, ServerMessage};
-use shared::{ActionId, Command, ErrorCode, NoteId, QuestionId, Step};
+use shared::{Command, ErrorCode, Step};
 use std::sync::Arc;
-use tests::cast::{A_ONE, A_TWO, Cast, N_ANA, N_BEN, Q_ANA, Who};
+use tests::cast::{Cast, Who};
 use tests::server::TestServer;
 
 #[path = "../../shared/tests/common/rights_table.rs"]
 mod rights_table;
 
-use rights_table::{RIGHTS, expected};
-
-/// A valid instance of the command in the room `Cast::at_step(step)` builds.
-fn valid(name: &str, step: Step, cast: &Cast) -> Command {
-    use Command::*;
-    match name {
-        "accept_charter" => AcceptCharter,
-        "pick_client" => PickClient {
-            participant: cast.id(Who::Ana),
-        },
-        "next_step" => NextStep,
-        "previous_step" => PreviousStep,
-        "go_to_step" => GoToStep {
-            step: if step == Step::Clarification {
-                Step::Problem
-            } else {
-                Step::Clarification
-            },
-        },
-        "set_duration" => SetDuration {
-            step: Step::Exploration,
-            minutes: 45,
-        },
-        "start_timer" => StartTimer,
-        "pause_timer" => PauseTimer,
-        "extend_timer" => ExtendTimer { minutes: 5 },
-        "raise_hand" => RaiseHand,
-        "lower_hand" => LowerHand,
-        "give_floor" => GiveFloor {
-            participant: cast.id(Who::Ana),
-        },
-        "take_floor" => TakeFloor,
-        "set_problem" => SetProblem {
-            title: "Un nouveau titre".into(),
-            summary: "Un résumé.".into(),
-        },
-        "post_question" => PostQuestion {
-            question_id: QuestionId::new("q-new"),
-            text: "Qui décide ?".into(),
-        },
-        "withdraw_question" => WithdrawQuestion {
-            question_id: QuestionId::new(Q_ANA),
-        },
-        "mark_answered" => MarkAnswered {
-            question_id: QuestionId::new(Q_ANA),
-            answered: true,
-        },
-        "set_contract" => SetContract {
-            text: "Aidez-moi à choisir.".into(),
-        },
-        "post_note" => PostNote {
-            note_id: NoteId::new("n-new"),
-            kind: NoteKind::Experience,
-            text: "J'ai vécu la même chose.".into(),
-        },
-        "edit_note" => EditNote {
-            note_id: NoteId::new(N_ANA),
-            kind: NoteKind::Suggestion,
-            text: "Et si tu commençais petit ?".into(),
-        },
-        "delete_note" => DeleteNote {
-            note_id: NoteId::new(N_ANA),
-        },
-        "keep_note" => KeepNote {
-            note_id: NoteId::new(N_BEN),
-            kept: true,
-        },
-        "hide_note" => HideNote {
-            note_id: NoteId::new(N_BEN),
-            hidden: true,
-        },
-        "add_action" => AddAction {
-            action_id: ActionId::new("a-new"),
-            text: "Faire le point dans un mois".into(),
-            due: Some("2030-02-28".into()),
-        },
-        "edit_action" => EditAction {
-            action_id: ActionId::new(A_ONE),
-            text: "Choisir deux dossiers".into(),
-            due: Some("2030-03-01".into()),
-        },
-        "remove_action" => RemoveAction {
-            action_id: ActionId::new(A_TWO),
-        },
-        "move_action" => MoveAction {
-            action_id: ActionId::new(A_ONE),
-            to: 1,
-        },
-        "write_learning" => WriteLearning {
-            text: "Demander de l'aide, ça s'apprend.".into(),
-        },
-        "advance_round" => AdvanceRound,
-        "close_session" => CloseSession,
-        other => panic!("no valid instance for {other}"),
-    }
-}
+use rights_table::{RIGHTS, expected, valid_command};
 
 /// Make the valid instance meaningful: something to pause, lower or take back.
 async fn prepare(cast: &mut Cast, name: &str, who: Who) {
@@ -158,7 +64,7 @@ async fn cells_of_step(server: Arc<TestServer>, step: Step) -> (Vec<String>, usi
             };
             cells += 1;
             let who = Who::for_role(role);
-            let command = valid(name, step, &cast);
+            let command = valid_command(name, step, cast.id(Who::Ana));
             let got = cast
                 .client(who)
                 .command(command)
@@ -203,7 +109,7 @@ async fn cells_of_step(server: Arc<TestServer>, step: Step) -> (Vec<String>, usi
             cells += 1;
             let who = Who::for_role(role);
             prepare(&mut cast, name, who).await;
-            let command = valid(name, step, &cast);
+            let command = valid_command(name, step, cast.id(Who::Ana));
             if let Err(refusal) = cast.client(who).command(command).await {
                 mismatches.push(format!(
                     "{name} by {role:?} at {step:?}: expected ack, got {:?} ({})",

@@ -25,12 +25,9 @@ pub const OBS: &str = "p-obs";
 /// Nobody: never joined.
 pub const GHOST: &str = "p-ghost";
 
-pub const Q_ANA: &str = "q-ana";
+pub use rights_table::{A_ONE, A_TWO, N_ANA, N_BEN, Q_ANA};
+/// Ben's question card.
 pub const Q_BEN: &str = "q-ben";
-pub const N_ANA: &str = "n-ana";
-pub const N_BEN: &str = "n-ben";
-pub const A_ONE: &str = "a-one";
-pub const A_TWO: &str = "a-two";
 
 /// Server time when the room is created.
 pub const T0: Millis = 1_700_000_000_000;

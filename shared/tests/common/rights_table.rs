@@ -4,8 +4,8 @@
 //! (`tests/tests/rights_over_the_wire.rs`, which includes this file by path). It is
 //! never computed from `logic::rights`: that would test the code against itself.
 
-use shared::state::Role;
-use shared::{ErrorCode, Step};
+use shared::state::{NoteKind, Role};
+use shared::{ActionId, Command, ErrorCode, NoteId, ParticipantId, QuestionId, Step};
 
 /// The method's rights. Roles: `fac` facilitator, `cli` client, `con` consultant,
 /// `obs` observer. Steps by their number in the method: 0 welcome, 1 problem,
@@ -99,4 +99,109 @@ pub fn expected(name: &str, role: Role, step: Step) -> Option<ErrorCode> {
             .find(|(n, s, _)| *n == name && *s == step)
             .map(|(_, _, code)| *code)
     })
+}
+
+/// The ids both casts (in memory, `common`; over the wire, `tests::cast`) give Ana's
+/// question card, Ana's and Ben's notes, and the plan's two actions.
+pub const Q_ANA: &str = "q-ana";
+pub const N_ANA: &str = "n-ana";
+pub const N_BEN: &str = "n-ben";
+pub const A_ONE: &str = "a-one";
+pub const A_TWO: &str = "a-two";
+
+/// A valid instance of the command in a room either cast builds at `step`, `ana` being
+/// the consultant's id there: real ids, fresh ids where something is created, texts
+/// within bounds. The table's rows are checked with these.
+pub fn valid_command(name: &str, step: Step, ana: ParticipantId) -> Command {
+    use Command::*;
+    match name {
+        "accept_charter" => AcceptCharter,
+        "pick_client" => PickClient {
+            participant: ana.clone(),
+        },
+        "next_step" => NextStep,
+        "previous_step" => PreviousStep,
+        "go_to_step" => GoToStep {
+            step: if step == Step::Clarification {
+                Step::Problem
+            } else {
+                Step::Clarification
+            },
+        },
+        "set_duration" => SetDuration {
+            step: Step::Exploration,
+            minutes: 45,
+        },
+        "start_timer" => StartTimer,
+        "pause_timer" => PauseTimer,
+        "extend_timer" => ExtendTimer { minutes: 5 },
+        "raise_hand" => RaiseHand,
+        "lower_hand" => LowerHand,
+        "give_floor" => GiveFloor {
+            participant: ana.clone(),
+        },
+        "take_floor" => TakeFloor,
+        "set_problem" => SetProblem {
+            title: "Un nouveau titre".into(),
+            summary: "Un résumé.".into(),
+        },
+        "post_question" => PostQuestion {
+            question_id: QuestionId::new("q-new"),
+            text: "Qui décide ?".into(),
+        },
+        "withdraw_question" => WithdrawQuestion {
+            question_id: QuestionId::new(Q_ANA),
+        },
+        "mark_answered" => MarkAnswered {
+            question_id: QuestionId::new(Q_ANA),
+            answered: true,
+        },
+        "set_contract" => SetContract {
+            text: "Aidez-moi à choisir.".into(),
+        },
+        "post_note" => PostNote {
+            note_id: NoteId::new("n-new"),
+            kind: NoteKind::Experience,
+            text: "J'ai vécu la même chose.".into(),
+        },
+        "edit_note" => EditNote {
+            note_id: NoteId::new(N_ANA),
+            kind: NoteKind::Suggestion,
+            text: "Et si tu commençais petit ?".into(),
+        },
+        "delete_note" => DeleteNote {
+            note_id: NoteId::new(N_ANA),
+        },
+        "keep_note" => KeepNote {
+            note_id: NoteId::new(N_BEN),
+            kept: true,
+        },
+        "hide_note" => HideNote {
+            note_id: NoteId::new(N_BEN),
+            hidden: true,
+        },
+        "add_action" => AddAction {
+            action_id: ActionId::new("a-new"),
+            text: "Faire le point dans un mois".into(),
+            due: Some("2030-02-28".into()),
+        },
+        "edit_action" => EditAction {
+            action_id: ActionId::new(A_ONE),
+            text: "Choisir deux dossiers".into(),
+            due: Some("2030-03-01".into()),
+        },
+        "remove_action" => RemoveAction {
+            action_id: ActionId::new(A_TWO),
+        },
+        "move_action" => MoveAction {
+            action_id: ActionId::new(A_ONE),
+            to: 1,
+        },
+        "write_learning" => WriteLearning {
+            text: "Demander de l'aide, ça s'apprend.".into(),
+        },
+        "advance_round" => AdvanceRound,
+        "close_session" => CloseSession,
+        other => panic!("no valid instance for {other}"),
+    }
 }
