@@ -300,6 +300,21 @@ impl WsClient {
         }
     }
 
+    /// Reads until someone is marked away, and says who.
+    pub async fn wait_away(&mut self) -> ParticipantId {
+        loop {
+            if let Event::PresenceChanged {
+                participant,
+                connected: false,
+            } = self
+                .wait_event(|e| matches!(e, Event::PresenceChanged { .. }))
+                .await
+            {
+                return participant;
+            }
+        }
+    }
+
     pub fn state(&self) -> &RoomState {
         self.state.as_ref().expect("a snapshot has arrived")
     }

@@ -9,7 +9,7 @@ use server::Config;
 use server::clock::ManualClock;
 use shared::state::NoteKind;
 use shared::wire::{ByeReason, ClientMessage, PROTOCOL_VERSION, ServerMessage};
-use shared::{ActionId, Command, ErrorCode, Event, Limits, NoteId, QuestionId, RoomCode, Step};
+use shared::{ActionId, Command, ErrorCode, Limits, NoteId, QuestionId, RoomCode, Step};
 use tests::cast::{Cast, Who};
 use tests::server::TestServer;
 use tests::ws::WsClient;
@@ -119,16 +119,7 @@ async fn a_frame_over_the_hard_limit_ends_only_that_connection_and_says_why() {
     assert_eq!(eve.closed_with.as_ref().map(|(code, _)| *code), Some(1009));
 
     // Eve is away, the room goes on, and she can come back.
-    fac.wait_event(|e| {
-        matches!(
-            e,
-            Event::PresenceChanged {
-                connected: false,
-                ..
-            }
-        )
-    })
-    .await;
+    assert_eq!(fac.wait_away().await, eve_id);
     room_carries_on(&mut fac, &mut []).await;
     let eve = WsClient::resume(&url, &session.room, &token, "Eve again").await;
     assert_eq!(eve.me(), &eve_id);
@@ -549,24 +540,7 @@ async fn a_connection_that_keeps_flooding_is_dropped_for_abuse() {
         }
     }
     assert_eq!(bye, Some(ByeReason::Abuse));
-    let away = fac
-        .wait_event(|e| {
-            matches!(
-                e,
-                Event::PresenceChanged {
-                    connected: false,
-                    ..
-                }
-            )
-        })
-        .await;
-    assert_eq!(
-        away,
-        Event::PresenceChanged {
-            participant: eve_id.clone(),
-            connected: false
-        }
-    );
+    assert_eq!(fac.wait_away().await, eve_id);
     room_carries_on(&mut fac, &mut [&mut bruno]).await;
     // Dropped, not banned: Eve's seat is hers when she comes back calmly.
     let eve = WsClient::resume(&url, &session.room, &token, "Eve again").await;

@@ -27,24 +27,7 @@ async fn a_resumed_participant_keeps_role_and_place_in_the_hand_queue() {
 
     let token = bruno.token.clone().expect("a resume token");
     bruno.close().await;
-    let away = chloe
-        .wait_event(|e| {
-            matches!(
-                e,
-                Event::PresenceChanged {
-                    connected: false,
-                    ..
-                }
-            )
-        })
-        .await;
-    assert_eq!(
-        away,
-        Event::PresenceChanged {
-            participant: bruno_id.clone(),
-            connected: false
-        }
-    );
+    assert_eq!(chloe.wait_away().await, bruno_id);
     assert_eq!(
         chloe.state().hands[0].participant,
         bruno_id,
