@@ -71,7 +71,7 @@ async fn open(dir: &Path, name: &str, sync: Sync) -> SqliteStore {
 async fn store_alone(dir: &Path, sync: Sync, batch: usize, budget: Duration) {
     let store = open(dir, &format!("store-{sync:?}-{batch}.db"), sync).await;
     let room = RoomCode::from("bench");
-    store.commit(&[new_room(&room)]).await.expect("create");
+    store.commit(&[new_room(&room)]).expect("create");
     let mut seq = 0;
     let mut commits = 0u64;
     let started = Instant::now();
@@ -82,7 +82,7 @@ async fn store_alone(dir: &Path, sync: Sync, batch: usize, budget: Duration) {
                 note_event(&room, seq)
             })
             .collect();
-        store.commit(&writes).await.expect("commit");
+        store.commit(&writes).expect("commit");
         commits += 1;
     }
     let seconds = started.elapsed().as_secs_f64();
@@ -100,7 +100,7 @@ async fn store_alone(dir: &Path, sync: Sync, batch: usize, budget: Duration) {
 /// event is durable before the next.
 async fn through_the_journal(dir: &Path, rooms: usize, per_room: u64) {
     let store = Arc::new(open(dir, &format!("journal-{rooms}.db"), Sync::Full).await);
-    let journal = Journal::start(store.clone());
+    let journal = Journal::start(store.clone()).expect("journal thread");
     let codes: Vec<RoomCode> = (0..rooms)
         .map(|i| RoomCode::new(format!("room{i}")))
         .collect();
@@ -157,7 +157,7 @@ async fn through_the_journal(dir: &Path, rooms: usize, per_room: u64) {
 async fn commit_latency(dir: &Path, sync: Sync, rate: u32, budget: Duration) {
     let store = open(dir, &format!("latency-{sync:?}-{rate}.db"), sync).await;
     let room = RoomCode::from("bench");
-    store.commit(&[new_room(&room)]).await.expect("create");
+    store.commit(&[new_room(&room)]).expect("create");
     let mut ticks = tokio::time::interval(Duration::from_secs(1) / rate);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
     let mut times: Vec<Duration> = Vec::new();
@@ -167,10 +167,7 @@ async fn commit_latency(dir: &Path, sync: Sync, rate: u32, budget: Duration) {
         ticks.tick().await;
         seq += 1;
         let asked = Instant::now();
-        store
-            .commit(&[note_event(&room, seq)])
-            .await
-            .expect("commit");
+        store.commit(&[note_event(&room, seq)]).expect("commit");
         times.push(asked.elapsed());
     }
     times.sort();

@@ -40,7 +40,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let config = Arc::new(config);
-    let journal = storage::Journal::start_observed(config.store.clone(), config.metrics.clone());
+    let journal = storage::Journal::start_observed(config.store.clone(), config.metrics.clone())?;
     let registry = registry::Registry::new(config.clone(), journal.clone());
     let restored = registry
         .restore()

@@ -1,7 +1,10 @@
-//! The one writer: rooms queue their writes here and go on; one task commits.
+//! The one writer: rooms queue their writes here and go on; one thread commits.
 //!
 //! Whatever is queued when the writer wakes goes into one transaction, so a burst of
-//! commands from many rooms costs one commit (one fsync). Writes are committed in the
+//! commands from many rooms costs one commit (one fsync). The writer is an OS thread of
+//! its own, not a task: a commit blocks it while the disk works, and SQLite runs inside
+//! it ([`super::sqlite_writer`]), so between a room queueing an event and learning it is
+//! durable there are two wake-ups (the writer's, the room's) and no more. Writes are committed in the
 //! order they were queued, so each room's events reach the disk in sequence order, after
 //! the room's creation and before its deletion.
 //!
@@ -16,10 +19,10 @@
 
 use super::{Store, Write};
 use crate::metrics::Metrics;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{oneshot, watch};
 
 /// The most queued items (each one write or a few) committed in one transaction.
 const MAX_BATCH: usize = 4096;
@@ -58,30 +61,33 @@ pub struct JournalStats {
     pub failed_commits: AtomicU64,
 }
 
-/// A cheap handle to the writer task.
+/// A cheap handle to the writer thread, which stops once every handle is gone.
 #[derive(Clone, Debug)]
 pub struct Journal {
-    queue: mpsc::UnboundedSender<Queued>,
+    queue: mpsc::Sender<Queued>,
     stats: Arc<JournalStats>,
 }
 
-/// The writer task has stopped (only at the end of the process).
+/// The writer thread has stopped (only at the end of the process).
 #[derive(Debug, thiserror::Error)]
 #[error("the journal has stopped")]
 pub struct JournalStopped;
 
 impl Journal {
-    /// Start the writer task on `store`.
-    pub fn start(store: Arc<dyn Store>) -> Self {
+    /// Start the writer thread on `store`.
+    pub fn start(store: Arc<dyn Store>) -> std::io::Result<Self> {
         Self::start_observed(store, Arc::new(Metrics::new()))
     }
 
-    /// Start the writer task on `store`, timing each commit into `metrics`.
-    pub fn start_observed(store: Arc<dyn Store>, metrics: Arc<Metrics>) -> Self {
-        let (queue, inbox) = mpsc::unbounded_channel();
+    /// Start the writer thread on `store`, timing each commit into `metrics`.
+    pub fn start_observed(store: Arc<dyn Store>, metrics: Arc<Metrics>) -> std::io::Result<Self> {
+        let (queue, inbox) = mpsc::channel();
         let stats = Arc::new(JournalStats::default());
-        tokio::spawn(run(store, inbox, stats.clone(), metrics));
-        Journal { queue, stats }
+        let counted = stats.clone();
+        std::thread::Builder::new()
+            .name("journal".into())
+            .spawn(move || run(store.as_ref(), &inbox, &counted, &metrics))?;
+        Ok(Journal { queue, stats })
     }
 
     /// Queue a write; `then` is told once it is durable.
@@ -127,49 +133,19 @@ impl Journal {
     }
 }
 
-async fn run(
-    store: Arc<dyn Store>,
-    mut inbox: mpsc::UnboundedReceiver<Queued>,
-    stats: Arc<JournalStats>,
-    metrics: Arc<Metrics>,
-) {
+/// The writer thread: wait for writes, commit whatever is queued, tell who waits; until
+/// every [`Journal`] is dropped.
+fn run(store: &dyn Store, inbox: &mpsc::Receiver<Queued>, stats: &JournalStats, metrics: &Metrics) {
     let mut batch: Vec<Queued> = Vec::new();
     let mut writes: Vec<Write> = Vec::new();
-    while let Some(first) = inbox.recv().await {
+    while let Ok(first) = inbox.recv() {
         batch.push(first);
-        while batch.len() < MAX_BATCH {
-            match inbox.try_recv() {
-                Ok(next) => batch.push(next),
-                Err(_) => break,
-            }
-        }
+        batch.extend(inbox.try_iter().take(MAX_BATCH - 1));
         for queued in &mut batch {
             writes.append(&mut queued.writes);
         }
         if !writes.is_empty() {
-            let started = Instant::now();
-            let mut pause = FIRST_RETRY;
-            loop {
-                match store.commit(&writes).await {
-                    Ok(()) => break,
-                    Err(error) => {
-                        stats.failed_commits.fetch_add(1, Ordering::Relaxed);
-                        tracing::error!(
-                            %error,
-                            writes = writes.len(),
-                            retry_in_ms = pause.as_millis() as u64,
-                            "could not commit; nothing is acknowledged until this succeeds"
-                        );
-                        tokio::time::sleep(pause).await;
-                        pause = (pause * 2).min(LAST_RETRY);
-                    }
-                }
-            }
-            metrics.committed(writes.len(), started.elapsed());
-            stats.commits.fetch_add(1, Ordering::Relaxed);
-            stats
-                .writes
-                .fetch_add(writes.len() as u64, Ordering::Relaxed);
+            commit_until_it_succeeds(store, &writes, stats, metrics);
             writes.clear();
         }
         for queued in batch.drain(..) {
@@ -193,33 +169,64 @@ async fn run(
     }
 }
 
+fn commit_until_it_succeeds(
+    store: &dyn Store,
+    writes: &[Write],
+    stats: &JournalStats,
+    metrics: &Metrics,
+) {
+    let started = Instant::now();
+    let mut pause = FIRST_RETRY;
+    while let Err(error) = store.commit(writes) {
+        stats.failed_commits.fetch_add(1, Ordering::Relaxed);
+        tracing::error!(
+            %error,
+            writes = writes.len(),
+            retry_in_ms = pause.as_millis() as u64,
+            "could not commit; nothing is acknowledged until this succeeds"
+        );
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(LAST_RETRY);
+    }
+    metrics.committed(writes.len(), started.elapsed());
+    stats.commits.fetch_add(1, Ordering::Relaxed);
+    stats
+        .writes
+        .fetch_add(writes.len() as u64, Ordering::Relaxed);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::secrets::Digest;
-    use crate::storage::{MemoryStore, NewRoom, StoreFuture, StoredEvent, StoredRoom};
+    use crate::storage::{MemoryStore, NewRoom, StoreError, StoreFuture, StoredEvent, StoredRoom};
     use shared::state::Language;
     use shared::{Event, RoomCode};
     use std::sync::atomic::AtomicUsize;
-    use tokio::sync::Semaphore;
+    use std::sync::{Condvar, Mutex};
 
-    /// A memory store that counts commits and holds each one until let through.
-    #[derive(Debug)]
+    /// A memory store that counts commits and holds every one until its gate opens.
+    #[derive(Debug, Default)]
     struct GatedStore {
         inner: MemoryStore,
-        gate: Semaphore,
+        open: Mutex<bool>,
+        opened: Condvar,
         commits: AtomicUsize,
     }
 
+    impl GatedStore {
+        fn open_gate(&self) {
+            *self.open.lock().expect("gate") = true;
+            self.opened.notify_all();
+        }
+    }
+
     impl Store for GatedStore {
-        fn commit<'a>(&'a self, writes: &'a [Write]) -> StoreFuture<'a, ()> {
-            Box::pin(async move {
-                if let Ok(permit) = self.gate.acquire().await {
-                    permit.forget();
-                }
-                self.commits.fetch_add(1, Ordering::SeqCst);
-                self.inner.commit(writes).await
-            })
+        fn commit(&self, writes: &[Write]) -> Result<(), StoreError> {
+            let open = self.open.lock().expect("gate");
+            drop(self.opened.wait_while(open, |open| !*open).expect("gate"));
+            self.commits.fetch_add(1, Ordering::SeqCst);
+            self.inner.commit(writes)
         }
 
         fn load(&self) -> StoreFuture<'_, Vec<StoredRoom>> {
@@ -229,12 +236,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_burst_from_many_rooms_costs_one_commit_and_each_room_learns_its_progress() {
-        let store = Arc::new(GatedStore {
-            inner: MemoryStore::new(),
-            gate: Semaphore::new(0),
-            commits: AtomicUsize::new(0),
-        });
-        let journal = Journal::start(store.clone());
+        let store = Arc::new(GatedStore::default());
+        let journal = Journal::start(store.clone()).expect("journal thread");
         let rooms: Vec<RoomCode> = (0..10).map(|i| RoomCode::new(format!("room{i}"))).collect();
         let watches: Vec<_> = rooms
             .iter()
@@ -277,7 +280,7 @@ mod tests {
             watches.iter().all(|w| *w.borrow() == 0),
             "nothing durable yet"
         );
-        store.gate.add_permits(1_000);
+        store.open_gate();
         journal.flush().await.expect("flush");
         let commits = store.commits.load(Ordering::SeqCst);
         assert!(

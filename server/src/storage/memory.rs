@@ -77,21 +77,19 @@ impl MemoryStore {
 }
 
 impl Store for MemoryStore {
-    fn commit<'a>(&'a self, writes: &'a [Write]) -> StoreFuture<'a, ()> {
-        Box::pin(async move {
-            if self.failing.load(Ordering::SeqCst) {
-                return Err(StoreError::Corrupt("failing on purpose".into()));
-            }
-            let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
-            // All or none: apply to a copy, then swap it in (a copy of everything: this
-            // store is for tests, not for large rooms).
-            let mut next = rooms.clone();
-            for write in writes {
-                Self::apply(&mut next, write)?;
-            }
-            *rooms = next;
-            Ok(())
-        })
+    fn commit(&self, writes: &[Write]) -> Result<(), StoreError> {
+        if self.failing.load(Ordering::SeqCst) {
+            return Err(StoreError::Corrupt("failing on purpose".into()));
+        }
+        let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        // All or none: apply to a copy, then swap it in (a copy of everything: this
+        // store is for tests, not for large rooms).
+        let mut next = rooms.clone();
+        for write in writes {
+            Self::apply(&mut next, write)?;
+        }
+        *rooms = next;
+        Ok(())
     }
 
     fn load(&self) -> StoreFuture<'_, Vec<StoredRoom>> {

@@ -10,13 +10,14 @@
 //! embedded default, [`memory::MemoryStore`] serves tests that want no disk, and a
 //! PostgreSQL store would be a third implementation of the same two methods. Room actors
 //! never call a store: they queue [`Write`]s on the [`journal::Journal`], whose one writer
-//! task commits whatever is queued in one transaction and tells each room how far its
+//! thread commits whatever is queued in one transaction and tells each room how far its
 //! events are durable. See `docs/storage.md`.
 
 pub mod checkpoint;
 pub mod journal;
 pub mod memory;
 pub mod sqlite;
+pub mod sqlite_writer;
 
 use crate::secrets::Digest;
 use shared::state::Language;
@@ -35,6 +36,11 @@ pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>>
 pub enum StoreError {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// From the writer's own connection (see [`sqlite`]).
+    #[error("database error: {0}")]
+    Write(#[from] rusqlite::Error),
+    #[error("the database is closed")]
+    Closed,
     #[error("could not migrate the database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// Stored data this version cannot read (written by a newer version, or damaged).
@@ -46,7 +52,13 @@ pub enum StoreError {
 pub trait Store: Send + Sync + std::fmt::Debug {
     /// Make `writes` durable, in order, all or none. When this returns `Ok`, they survive
     /// a crash of the process (and, for SQLite, of the machine).
-    fn commit<'a>(&'a self, writes: &'a [Write]) -> StoreFuture<'a, ()>;
+    ///
+    /// It blocks until then: it is called on the journal's own thread, where waiting
+    /// for the disk holds up nothing else, and where a store that runs in that thread
+    /// (SQLite) hands nothing to another thread and back. A store with an async driver
+    /// (PostgreSQL through sqlx) would wait for its future there with
+    /// `tokio::runtime::Handle::block_on`.
+    fn commit(&self, writes: &[Write]) -> Result<(), StoreError>;
 
     /// Every stored room with its seats and its events in sequence order.
     fn load(&self) -> StoreFuture<'_, Vec<StoredRoom>>;

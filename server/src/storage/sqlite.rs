@@ -1,4 +1,5 @@
-//! The embedded default [`Store`]: one SQLite file, through sqlx's async driver.
+//! The embedded default [`Store`]: one SQLite file, read and migrated through sqlx's
+//! async driver, written by a connection run in the journal's thread ([`Writer`]).
 //!
 //! The file is created on first run and migrated at every start (versioned migrations in
 //! `server/migrations/`, embedded in the binary). It runs in WAL mode with
@@ -8,28 +9,27 @@
 //! The WAL is copied back into the database file mostly by a connection of its own
 //! ([`checkpoint`]), so that commits do not wait for the copy.
 //!
-//! Queries are plain `sqlx::query` with bound parameters (no compile-time checking
-//! against a live database), in SQL that PostgreSQL also understands apart from the
-//! column types and pragmas.
+//! Queries are plain SQL with bound parameters (no compile-time checking against a live
+//! database), in SQL that PostgreSQL also understands apart from the column types and
+//! pragmas. Only commits go through the writer: the schema, the load at start and the
+//! checkpoints use a second connection, through sqlx.
 
 use super::checkpoint::{self, CheckpointStats};
+use super::sqlite_writer::Writer;
 use super::{
     NewRoom, Store, StoreError, StoreFuture, StoredEvent, StoredRoom, Write, language_from_name,
-    language_name,
 };
 use crate::secrets::Digest;
 use shared::{Event, ParticipantId, RoomCode};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
-    SqliteSynchronous,
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{AssertSqlSafe, Connection, Row, SqlSafeStr};
+use sqlx::{AssertSqlSafe, Row, SqlSafeStr};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard};
 
 /// The schema's versions, oldest first. Never edit one that has shipped: add another.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -44,67 +44,6 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/0002_closed_at.sql"),
     ),
 ];
-
-/// Events inserted by one statement at most (6 bound values each, far below SQLite's
-/// 32,766).
-const EVENTS_PER_INSERT: usize = 64;
-
-/// Append events in one multi-row `INSERT` (then mark closed rooms closed). Every
-/// statement is a round trip to the thread sqlx runs SQLite on; one per event made a
-/// burst of 4,000 events cost 4,000 trips (see `docs/benchmarks.md`).
-async fn insert_events(
-    tx: &mut sqlx::SqliteConnection,
-    events: &[(&RoomCode, &StoredEvent)],
-) -> Result<(), StoreError> {
-    if events.is_empty() {
-        return Ok(());
-    }
-    let mut sql =
-        String::from("INSERT INTO events (room, seq, at, actor, command_id, event) VALUES ");
-    for i in 0..events.len() {
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str("(?, ?, ?, ?, ?, ?)");
-    }
-    let mut query = sqlx::query(AssertSqlSafe(sql));
-    for (room, event) in events {
-        let json = serde_json::to_string(&event.event)
-            .map_err(|e| StoreError::Corrupt(format!("event encoding: {e}")))?;
-        query = query
-            .bind(room.as_str())
-            .bind(event.seq as i64)
-            .bind(event.at as i64)
-            .bind(event.actor.as_ref().map(|a| a.as_str()))
-            // Command ids are the client's u64s: stored bit for bit as i64.
-            .bind(event.command_id.map(|id| id as i64))
-            .bind(json);
-    }
-    query.execute(&mut *tx).await?;
-    for (room, event) in events {
-        if let Event::SessionClosed { at } = event.event {
-            sqlx::query("UPDATE rooms SET closed_at = ? WHERE code = ?")
-                .bind(at as i64)
-                .bind(room.as_str())
-                .execute(&mut *tx)
-                .await?;
-        }
-    }
-    Ok(())
-}
-
-/// An appended event that needs nothing but its row (not a closing, which also marks
-/// its room closed).
-fn plain_append(write: &Write) -> Option<(&RoomCode, &StoredEvent)> {
-    match write {
-        Write::AppendEvent { room, event }
-            if !matches!(event.event, Event::SessionClosed { .. }) =>
-        {
-            Some((room, event))
-        }
-        _ => None,
-    }
-}
 
 /// The migrations up to `version` (all of them with `i64::MAX`).
 pub fn migrator(up_to: i64) -> Migrator {
@@ -141,12 +80,11 @@ pub enum Sync {
 
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    /// The writer's connection (`None` once closed). A bare connection rather than a
-    /// pool: a pooled connection goes back to its pool through a task spawned on the
-    /// runtime, and under load the next commit waited for that task to be scheduled.
-    writer: Arc<Mutex<Option<SqliteConnection>>>,
-    /// The checkpointer's connection.
-    checkpoints: SqlitePool,
+    /// The writer's connection (`None` once closed). Only the journal's thread commits,
+    /// so the lock is never waited for in use.
+    writer: Arc<Mutex<Option<Writer>>>,
+    /// The other connection: migrations, the load at start, reads, checkpoints.
+    reads: SqlitePool,
     path: PathBuf,
     /// The checkpointer stops once every clone of the store is gone.
     _alive: Arc<()>,
@@ -178,21 +116,10 @@ impl SqliteStore {
             })
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            // Deleted rows are overwritten, not just unlinked: a deleted session leaves
-            // no readable trace in the file.
             .pragma("secure_delete", "ON");
-        // The WAL is copied back into the database on a connection of its own; the
-        // writer only finishes the copy now and then, so that the WAL starts over (see
-        // `checkpoint`).
-        let writer_options = options.clone().pragma(
-            "wal_autocheckpoint",
-            checkpoint::WRITER_MARK_PAGES.to_string(),
-        );
-        // One connection: SQLite has one writer anyway, and the one writer task is the
-        // only user after start.
-        let mut writer = SqliteConnection::connect_with(&writer_options).await?;
-        migrator(schema).run(&mut writer).await?;
-        let checkpoints = SqlitePoolOptions::new()
+        // One connection: it creates and migrates the file, loads it at start, answers
+        // the odd read and copies the WAL back (see `checkpoint`).
+        let reads = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
             .test_before_acquire(false)
@@ -200,16 +127,23 @@ impl SqliteStore {
             .max_lifetime(None)
             .connect_with(options)
             .await?;
+        migrator(schema).run(&reads).await?;
+        let writer = {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || Writer::open(&path, sync))
+                .await
+                .map_err(|error| StoreError::Corrupt(format!("opening the writer: {error}")))??
+        };
         let alive = Arc::new(());
         let checkpoint_stats = Arc::new(CheckpointStats::default());
         checkpoint::start(
-            checkpoints.clone(),
+            reads.clone(),
             Arc::downgrade(&alive),
             checkpoint_stats.clone(),
         );
         Ok(SqliteStore {
             writer: Arc::new(Mutex::new(Some(writer))),
-            checkpoints,
+            reads,
             path,
             _alive: alive,
             checkpoint_stats,
@@ -220,20 +154,20 @@ impl SqliteStore {
         &self.path
     }
 
-    /// Close the connections, checkpointing the WAL into the main file.
+    /// Close the connections, the writer's last, which folds the WAL into the main file.
     pub async fn close(&self) {
-        self.checkpoints.close().await;
-        if let Some(writer) = self.writer.lock().await.take()
-            && let Err(error) = writer.close().await
-        {
-            tracing::warn!(%error, "could not close the database cleanly");
+        self.reads.close().await;
+        let writer = self.writer.clone();
+        let closed = tokio::task::spawn_blocking(move || {
+            let writer = writer.lock().unwrap_or_else(|e| e.into_inner()).take();
+            writer.map_or(Ok(()), Writer::close)
+        })
+        .await;
+        match closed {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::warn!(%error, "could not close the database cleanly"),
+            Err(error) => tracing::warn!(%error, "could not close the database cleanly"),
         }
-    }
-
-    /// The writer's connection, for as long as it is held.
-    async fn writer(&self) -> Result<MappedMutexGuard<'_, SqliteConnection>, StoreError> {
-        MutexGuard::try_map(self.writer.lock().await, Option::as_mut)
-            .map_err(|_| StoreError::Database(sqlx::Error::PoolClosed))
     }
 
     /// What the background checkpoints have done so far.
@@ -245,110 +179,21 @@ impl SqliteStore {
     pub async fn version(&self) -> Result<i64, StoreError> {
         let version: Option<i64> =
             sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
-                .fetch_one(&mut *self.writer().await?)
+                .fetch_one(&self.reads)
                 .await?;
         Ok(version.unwrap_or(0))
-    }
-
-    async fn commit_writes(&self, writes: &[Write]) -> Result<(), StoreError> {
-        // The usual batch, a few appended events, is one statement, and one statement is
-        // its own transaction: all or nothing, and durable when it returns. Without
-        // BEGIN and COMMIT it costs one trip to SQLite's thread instead of three.
-        if writes.len() <= EVENTS_PER_INSERT
-            && let Some(events) = writes.iter().map(plain_append).collect::<Option<Vec<_>>>()
-        {
-            return insert_events(&mut *self.writer().await?, &events).await;
-        }
-        let mut writer = self.writer().await?;
-        let mut tx = writer.begin().await?;
-        let mut deleted = false;
-        // Runs of appended events (nearly every write) go in multi-row inserts: one
-        // statement, so one trip to SQLite's thread, for many events.
-        let mut events: Vec<(&RoomCode, &StoredEvent)> = Vec::new();
-        for write in writes {
-            if let Write::AppendEvent { room, event } = write {
-                events.push((room, event));
-                if events.len() == EVENTS_PER_INSERT {
-                    insert_events(&mut tx, &events).await?;
-                    events.clear();
-                }
-                continue;
-            }
-            insert_events(&mut tx, &events).await?;
-            events.clear();
-            match write {
-                Write::CreateRoom(room) => {
-                    sqlx::query(
-                        "INSERT INTO rooms (code, title, language, created_at, facilitator_key_hash) \
-                         VALUES (?, ?, ?, ?, ?)",
-                    )
-                    .bind(room.code.as_str())
-                    .bind(room.title.as_str())
-                    .bind(language_name(room.language))
-                    .bind(room.created_at as i64)
-                    .bind(&room.facilitator_key.0[..])
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                Write::AddSeat {
-                    room,
-                    participant,
-                    token,
-                } => {
-                    sqlx::query(
-                        "INSERT INTO seats (room, participant, token_hash) VALUES (?, ?, ?) \
-                         ON CONFLICT (room, participant) DO UPDATE SET token_hash = excluded.token_hash",
-                    )
-                    .bind(room.as_str())
-                    .bind(participant.as_str())
-                    .bind(&token.0[..])
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                // Gathered above.
-                Write::AppendEvent { .. } => {}
-                Write::DeleteRoom { room } => {
-                    for sql in [
-                        "DELETE FROM events WHERE room = ?",
-                        "DELETE FROM seats WHERE room = ?",
-                        "DELETE FROM rooms WHERE code = ?",
-                    ] {
-                        sqlx::query(sql)
-                            .bind(room.as_str())
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                    deleted = true;
-                }
-            }
-        }
-        insert_events(&mut tx, &events).await?;
-        tx.commit().await?;
-        if deleted {
-            // Move the deleted pages out of the WAL too, so that nothing of the session
-            // stays readable in the files. Best effort: a busy checkpoint is retried by
-            // SQLite's automatic checkpoints later.
-            if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                .execute(&mut *writer)
-                .await
-            {
-                tracing::warn!(%error, "could not checkpoint after a deletion");
-            }
-        }
-        Ok(())
     }
 
     async fn load_rooms(&self) -> Result<Vec<StoredRoom>, StoreError> {
         let corrupt =
             |what: &str, room: &str| StoreError::Corrupt(format!("{what} in room {room}"));
-        let mut writer = self.writer().await?;
         let mut rooms: Vec<StoredRoom> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
         let rows = sqlx::query(
             "SELECT code, title, language, created_at, facilitator_key_hash, closed_at \
              FROM rooms ORDER BY created_at, code",
         )
-        .fetch_all(&mut *writer)
+        .fetch_all(&self.reads)
         .await?;
         for row in rows {
             let code: String = row.try_get("code")?;
@@ -372,7 +217,7 @@ impl SqliteStore {
             });
         }
         let rows = sqlx::query("SELECT room, participant, token_hash FROM seats ORDER BY room")
-            .fetch_all(&mut *writer)
+            .fetch_all(&self.reads)
             .await?;
         for row in rows {
             let room: String = row.try_get("room")?;
@@ -390,7 +235,7 @@ impl SqliteStore {
         let rows = sqlx::query(
             "SELECT room, seq, at, actor, command_id, event FROM events ORDER BY room, seq",
         )
-        .fetch_all(&mut *writer)
+        .fetch_all(&self.reads)
         .await?;
         for row in rows {
             let room: String = row.try_get("room")?;
@@ -417,8 +262,9 @@ impl SqliteStore {
 }
 
 impl Store for SqliteStore {
-    fn commit<'a>(&'a self, writes: &'a [Write]) -> StoreFuture<'a, ()> {
-        Box::pin(self.commit_writes(writes))
+    fn commit(&self, writes: &[Write]) -> Result<(), StoreError> {
+        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        writer.as_mut().ok_or(StoreError::Closed)?.commit(writes)
     }
 
     fn load(&self) -> StoreFuture<'_, Vec<StoredRoom>> {
@@ -462,26 +308,25 @@ mod tests {
     async fn count(store: &SqliteStore, sql: &'static str, room: &str) -> i64 {
         sqlx::query_scalar(sql)
             .bind(room)
-            .fetch_one(&mut *store.writer().await.expect("open"))
+            .fetch_one(&store.reads)
             .await
             .expect("count")
     }
 
     /// The one value `sql` answers, read through the writer's connection.
-    async fn scalar<T>(store: &SqliteStore, sql: &'static str) -> T
-    where
-        T: for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + Send + Unpin,
-    {
-        sqlx::query_scalar(sql)
-            .fetch_one(&mut *store.writer().await.expect("open"))
-            .await
+    fn scalar<T: rusqlite::types::FromSql>(store: &SqliteStore, sql: &str) -> T {
+        let writer = store.writer.lock().expect("writer");
+        writer
+            .as_ref()
+            .expect("open")
+            .scalar(sql)
             .unwrap_or_else(|error| panic!("{sql}: {error}"))
     }
 
     /// Pages in the WAL after a passive checkpoint by the checkpointer's connection.
     async fn wal_pages(store: &SqliteStore) -> i64 {
         let rows: Vec<(i64, i64, i64)> = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
-            .fetch_all(&store.checkpoints)
+            .fetch_all(&store.reads)
             .await
             .expect("checkpoint");
         rows[0].1
@@ -495,19 +340,16 @@ mod tests {
             .expect("open");
         store
             .commit(&[Write::CreateRoom(new_room("w"))])
-            .await
             .expect("room");
         for seq in 1..=50 {
             store
                 .commit(&[append("w", event(seq, None, None, Event::FloorTaken))])
-                .await
                 .expect("commit");
         }
         let grown = wal_pages(&store).await;
         assert!(grown >= 50, "one commit, at least one page: {grown}");
         store
             .commit(&[append("w", event(51, None, None, Event::FloorTaken))])
-            .await
             .expect("commit");
         let after = wal_pages(&store).await;
         assert!(after < 10, "the WAL started over: {after} pages");
@@ -520,7 +362,7 @@ mod tests {
         let store = SqliteStore::open_with(dir.path().join("normal.db"), Sync::Normal, i64::MAX)
             .await
             .expect("open");
-        let sync: i64 = scalar(&store, "PRAGMA synchronous").await;
+        let sync: i64 = scalar(&store, "PRAGMA synchronous");
         assert_eq!(sync, 1, "synchronous = NORMAL");
         store.close().await;
     }
@@ -535,9 +377,9 @@ mod tests {
         assert_eq!(store.version().await.expect("version"), schema_version());
         assert_eq!(schema_version(), 2);
         assert!(store.load().await.expect("load").is_empty());
-        let mode: String = scalar(&store, "PRAGMA journal_mode").await;
+        let mode: String = scalar(&store, "PRAGMA journal_mode");
         assert_eq!(mode, "wal");
-        let sync: i64 = scalar(&store, "PRAGMA synchronous").await;
+        let sync: i64 = scalar(&store, "PRAGMA synchronous");
         assert_eq!(sync, 2, "synchronous = FULL");
         store.close().await;
     }
@@ -581,13 +423,12 @@ mod tests {
                 ),
             ),
         ];
-        store.commit(&writes).await.expect("commit");
+        store.commit(&writes).expect("commit");
         store
             .commit(&[append(
                 "abc",
                 event(3, Some("p1"), Some(7), Event::SessionClosed { at: 99 }),
             )])
-            .await
             .expect("commit");
         store.close().await;
 
@@ -640,13 +481,12 @@ mod tests {
                 ),
             ),
         ])
-        .await
         .expect("commit at version 1");
         sqlx::query(
             "INSERT INTO events (room, seq, at, actor, command_id, event) \
              VALUES ('old', 2, 20, 'p1', 2, '{\"type\":\"session_closed\",\"at\":20}')",
         )
-        .execute(&mut *old.writer().await.expect("open"))
+        .execute(&old.reads)
         .await
         .expect("insert as version 1 did");
         old.close().await;
@@ -673,9 +513,7 @@ mod tests {
             .await
             .expect("open");
         let closed = |seq| append("r", event(seq, None, None, Event::SessionClosed { at: 1 }));
-        let result = store
-            .commit(&[Write::CreateRoom(new_room("r")), closed(1), closed(1)])
-            .await;
+        let result = store.commit(&[Write::CreateRoom(new_room("r")), closed(1), closed(1)]);
         assert!(result.is_err(), "the same sequence number twice");
         assert!(store.load().await.expect("load").is_empty(), "all or none");
         store.close().await;
@@ -689,23 +527,22 @@ mod tests {
             .expect("open");
         store
             .commit(&[Write::CreateRoom(new_room("r"))])
-            .await
             .expect("create");
         // More events than one statement holds, in one transaction.
         let many: Vec<Write> = (1..=150)
             .map(|seq| append("r", event(seq, Some("p"), Some(seq), Event::FloorTaken)))
             .collect();
-        store.commit(&many).await.expect("150 events");
-        // A few events alone are one statement without BEGIN: still all or none.
+        store.commit(&many).expect("150 events");
+        // A few events: still all or none.
         let clash = [
             append("r", event(151, None, None, Event::FloorTaken)),
             append("r", event(150, None, None, Event::FloorTaken)),
         ];
-        assert!(store.commit(&clash).await.is_err(), "150 is taken");
+        assert!(store.commit(&clash).is_err(), "150 is taken");
         let few: Vec<Write> = (151..=153)
             .map(|seq| append("r", event(seq, None, None, Event::FloorTaken)))
             .collect();
-        store.commit(&few).await.expect("3 events");
+        store.commit(&few).expect("3 events");
         let rooms = store.load().await.expect("load");
         let seqs: Vec<u64> = rooms[0].events.iter().map(|e| e.seq).collect();
         assert_eq!(
@@ -734,14 +571,12 @@ mod tests {
                     },
                     append(code, event(1, Some("p"), Some(1), Event::FloorTaken)),
                 ])
-                .await
                 .expect("commit");
         }
         store
             .commit(&[Write::DeleteRoom {
                 room: "gone".into(),
             }])
-            .await
             .expect("delete");
         for sql in [
             "SELECT COUNT(*) FROM rooms WHERE code = ?",
