@@ -30,6 +30,25 @@ pub fn check(room: &Room) -> Result<(), String> {
     {
         return Err("every note has an author in the private state".to_owned());
     }
+    for author in room
+        .state
+        .notes
+        .iter()
+        .filter_map(|n| room.author_of(&n.id))
+    {
+        let counted = room
+            .state
+            .notes
+            .iter()
+            .filter(|n| room.author_of(&n.id) == Some(author))
+            .count();
+        if room.count_notes_by(author) != counted {
+            return Err(format!(
+                "{author} has {counted} notes on the board, counted {}",
+                room.count_notes_by(author)
+            ));
+        }
+    }
     Ok(())
 }
 

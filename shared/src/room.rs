@@ -15,6 +15,10 @@ pub struct Room {
     /// Every note id ever posted, with its author. Entries outlive deleted notes, so a
     /// retried post of a deleted note is recognised instead of posted again.
     authors: HashMap<NoteId, ParticipantId>,
+    /// How many notes on the board each author has, kept by [`Room::apply`]: the limit
+    /// on notes is checked at every post, and counting them over the whole board there
+    /// was a tenth of the server's time in the load test (`docs/benchmarks.md`).
+    on_board: HashMap<ParticipantId, usize>,
 }
 
 impl Room {
@@ -22,6 +26,7 @@ impl Room {
         Room {
             state,
             authors: HashMap::new(),
+            on_board: HashMap::new(),
         }
     }
 
@@ -33,11 +38,7 @@ impl Room {
     /// How many notes on the board `participant` wrote (without listing them: this is
     /// checked at every posted note).
     pub fn count_notes_by(&self, participant: &ParticipantId) -> usize {
-        self.state
-            .notes
-            .iter()
-            .filter(|n| self.authors.get(&n.id) == Some(participant))
-            .count()
+        self.on_board.get(participant).copied().unwrap_or(0)
     }
 
     /// The notes on the board written by `participant`, in board order.
@@ -57,6 +58,22 @@ impl Room {
                 .entry(note.id.clone())
                 .or_insert_with(|| author.clone());
         }
+        let notes_before = self.state.notes.len();
         self.state.apply(event);
+        let notes_after = self.state.notes.len();
+        // Whose note came or went, if one did.
+        let changed = match event {
+            Event::NotePosted { note } if notes_after > notes_before => Some(&note.id),
+            Event::NoteDeleted { note_id } if notes_after < notes_before => Some(note_id),
+            _ => None,
+        };
+        if let Some(author) = changed.and_then(|note| self.authors.get(note)) {
+            let count = self.on_board.entry(author.clone()).or_default();
+            if notes_after > notes_before {
+                *count += 1;
+            } else {
+                *count = count.saturating_sub(1);
+            }
+        }
     }
 }
