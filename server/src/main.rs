@@ -34,7 +34,7 @@ struct Args {
     /// When an event counts as stored, and may be sent out and acknowledged: `full`
     /// once the disk has it (it survives a power cut); `normal` once the operating system
     /// has it (it survives a crash of the server at once, and a power cut once the next
-    /// background checkpoint has run; they run every 10 ms). docs/storage.md.
+    /// background checkpoint has run; they run every 50 ms). docs/storage.md.
     #[arg(long, env = "DB_SYNC", value_enum, default_value_t = SyncArg::Full)]
     sync: SyncArg,
     /// A bearer token that lets a monitoring system read /metrics from another machine.

@@ -6,7 +6,7 @@
 //! event waiting on that commit waits for the whole copy: at load, one commit in a few
 //! thousand took ~30 ms instead of ~0.5 ms (`docs/benchmarks.md`).
 //!
-//! This task copies the WAL back every [`EVERY`] on a connection of its own, with
+//! This task copies the WAL back every few milliseconds ([`interval`]) on a connection of its own, with
 //! `PASSIVE` checkpoints, which never block the writer. That alone would let the WAL
 //! grow without end under steady writes: the file starts over from its beginning only
 //! when a commit begins with the whole WAL copied, and with commits back to back one
@@ -14,17 +14,29 @@
 //! ([`WRITER_MARK_PAGES`]): when the WAL passes it, the writer checkpoints after its
 //! commit as before, but finds nearly everything already copied, and its next commit
 //! starts the WAL over. The copy in the commit path shrinks from everything since the
-//! last mark to what the last [`EVERY`] added.
+//! last mark to what the last interval added.
 
+use super::sqlite::Sync;
 use sqlx::SqlitePool;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-/// How often the WAL is copied back in the background. A copy flushes the disk, and a
-/// commit flushing meanwhile waits for the copied pages too: small copies keep that wait
-/// short (`docs/storage.md`, "Checkpoints").
-pub const EVERY: Duration = Duration::from_millis(10);
+/// How often the WAL is copied back in the background (`docs/storage.md`,
+/// "Checkpoints"). A copy flushes the WAL and then the database file to the disk.
+///
+/// - With `Sync::Full` every commit flushes the disk too, and waits for whatever is
+///   being written meanwhile, the copy included: small, frequent copies keep that wait
+///   short.
+/// - With `Sync::Normal` commits do not flush, but a commit that appends to a page of
+///   the WAL while the copy's flush is writing it waits for that write: fewer flushes,
+///   fewer waits. The interval is also how much a power cut can take back in this mode.
+pub fn interval(sync: Sync) -> Duration {
+    match sync {
+        Sync::Full => Duration::from_millis(10),
+        Sync::Normal => Duration::from_millis(50),
+    }
+}
 
 /// The WAL size, in pages, past which the writer checkpoints itself after a commit
 /// (SQLite's default: 1,000 pages, 4 MiB).
@@ -41,12 +53,12 @@ pub struct CheckpointStats {
     pub largest_wal_pages: AtomicU64,
 }
 
-/// Start checkpointing through `pool` (a connection other than the writer's) until
-/// the store it belongs to is dropped (`alive` can no longer be upgraded) or the pool is
-/// closed.
-pub fn start(pool: SqlitePool, alive: Weak<()>, stats: Arc<CheckpointStats>) {
+/// Start checkpointing through `pool` (a connection other than the writer's) every
+/// `every`, until the store it belongs to is dropped (`alive` can no longer be
+/// upgraded) or the pool is closed.
+pub fn start(pool: SqlitePool, every: Duration, alive: Weak<()>, stats: Arc<CheckpointStats>) {
     tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(EVERY);
+        let mut ticks = tokio::time::interval(every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut copied_before = 0;
         loop {

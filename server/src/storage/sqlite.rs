@@ -74,7 +74,7 @@ pub enum Sync {
     /// fsync the WAL at every commit: durable across power loss. The default.
     Full,
     /// fsync only at checkpoints: durable across a killed process at once, across a
-    /// power cut once the next checkpoint has run (the background ones run every 10 ms).
+    /// power cut once the next checkpoint has run (the background ones run every 50 ms).
     Normal,
 }
 
@@ -138,6 +138,7 @@ impl SqliteStore {
         let checkpoint_stats = Arc::new(CheckpointStats::default());
         checkpoint::start(
             reads.clone(),
+            checkpoint::interval(sync),
             Arc::downgrade(&alive),
             checkpoint_stats.clone(),
         );
