@@ -6,15 +6,15 @@
 //! event waiting on that commit waits for the whole copy: at load, one commit in a few
 //! thousand took ~30 ms instead of ~0.5 ms (`docs/benchmarks.md`).
 //!
-//! This task copies the WAL back every few milliseconds ([`interval`]) on a connection of its own, with
-//! `PASSIVE` checkpoints, which never block the writer. That alone would let the WAL
-//! grow without end under steady writes: the file starts over from its beginning only
-//! when a commit begins with the whole WAL copied, and with commits back to back one
-//! always lands while the copy runs. So the writer keeps its own size mark
-//! ([`WRITER_MARK_PAGES`]): when the WAL passes it, the writer checkpoints after its
-//! commit as before, but finds nearly everything already copied, and its next commit
-//! starts the WAL over. The copy in the commit path shrinks from everything since the
-//! last mark to what the last interval added.
+//! This task copies the WAL back every few milliseconds ([`interval`]) on a connection
+//! of its own, with `PASSIVE` checkpoints, which never block the writer. That alone
+//! would let the WAL grow without end under steady writes: the file starts over from
+//! its beginning only when a commit begins with the whole WAL copied, and with commits
+//! back to back one always lands while the copy runs. So the writer keeps its own size
+//! mark ([`WRITER_MARK_PAGES`]): when the WAL passes it, the writer checkpoints after
+//! its commit as before, but finds nearly everything already copied, and its next
+//! commit starts the WAL over. The copy in the commit path shrinks from everything
+//! since the last mark to what the last interval added.
 
 use super::sqlite::Sync;
 use sqlx::SqlitePool;

@@ -4,9 +4,9 @@
 //! commands from many rooms costs one commit (one fsync). The writer is an OS thread of
 //! its own, not a task: a commit blocks it while the disk works, and SQLite runs inside
 //! it ([`super::sqlite_writer`]), so between a room queueing an event and learning it is
-//! durable there are two wake-ups (the writer's, the room's) and no more. Writes are committed in the
-//! order they were queued, so each room's events reach the disk in sequence order, after
-//! the room's creation and before its deletion.
+//! durable there are two wake-ups (the writer's, the room's) and no more. Writes are
+//! committed in the order they were queued, so each room's events reach the disk in
+//! sequence order, after the room's creation and before its deletion.
 //!
 //! After each commit the writer tells each room how far its events are durable, through
 //! the room's own `watch` channel: the room then releases the acks it held back. Other

@@ -19,8 +19,8 @@ use shared::Event;
 use std::path::Path;
 use std::time::Duration;
 
-const INSERT_ROOM: &str = "INSERT INTO rooms (code, title, language, created_at, facilitator_key_hash) \
-     VALUES (?1, ?2, ?3, ?4, ?5)";
+const INSERT_ROOM: &str = "INSERT INTO rooms \
+     (code, title, language, created_at, facilitator_key_hash) VALUES (?1, ?2, ?3, ?4, ?5)";
 const UPSERT_SEAT: &str = "INSERT INTO seats (room, participant, token_hash) VALUES (?1, ?2, ?3) \
      ON CONFLICT (room, participant) DO UPDATE SET token_hash = excluded.token_hash";
 const INSERT_EVENT: &str = "INSERT INTO events (room, seq, at, actor, command_id, event) \
