@@ -93,6 +93,12 @@ struct S1Args {
     /// Characters per note.
     #[arg(long, default_value_t = 80)]
     note_len: usize,
+    /// Runs, each against both servers in turn, fresh processes each time. With more
+    /// than one, a line per run comes first, then the full report of the run whose p99
+    /// (ours, or the baseline's with `--only baseline`) is the median: on a shared
+    /// machine one run's p99 can be off by a millisecond.
+    #[arg(long, default_value_t = 1)]
+    runs: usize,
 }
 
 impl Default for S1Args {
@@ -104,6 +110,7 @@ impl Default for S1Args {
             duration: 20.0,
             warmup: 3.0,
             note_len: 80,
+            runs: 1,
         }
     }
 }
@@ -333,8 +340,27 @@ async fn s1(cli: &Cli, args: &S1Args) -> Result<()> {
         "== S1 steady load: {} rooms x {} participants, {} notes/s per consultant, {} s measured after {} s warm-up",
         args.rooms, args.participants, args.rate, args.duration, args.warmup
     );
-    let (ours, base) = load_each(cli, &spec).await?;
+    let mut runs = Vec::new();
+    for run in 1..=args.runs.max(1) {
+        if args.runs > 1 {
+            eprintln!("bench: run {run} of {}", args.runs);
+        }
+        runs.push(load_each(cli, &spec).await?);
+    }
     let step = |r: &Option<load::LoadResult>| r.as_ref().and_then(|r| r.steps.first().cloned());
+    let p99_of = |(ours, base): &(Option<load::LoadResult>, Option<load::LoadResult>)| {
+        step(ours)
+            .or_else(|| step(base))
+            .map_or(f64::NAN, |s| s.delivery.p99)
+    };
+    if runs.len() > 1 {
+        print_runs(&runs, step);
+    }
+    runs.sort_by(|a, b| p99_of(a).total_cmp(&p99_of(b)));
+    let (ours, base) = runs.swap_remove(runs.len() / 2);
+    if args.runs > 1 {
+        println!("  the run with the median p99:");
+    }
     let (o, b) = (step(&ours), step(&base));
     print_load_rows(&o, &b);
     print_load_notes(&ours, &base);
@@ -364,6 +390,46 @@ async fn s1(cli: &Cli, args: &S1Args) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// One line per run of S1, in the order they ran.
+fn print_runs(
+    runs: &[(Option<load::LoadResult>, Option<load::LoadResult>)],
+    step: impl Fn(&Option<load::LoadResult>) -> Option<load::StepResult>,
+) {
+    let ms = |s: &Option<load::StepResult>, pick: fn(&load::StepResult) -> f64| {
+        s.as_ref()
+            .map_or("-".to_owned(), |s| format!("{:.2}", pick(s)))
+    };
+    println!(
+        "  {:>3} | {:>24} | {:>10} | {:>5} | {:>17} | {:>15}",
+        "run",
+        "ours p50 / p99 / p99.9 ms",
+        "base p99 ms",
+        "ratio",
+        "CPU us/dl o / b",
+        "other cpu% o / b"
+    );
+    for (i, (ours, base)) in runs.iter().enumerate() {
+        let (o, b) = (step(ours), step(base));
+        let ratio = match (&o, &b) {
+            (Some(o), Some(b)) => format!("{:.2}", o.delivery.p99 / b.delivery.p99),
+            _ => "-".to_owned(),
+        };
+        println!(
+            "  {:>3} | {:>6} / {:>6} / {:>6} | {:>10} | {:>5} | {:>7} / {:>7} | {:>6} / {:>6}",
+            i + 1,
+            ms(&o, |s| s.delivery.p50),
+            ms(&o, |s| s.delivery.p99),
+            ms(&o, |s| s.delivery.p999),
+            ms(&b, |s| s.delivery.p99),
+            ratio,
+            ms(&o, per_delivery),
+            ms(&b, per_delivery),
+            ms(&o, other_share),
+            ms(&b, other_share),
+        );
+    }
 }
 
 fn print_load_rows(o: &Option<load::StepResult>, b: &Option<load::StepResult>) {
