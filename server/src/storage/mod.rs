@@ -41,6 +41,9 @@ pub enum StoreError {
     Write(#[from] rusqlite::Error),
     #[error("the database is closed")]
     Closed,
+    /// Work on the writer's connection, run off the async runtime, did not finish.
+    #[error("database work stopped: {0}")]
+    Stopped(#[from] tokio::task::JoinError),
     #[error("could not migrate the database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// Stored data this version cannot read (written by a newer version, or damaged).

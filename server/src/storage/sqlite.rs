@@ -130,9 +130,7 @@ impl SqliteStore {
         migrator(schema).run(&reads).await?;
         let writer = {
             let path = path.clone();
-            tokio::task::spawn_blocking(move || Writer::open(&path, sync))
-                .await
-                .map_err(|error| StoreError::Corrupt(format!("opening the writer: {error}")))??
+            tokio::task::spawn_blocking(move || Writer::open(&path, sync)).await??
         };
         let alive = Arc::new(());
         let checkpoint_stats = Arc::new(CheckpointStats::default());
@@ -163,11 +161,11 @@ impl SqliteStore {
             let writer = writer.lock().unwrap_or_else(|e| e.into_inner()).take();
             writer.map_or(Ok(()), Writer::close)
         })
-        .await;
-        match closed {
-            Ok(Ok(())) => {}
-            Ok(Err(error)) => tracing::warn!(%error, "could not close the database cleanly"),
-            Err(error) => tracing::warn!(%error, "could not close the database cleanly"),
+        .await
+        .map_err(StoreError::from)
+        .and_then(|closed| closed);
+        if let Err(error) = closed {
+            tracing::warn!(%error, "could not close the database cleanly");
         }
     }
 
