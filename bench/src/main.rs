@@ -14,6 +14,7 @@
 
 mod baseline;
 mod client;
+mod disk;
 mod idle;
 mod load;
 mod stats;
@@ -67,6 +68,12 @@ enum Scenario {
     S4(S4Args),
     /// S1, S2, S3 and S4 with their defaults, one after the other.
     All,
+    /// The disk alone: how long a flushed 4 KiB write takes where the server's database
+    /// goes (also printed before S1).
+    Disk {
+        #[arg(long, default_value_t = 2000)]
+        samples: usize,
+    },
     /// Run the baseline server (used by the bench itself, as a child process).
     #[command(hide = true)]
     BaselineServer {
@@ -224,6 +231,7 @@ async fn run(cli: &Cli, scenario: &Scenario) -> Result<()> {
         Scenario::S2(args) => s2(cli, args).await,
         Scenario::S3(args) => s3(cli, args).await,
         Scenario::S4(args) => s4(cli, args).await,
+        Scenario::Disk { samples } => print_flush_latency(*samples),
         Scenario::All => {
             s1(cli, &S1Args::default()).await?;
             s2(cli, &S2Args::default()).await?;
@@ -320,6 +328,22 @@ async fn load_each(
     .await
 }
 
+/// Time flushed writes where the server keeps its database, and print the figures.
+fn print_flush_latency(samples: usize) -> Result<()> {
+    let dir = std::env::temp_dir();
+    let flush = disk::flush_latency(&dir, samples)?;
+    println!(
+        "disk: 4 KiB overwrite + fdatasync in {}, {samples} in a row before any load: \
+         p50 {:.3} ms, p99 {:.3} ms, p99.9 {:.3} ms, max {:.3} ms",
+        dir.display(),
+        flush.p50,
+        flush.p99,
+        flush.p999,
+        flush.max
+    );
+    Ok(())
+}
+
 fn verdict(met: bool) -> &'static str {
     if met { "MET" } else { "MISSED" }
 }
@@ -340,6 +364,8 @@ async fn s1(cli: &Cli, args: &S1Args) -> Result<()> {
         "== S1 steady load: {} rooms x {} participants, {} notes/s per consultant, {} s measured after {} s warm-up",
         args.rooms, args.participants, args.rate, args.duration, args.warmup
     );
+    // With `--sync full` every delivery waits for at least one such flush.
+    print_flush_latency(1000)?;
     let mut runs = Vec::new();
     for run in 1..=args.runs.max(1) {
         if args.runs > 1 {
