@@ -2,7 +2,7 @@
 
 use crate::clock::{Clock, SystemClock};
 use crate::metrics::Metrics;
-use crate::storage::{MemoryStore, Store};
+use crate::storage::{MemoryStore, StorageHealth, Store};
 use shared::Limits;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -64,6 +64,8 @@ pub struct Config {
     /// Where rooms are kept across restarts. The binary opens a SQLite file; the
     /// default keeps them in memory only, for tests.
     pub store: Arc<dyn Store>,
+    /// Whether the store is taking commits (`/health`); each server its own.
+    pub storage_health: Arc<StorageHealth>,
 }
 
 impl Default for Config {
@@ -89,6 +91,7 @@ impl Default for Config {
             metrics: Arc::new(Metrics::new()),
             clock: Arc::new(SystemClock),
             store: Arc::new(MemoryStore::new()),
+            storage_health: Arc::new(StorageHealth::default()),
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::connection;
 use crate::guard::{ClientAddr, Guard, Visitor, http_refusal};
 use crate::registry::{CreateError, DeleteError, Registry};
+use crate::storage::StorageStatus;
 use axum::extract::{DefaultBodyLimit, Path, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -59,8 +60,25 @@ pub fn router(state: AppState) -> Router {
     security::with_headers(app.with_state(state))
 }
 
-async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ok", "rooms": state.registry.len() }))
+/// `200` with `"status": "ok"` while the server works; `503` with `"status": "degraded"`
+/// while the disk refuses commits or one of them hangs, since then every session stands
+/// still (nothing is acknowledged) and whoever watches the server should know.
+async fn health(State(state): State<AppState>) -> Response {
+    let rooms = state.registry.len();
+    let (storage, how_long) = match state.config.storage_health.status() {
+        StorageStatus::Ok => {
+            return Json(serde_json::json!({ "status": "ok", "rooms": rooms })).into_response();
+        }
+        StorageStatus::Failing(how_long) => ("failing", how_long),
+        StorageStatus::Stalled(how_long) => ("stalled", how_long),
+    };
+    let body = serde_json::json!({
+        "status": "degraded",
+        "rooms": rooms,
+        "storage": storage,
+        "for_ms": how_long.as_millis() as u64,
+    });
+    (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
 }
 
 async fn no_client() -> (StatusCode, &'static str) {

@@ -40,7 +40,11 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let config = Arc::new(config);
-    let journal = storage::Journal::start_observed(config.store.clone(), config.metrics.clone())?;
+    let observers = storage::journal::Observers {
+        metrics: config.metrics.clone(),
+        health: config.storage_health.clone(),
+    };
+    let journal = storage::Journal::start_observed(config.store.clone(), observers)?;
     let registry = registry::Registry::new(config.clone(), journal.clone());
     let restored = registry
         .restore()

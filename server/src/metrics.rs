@@ -57,6 +57,7 @@ pub struct Metrics {
     commit_seconds: Histogram,
     durable_wait_seconds: Histogram,
     committed_writes: Counter,
+    failed_commits: Counter,
     /// The number of open connections, which the `connections` gauge shows when scraped;
     /// a watch, so that tests can wait for it to change.
     open: Arc<watch::Sender<i64>>,
@@ -124,6 +125,12 @@ impl Metrics {
             "Writes made durable (events, seats, rooms)",
             committed_writes.clone(),
         );
+        let failed_commits = Counter::default();
+        registry.register(
+            "storage_failed_commits",
+            "Commits that failed; each is retried until it succeeds, and nothing it holds is acknowledged meanwhile",
+            failed_commits.clone(),
+        );
         Metrics {
             registry,
             rooms,
@@ -136,6 +143,7 @@ impl Metrics {
             commit_seconds,
             durable_wait_seconds,
             committed_writes,
+            failed_commits,
             open: Arc::new(watch::channel(0).0),
         }
     }
@@ -171,6 +179,11 @@ impl Metrics {
     pub fn committed(&self, writes: usize, took: Duration) {
         self.commit_seconds.observe(took.as_secs_f64());
         self.committed_writes.inc_by(writes as u64);
+    }
+
+    /// A commit failed (it is retried).
+    pub fn commit_failed(&self) {
+        self.failed_commits.inc();
     }
 
     /// Writes a room queued together became durable `waited` after being queued.

@@ -100,6 +100,70 @@ async fn nothing_leaves_a_room_before_it_is_durable_and_all_follows_in_order_onc
     assert_eq!(raised.actor.as_ref(), bruno.me.as_ref());
 }
 
+/// Long enough for a retried commit to come round (the journal waits 50 ms, then
+/// 100 ms...); only a bound on an event-driven wait, never a pause.
+const RETRY_PATIENCE: Duration = Duration::from_secs(10);
+
+#[tokio::test]
+async fn health_says_degraded_while_the_disk_refuses_writes_and_ok_once_it_takes_them() {
+    let store = Arc::new(MemoryStore::new());
+    let config = Config {
+        store: store.clone(),
+        ..Config::default()
+    };
+    let health = config.storage_health.clone();
+    let server = TestServer::start_with(config).await;
+    let session = server.create_session("Disque plein").await;
+    let url = server.ws_url();
+    let mut fac =
+        WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, "Anne").await;
+    let mut bruno = WsClient::join(&url, &session.room, "Bruno", false).await;
+    let ok = server.http("GET", "/health", None).await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert!(ok.body.contains("\"status\":\"ok\""), "{}", ok.body);
+
+    let mut failing = health.failing_since();
+    store.set_failing(true);
+    bruno
+        .send(&ClientMessage::Command {
+            id: 1,
+            command: Command::RaiseHand,
+        })
+        .await;
+    tokio::time::timeout(RETRY_PATIENCE, failing.wait_for(Option::is_some))
+        .await
+        .expect("the journal tried to commit the raised hand")
+        .expect("the journal is running");
+    let degraded = server.http("GET", "/health", None).await;
+    assert_eq!(degraded.status, 503, "{}", degraded.body);
+    let body: serde_json::Value = serde_json::from_str(&degraded.body).expect("JSON");
+    assert_eq!(body["status"], "degraded");
+    assert_eq!(body["storage"], "failing");
+    assert_eq!(body["rooms"], 1);
+    assert!(body["for_ms"].is_u64(), "{body}");
+    let metrics = server.http("GET", "/metrics", None).await;
+    let failed: u64 = metrics
+        .body
+        .lines()
+        .find_map(|line| line.strip_prefix("codev_storage_failed_commits_total "))
+        .and_then(|count| count.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no failed-commit count in {}", metrics.body));
+    assert!(failed >= 1, "{failed} failed commits counted");
+
+    // The disk takes writes again: the retry lands, the hand goes out, health is back.
+    store.set_failing(false);
+    tokio::time::timeout(RETRY_PATIENCE, failing.wait_for(Option::is_none))
+        .await
+        .expect("the retried commit succeeded")
+        .expect("the journal is running");
+    fac.wait_event(|e| matches!(e, Event::HandRaised { .. }))
+        .await;
+    let ok = server.http("GET", "/health", None).await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert!(ok.body.contains("\"status\":\"ok\""), "{}", ok.body);
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn a_restarted_server_restores_every_room_with_seats_authors_and_closed_records() {
     let dir = TempDir::new("restore");

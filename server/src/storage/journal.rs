@@ -15,8 +15,10 @@
 //! A failed commit is retried, the same batch again, with a growing pause, until it
 //! succeeds: the log on disk stays a gap-free prefix of the log in memory. Meanwhile no
 //! ack is sent, rooms stop taking commands once too many of their events wait (see the
-//! room actor), and the error is logged at every attempt.
+//! room actor), the error is logged at every attempt, and `/health` says the storage is
+//! failing ([`StorageHealth`]).
 
+use super::health::StorageHealth;
 use super::{Store, Write};
 use crate::metrics::Metrics;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -68,6 +70,15 @@ pub struct Journal {
     stats: Arc<JournalStats>,
 }
 
+/// Who hears how the journal's commits go.
+#[derive(Clone, Debug, Default)]
+pub struct Observers {
+    /// Commit times, writes, failures (`/metrics`).
+    pub metrics: Arc<Metrics>,
+    /// Whether commits are failing or stalled (`/health`).
+    pub health: Arc<StorageHealth>,
+}
+
 /// The writer thread has stopped (only at the end of the process).
 #[derive(Debug, thiserror::Error)]
 #[error("the journal has stopped")]
@@ -76,17 +87,17 @@ pub struct JournalStopped;
 impl Journal {
     /// Start the writer thread on `store`.
     pub fn start(store: Arc<dyn Store>) -> std::io::Result<Self> {
-        Self::start_observed(store, Arc::new(Metrics::new()))
+        Self::start_observed(store, Observers::default())
     }
 
-    /// Start the writer thread on `store`, timing each commit into `metrics`.
-    pub fn start_observed(store: Arc<dyn Store>, metrics: Arc<Metrics>) -> std::io::Result<Self> {
+    /// Start the writer thread on `store`, telling `observers` how its commits go.
+    pub fn start_observed(store: Arc<dyn Store>, observers: Observers) -> std::io::Result<Self> {
         let (queue, inbox) = mpsc::channel();
         let stats = Arc::new(JournalStats::default());
         let counted = stats.clone();
         std::thread::Builder::new()
             .name("journal".into())
-            .spawn(move || run(store.as_ref(), &inbox, &counted, &metrics))?;
+            .spawn(move || run(store.as_ref(), &inbox, &counted, &observers))?;
         Ok(Journal { queue, stats })
     }
 
@@ -135,7 +146,12 @@ impl Journal {
 
 /// The writer thread: wait for writes, commit whatever is queued, tell who waits; until
 /// every [`Journal`] is dropped.
-fn run(store: &dyn Store, inbox: &mpsc::Receiver<Queued>, stats: &JournalStats, metrics: &Metrics) {
+fn run(
+    store: &dyn Store,
+    inbox: &mpsc::Receiver<Queued>,
+    stats: &JournalStats,
+    observers: &Observers,
+) {
     let mut batch: Vec<Queued> = Vec::new();
     let mut writes: Vec<Write> = Vec::new();
     while let Ok(first) = inbox.recv() {
@@ -145,11 +161,11 @@ fn run(store: &dyn Store, inbox: &mpsc::Receiver<Queued>, stats: &JournalStats, 
             writes.append(&mut queued.writes);
         }
         if !writes.is_empty() {
-            commit_until_it_succeeds(store, &writes, stats, metrics);
+            commit_until_it_succeeds(store, &writes, stats, observers);
             writes.clear();
         }
         for queued in batch.drain(..) {
-            metrics.durable_after(queued.queued_at.elapsed());
+            observers.metrics.durable_after(queued.queued_at.elapsed());
             match queued.then {
                 Durable::Quiet => {}
                 Durable::Room { persisted, seq } => {
@@ -173,12 +189,18 @@ fn commit_until_it_succeeds(
     store: &dyn Store,
     writes: &[Write],
     stats: &JournalStats,
-    metrics: &Metrics,
+    observers: &Observers,
 ) {
+    let Observers { metrics, health } = observers;
     let started = Instant::now();
     let mut pause = FIRST_RETRY;
-    while let Err(error) = store.commit(writes) {
+    loop {
+        health.commit_started();
+        let committed = store.commit(writes);
+        health.commit_ended(committed.is_ok());
+        let Err(error) = committed else { break };
         stats.failed_commits.fetch_add(1, Ordering::Relaxed);
+        metrics.commit_failed();
         tracing::error!(
             %error,
             writes = writes.len(),
@@ -199,7 +221,9 @@ fn commit_until_it_succeeds(
 mod tests {
     use super::*;
     use crate::secrets::Digest;
-    use crate::storage::{MemoryStore, NewRoom, StoreError, StoreFuture, StoredEvent, StoredRoom};
+    use crate::storage::{
+        MemoryStore, NewRoom, StorageStatus, StoreError, StoreFuture, StoredEvent, StoredRoom,
+    };
     use shared::state::Language;
     use shared::{Event, RoomCode};
     use std::sync::atomic::AtomicUsize;
@@ -209,22 +233,35 @@ mod tests {
     #[derive(Debug, Default)]
     struct GatedStore {
         inner: MemoryStore,
-        open: Mutex<bool>,
-        opened: Condvar,
+        /// Whether the gate is open, and how many commits have reached it.
+        gate: Mutex<(bool, usize)>,
+        changed: Condvar,
         commits: AtomicUsize,
     }
 
     impl GatedStore {
         fn open_gate(&self) {
-            *self.open.lock().expect("gate") = true;
-            self.opened.notify_all();
+            self.gate.lock().expect("gate").0 = true;
+            self.changed.notify_all();
+        }
+
+        /// Block until a commit waits at the gate (or went through).
+        fn until_a_commit_arrives(&self) {
+            let gate = self.gate.lock().expect("gate");
+            drop(self.changed.wait_while(gate, |(_, arrived)| *arrived == 0));
         }
     }
 
     impl Store for GatedStore {
         fn commit(&self, writes: &[Write]) -> Result<(), StoreError> {
-            let open = self.open.lock().expect("gate");
-            drop(self.opened.wait_while(open, |open| !*open).expect("gate"));
+            let mut gate = self.gate.lock().expect("gate");
+            gate.1 += 1;
+            self.changed.notify_all();
+            drop(
+                self.changed
+                    .wait_while(gate, |(open, _)| !*open)
+                    .expect("gate"),
+            );
             self.commits.fetch_add(1, Ordering::SeqCst);
             self.inner.commit(writes)
         }
@@ -292,5 +329,32 @@ mod tests {
         let stored = store.load().await.expect("load");
         assert_eq!(stored.len(), 10);
         assert!(stored.iter().all(|room| room.events.len() == 100));
+    }
+
+    #[tokio::test]
+    async fn a_commit_that_does_not_return_shows_as_a_stall_until_it_does() {
+        let store = Arc::new(GatedStore::default());
+        let observers = Observers::default();
+        let health = observers.health.clone();
+        let journal = Journal::start_observed(store.clone(), observers).expect("journal thread");
+        journal.write(
+            Write::CreateRoom(NewRoom {
+                code: RoomCode::new("held".to_owned()),
+                title: "t".into(),
+                language: Language::Fr,
+                created_at: 0,
+                facilitator_key: Digest::of("k"),
+            }),
+            Durable::Quiet,
+        );
+        store.until_a_commit_arrives();
+        let later = Instant::now() + crate::storage::health::STALLED_AFTER * 2;
+        assert!(
+            matches!(health.status_at(later), StorageStatus::Stalled(_)),
+            "a commit held at the gate is a stall once it has run long enough"
+        );
+        store.open_gate();
+        journal.flush().await.expect("flush");
+        assert_eq!(health.status_at(later), StorageStatus::Ok);
     }
 }

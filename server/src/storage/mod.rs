@@ -14,6 +14,7 @@
 //! events are durable. See `docs/storage.md`.
 
 pub mod checkpoint;
+pub mod health;
 pub mod journal;
 pub mod memory;
 pub mod sqlite;
@@ -25,6 +26,7 @@ use shared::{Event, Millis, ParticipantId, RoomCode};
 use std::future::Future;
 use std::pin::Pin;
 
+pub use health::{StorageHealth, StorageStatus};
 pub use journal::Journal;
 pub use memory::MemoryStore;
 pub use sqlite::SqliteStore;
