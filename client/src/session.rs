@@ -119,7 +119,10 @@ impl Session {
 
     /// Ask the room to do something. Offline, the command waits and is sent on return.
     pub fn submit(&self, command: Command) {
-        if let Some(Some(message)) = self.replica.try_update(|r| r.submit(command)) {
+        if let Some(Some(message)) = self
+            .replica
+            .try_update(|r| r.submit(command, browser::now_ms()))
+        {
             self.send(&message);
         }
     }

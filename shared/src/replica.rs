@@ -54,6 +54,15 @@ pub struct Reaction {
     pub notices: Vec<Notice>,
 }
 
+/// A command the server has not answered yet.
+#[derive(Clone, Debug)]
+struct Unanswered {
+    id: u64,
+    command: Command,
+    /// Local time it last went out on the current connection; none while offline.
+    sent_at: Option<Millis>,
+}
+
 #[derive(Clone, Debug)]
 pub struct Replica {
     pub room_code: RoomCode,
@@ -69,7 +78,7 @@ pub struct Replica {
     /// The shortest ping round trip seen: the offset measured with it is the best.
     best_round_trip: Option<u64>,
     /// Commands sent or waiting, unanswered, in order.
-    outbox: VecDeque<(u64, Command)>,
+    outbox: VecDeque<Unanswered>,
     next_id: u64,
     /// Connected, seated, and holding a current snapshot.
     live: bool,
@@ -117,7 +126,19 @@ impl Replica {
 
     /// Commands not yet answered, oldest first.
     pub fn pending(&self) -> impl Iterator<Item = &Command> {
-        self.outbox.iter().map(|(_, command)| command)
+        self.outbox.iter().map(|unanswered| &unanswered.command)
+    }
+
+    /// How long the longest-waiting command sent on this connection has gone
+    /// unanswered, at `local_now`; none if nothing sent waits. A server answers in
+    /// milliseconds, once the command is on its disk: a long wait means the server is
+    /// in trouble, not the network (the connection is up).
+    pub fn unanswered_for(&self, local_now: Millis) -> Option<Millis> {
+        self.outbox
+            .iter()
+            .filter_map(|unanswered| unanswered.sent_at)
+            .min()
+            .map(|sent_at| local_now.saturating_sub(sent_at))
     }
 
     /// The server's time now, from a local clock reading.
@@ -152,13 +173,20 @@ impl Replica {
     /// The connection closed; commands wait for the next one.
     pub fn on_close(&mut self) {
         self.live = false;
+        for unanswered in &mut self.outbox {
+            unanswered.sent_at = None;
+        }
     }
 
-    /// Queue a command; the frame to send now if the page is live.
-    pub fn submit(&mut self, command: Command) -> Option<ClientMessage> {
+    /// Queue a command at `local_now`; the frame to send now if the page is live.
+    pub fn submit(&mut self, command: Command, local_now: Millis) -> Option<ClientMessage> {
         let id = self.next_id;
         self.next_id += 1;
-        self.outbox.push_back((id, command.clone()));
+        self.outbox.push_back(Unanswered {
+            id,
+            command: command.clone(),
+            sent_at: self.live.then_some(local_now),
+        });
         self.live.then_some(ClientMessage::Command { id, command })
     }
 
@@ -169,9 +197,9 @@ impl Replica {
         }
         self.outbox
             .iter()
-            .map(|(id, command)| ClientMessage::Command {
-                id: *id,
-                command: command.clone(),
+            .map(|unanswered| ClientMessage::Command {
+                id: unanswered.id,
+                command: unanswered.command.clone(),
             })
             .collect()
     }
@@ -203,10 +231,13 @@ impl Replica {
                     self.live = true;
                     reaction.send = self
                         .outbox
-                        .iter()
-                        .map(|(id, command)| ClientMessage::Command {
-                            id: *id,
-                            command: command.clone(),
+                        .iter_mut()
+                        .map(|unanswered| {
+                            unanswered.sent_at = Some(local_now);
+                            ClientMessage::Command {
+                                id: unanswered.id,
+                                command: unanswered.command.clone(),
+                            }
                         })
                         .collect();
                     reaction.notices.push(Notice::Live);
@@ -226,7 +257,7 @@ impl Replica {
                 }
             }
             ServerMessage::Ack { id, .. } => {
-                self.outbox.retain(|(pending, _)| *pending != id);
+                self.outbox.retain(|unanswered| unanswered.id != id);
             }
             ServerMessage::Rejected {
                 id: Some(_),
@@ -243,8 +274,12 @@ impl Replica {
                 code,
                 message,
             } => {
-                let index = self.outbox.iter().position(|(pending, _)| *pending == id);
-                if let Some((_, command)) = index.and_then(|i| self.outbox.remove(i)) {
+                let index = self
+                    .outbox
+                    .iter()
+                    .position(|unanswered| unanswered.id == id);
+                if let Some(Unanswered { command, .. }) = index.and_then(|i| self.outbox.remove(i))
+                {
                     reaction.notices.push(Notice::Refused {
                         command,
                         rejection: Rejection { code, message },
@@ -328,7 +363,7 @@ mod tests {
     fn commands_made_offline_are_sent_once_live_and_forgotten_once_answered() {
         let mut r = replica();
         assert_eq!(
-            r.submit(Command::RaiseHand),
+            r.submit(Command::RaiseHand, 0),
             None,
             "offline: queued, not sent"
         );
@@ -349,7 +384,10 @@ mod tests {
         );
         assert_eq!(reaction.notices, vec![Notice::Live]);
         assert_eq!(r.clock_offset, 4_000);
-        assert!(r.submit(Command::LowerHand).is_some(), "live: sent at once");
+        assert!(
+            r.submit(Command::LowerHand, 0).is_some(),
+            "live: sent at once"
+        );
         r.receive(ServerMessage::Ack { id: 100, seq: 4 }, 0);
         assert_eq!(r.pending().collect::<Vec<_>>(), vec![&Command::LowerHand]);
 
@@ -383,11 +421,40 @@ mod tests {
     }
 
     #[test]
+    fn a_command_waits_for_its_answer_from_when_it_went_out_on_this_connection() {
+        let mut r = replica();
+        r.submit(Command::RaiseHand, 500);
+        assert_eq!(
+            r.unanswered_for(9_000),
+            None,
+            "offline: not sent, so not waiting for the server"
+        );
+        joined(&mut r);
+        r.receive(snapshot(1, 0), 1_000);
+        assert_eq!(r.unanswered_for(1_000), Some(0), "sent once live");
+        r.submit(Command::LowerHand, 2_000);
+        assert_eq!(r.unanswered_for(4_500), Some(3_500), "the oldest counts");
+        r.receive(ServerMessage::Ack { id: 100, seq: 2 }, 4_600);
+        assert_eq!(r.unanswered_for(4_600), Some(2_600));
+        r.on_close();
+        assert_eq!(r.unanswered_for(10_000), None, "offline: nothing in flight");
+        r.on_open();
+        r.receive(snapshot(2, 0), 11_000);
+        assert_eq!(
+            r.unanswered_for(11_500),
+            Some(500),
+            "sent again on the new connection"
+        );
+        r.receive(ServerMessage::Ack { id: 101, seq: 3 }, 11_600);
+        assert_eq!(r.unanswered_for(20_000), None);
+    }
+
+    #[test]
     fn a_rate_limited_command_stays_pending_to_be_sent_again() {
         let mut r = replica();
         joined(&mut r);
         r.receive(snapshot(1, 0), 0);
-        r.submit(Command::RaiseHand);
+        r.submit(Command::RaiseHand, 0);
         let reaction = r.receive(
             ServerMessage::Rejected {
                 id: Some(100),

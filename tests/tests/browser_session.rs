@@ -3,12 +3,13 @@
 //! Five headless Chromium windows (facilitator, client, three consultants, one of them
 //! phone-sized) walk a whole session through the interface; another test cuts a page's
 //! network and watches it reconnect and catch up; a third restarts the server under the
-//! pages and checks that nothing typed is lost. Screenshots of every step, on a laptop
+//! pages and checks that nothing typed is lost; a fourth makes the disk refuse writes and
+//! checks that the page says so while its connection stays up. Screenshots of every step, on a laptop
 //! and a phone, land in `target/screenshots/` for a person to look at.
 
 use fantoccini::Locator;
 use server::Config;
-use server::storage::SqliteStore;
+use server::storage::{MemoryStore, SqliteStore};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tests::browser::{Browser, ChromeDriver};
@@ -391,6 +392,55 @@ async fn a_page_that_loses_its_network_reconnects_and_catches_up() {
     }
 
     for browser in [fac, cli, bruno] {
+        browser.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_page_says_when_the_server_does_not_save_its_actions_and_catches_up_once_it_does() {
+    let store = Arc::new(MemoryStore::new());
+    let server = TestServer::start_with(Config {
+        static_dir: Some(client_dist()),
+        store: store.clone(),
+        ..Config::default()
+    })
+    .await;
+    let driver = ChromeDriver::start().await;
+    let fac = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
+    let bruno = Browser::new(&driver, PHONE.0, PHONE.1).await;
+    let (own_link, invite) = create_session(&fac, &server.http_url(), "Disque").await;
+    join(&fac, &own_link, "Anne").await;
+    join(&bruno, &invite, "Bruno").await;
+    bruno
+        .wait_for("[data-testid=connection] [data-state=live]")
+        .await;
+
+    // The disk refuses writes: Bruno's raised hand is not answered, though his
+    // connection stays up. After a few seconds his page says so.
+    store.set_failing(true);
+    bruno.click("[data-testid=hand-toggle]").await;
+    bruno
+        .wait_for("[data-testid=connection] [data-testid=unconfirmed]")
+        .await;
+    bruno
+        .wait_for("[data-testid=connection] [data-state=live]")
+        .await;
+    assert!(
+        texts(&fac, "[data-testid=hand]").await.is_empty(),
+        "nobody sees what is not saved"
+    );
+    bruno.screenshot(screenshot_path("unconfirmed-phone")).await;
+
+    // The disk takes writes again: the journal's retry lands, everyone sees the hand,
+    // and the warning goes.
+    store.set_failing(false);
+    for browser in [&fac, &bruno] {
+        browser.wait_for_count("[data-testid=hand]", 1).await;
+        assert_eq!(texts(browser, "[data-testid=hand] .name").await, ["Bruno"]);
+    }
+    bruno.wait_for_count("[data-testid=unconfirmed]", 0).await;
+
+    for browser in [fac, bruno] {
         browser.close().await;
     }
 }

@@ -61,6 +61,7 @@ pub(super) const TEXTS: Texts = Texts {
     status_live: "Live",
     status_reconnecting: "Reconnecting in {} s…",
     status_waiting_commands: "{} action(s) waiting to be sent",
+    status_unconfirmed: "Server slow: {} action(s) not saved yet, kept here",
     fatal_heading: "Cannot enter the session",
     back_home: "Back to the start page",
     retry_now: "Retry now",

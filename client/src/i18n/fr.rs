@@ -63,6 +63,7 @@ pub(super) const TEXTS: Texts = Texts {
     status_live: "En direct",
     status_reconnecting: "Reconnexion dans {} s…",
     status_waiting_commands: "{} action(s) en attente d'envoi",
+    status_unconfirmed: "Le serveur tarde : {} action(s) pas encore enregistrée(s), gardée(s) ici",
     fatal_heading: "Impossible d'entrer dans la séance",
     back_home: "Retour à l'accueil",
     retry_now: "Réessayer maintenant",

@@ -116,6 +116,7 @@ texts! {
     join_button, facilitator_join_intro,
     // Connection.
     status_connecting, status_live, status_reconnecting, status_waiting_commands,
+    status_unconfirmed,
     fatal_heading, back_home, retry_now, bye_shutting_down, bye_slow, bye_deleted,
     // Header and timer.
     step_number, timer_label, timer_over, timer_paused, timer_not_started,

@@ -120,12 +120,33 @@ fn Timer() -> impl IntoView {
     }
 }
 
+/// How long a command sent on a live connection may go unanswered before the page says
+/// so. The server answers in milliseconds once the command is on its disk; seconds mean
+/// its disk refuses or hangs (`/health` says the same to operators).
+const UNANSWERED_WARNING_MS: u64 = 3_000;
+
 #[component]
 fn ConnectionState() -> impl IntoView {
     let room = expect_context::<Room>();
     let session = room.session;
     let t = texts();
     let pending = Memo::new(move |_| session.replica.with(|r| r.pending().count()));
+    let now = RwSignal::new(browser::now_ms());
+    let ticker = set_interval_with_handle(
+        move || now.set(browser::now_ms()),
+        Duration::from_millis(500),
+    )
+    .ok();
+    on_cleanup(move || {
+        if let Some(ticker) = ticker {
+            ticker.clear();
+        }
+    });
+    let unanswered_too_long = Memo::new(move |_| {
+        let waited = session.replica.with(|r| r.unanswered_for(now.get()));
+        session.status.get() == Status::Live
+            && waited.is_some_and(|waited| waited >= UNANSWERED_WARNING_MS)
+    });
     view! {
         <div class="connection" role="status" data-testid="connection">
             {move || match session.status.get() {
@@ -152,6 +173,11 @@ fn ConnectionState() -> impl IntoView {
             <Show when=move || { pending.get() > 0 && session.status.get() != Status::Live }>
                 <span class="pending">
                     {move || fill(t().status_waiting_commands, &[&pending.get().to_string()])}
+                </span>
+            </Show>
+            <Show when=move || unanswered_too_long.get()>
+                <span class="pending unconfirmed" data-testid="unconfirmed">
+                    {move || fill(t().status_unconfirmed, &[&pending.get().to_string()])}
                 </span>
             </Show>
         </div>
