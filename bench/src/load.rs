@@ -74,7 +74,8 @@ pub struct StepResult {
     /// From the server's `/metrics` (ours only): commits in the window, writes made
     /// durable, and the summed commit time in seconds.
     pub commits: Option<(f64, f64, f64)>,
-    /// CPU time other processes on the machine took during the window.
+    /// CPU time others took during the window: other processes, interrupts, and the
+    /// hypervisor running other machines on our cores (steal).
     pub other_cpu_us: u64,
 }
 

@@ -555,7 +555,7 @@ fn print_load_rows(o: &Option<load::StepResult>, b: &Option<load::StepResult>) {
             f(b, &|s| s.bench_cpu_us as f64 / 1e6),
         ),
         Row::new(
-            "other processes' CPU (% of one core)",
+            "others' CPU: processes, steal (% of one core)",
             f(o, &|s| other_share(s)),
             f(b, &|s| other_share(s)),
         )

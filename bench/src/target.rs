@@ -216,7 +216,9 @@ pub fn usage_of(pid: u32) -> Result<Usage> {
 
 /// CPU time the whole machine has spent busy (every core, every process), in
 /// microseconds, from `/proc/stat`. With the server's and the bench's own, it tells how
-/// much other processes took during a measurement.
+/// much others took during a measurement: other processes, and on a virtual machine the
+/// time the hypervisor gave our cores to other machines (steal), which shows up here as
+/// latency from nowhere.
 pub fn machine_busy_us() -> u64 {
     let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
     let Some(cpu) = stat.lines().find(|line| line.starts_with("cpu ")) else {
