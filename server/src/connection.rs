@@ -12,12 +12,13 @@
 
 use crate::guard::{Admit, Visitor, flood};
 use crate::http::AppState;
-use crate::room::{ConnId, ConnectionLink, Entry, RoomHandle, ToRoom};
+use crate::room::{ConnId, ConnectionLink, Entry, Frame, RoomHandle, ToRoom};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::{SinkExt, StreamExt};
 use shared::wire::{ByeReason, ClientMessage, PROTOCOL_VERSION, ServerMessage};
 use shared::{ErrorCode, ParticipantId, Rejection, RoomCode};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
@@ -32,7 +33,7 @@ enum Seat {
 /// What woke the connection up.
 enum Wake {
     Incoming(Option<Result<Message, axum::Error>>),
-    Outgoing(Utf8Bytes),
+    Outgoing(Frame),
     Kicked(Option<ByeReason>),
     Stopping,
 }
@@ -72,7 +73,7 @@ pub async fn serve(socket: WebSocket, app: AppState, visitor: Visitor) {
     let _open = app.config.metrics.connection_opened();
     let mut rate = visitor.command_rate();
     let (mut sink, mut stream) = socket.split();
-    let (frames_tx, mut frames_rx) = mpsc::channel::<Utf8Bytes>(app.config.outgoing_queue);
+    let (frames_tx, mut frames_rx) = mpsc::channel::<Frame>(app.config.outgoing_queue);
     let mut frames_tx = Some(frames_tx);
     let mut seat = Seat::Lobby;
     // Fires once when the server stops. Made once, not per wake-up: every connection's
@@ -206,7 +207,7 @@ async fn handle_text(
     app: &AppState,
     visitor: &Visitor,
     seat: &Seat,
-    frames_tx: &mut Option<mpsc::Sender<Utf8Bytes>>,
+    frames_tx: &mut Option<mpsc::Sender<Frame>>,
 ) -> (Option<Message>, Option<Seated>) {
     let max = app.config.max_frame_bytes;
     if text.len() > max {
@@ -299,7 +300,7 @@ async fn enter(
     conn: ConnId,
     app: &AppState,
     visitor: &Visitor,
-    frames_tx: &mut Option<mpsc::Sender<Utf8Bytes>>,
+    frames_tx: &mut Option<mpsc::Sender<Frame>>,
 ) -> (Option<Message>, Option<Seated>) {
     if protocol_version != PROTOCOL_VERSION {
         let refusal = Rejection::new(
@@ -403,13 +404,19 @@ async fn write_or_leave(
 /// once: a burst of events costs one system call, not one per frame.
 async fn write_queued(
     sink: &mut futures_util::stream::SplitSink<WebSocket, Message>,
-    first: Utf8Bytes,
-    queue: &mut mpsc::Receiver<Utf8Bytes>,
+    first: Frame,
+    queue: &mut mpsc::Receiver<Frame>,
 ) -> Result<(), axum::Error> {
-    sink.feed(Message::Text(first)).await?;
+    sink.feed(Message::Text(unshare(first))).await?;
     for _ in 1..WRITE_BATCH {
         let Ok(frame) = queue.try_recv() else { break };
-        sink.feed(Message::Text(frame)).await?;
+        sink.feed(Message::Text(unshare(frame))).await?;
     }
     sink.flush().await
+}
+
+/// The frame's bytes, for the socket: taken as they are by the last recipient, shared
+/// (a reference count) by the others.
+fn unshare(frame: Frame) -> Utf8Bytes {
+    Arc::try_unwrap(frame).unwrap_or_else(|shared| Utf8Bytes::clone(&shared))
 }

@@ -16,7 +16,7 @@
 //! A restarted server rebuilds each room by replaying its stored events ([`restore`]).
 
 use super::seats::Seats;
-use super::{ConnId, ConnectionLink, Entry, RoomHandle, ToRoom};
+use super::{ConnId, ConnectionLink, Entry, Frame, RoomHandle, ToRoom};
 use crate::config::Config;
 use crate::secrets::{self, Digest};
 use crate::storage::journal::Durable;
@@ -122,14 +122,14 @@ pub fn restore(
 /// A connection seated in the room.
 struct Connection {
     participant: ParticipantId,
-    frames: mpsc::Sender<Utf8Bytes>,
+    frames: mpsc::Sender<Frame>,
     kick: Option<oneshot::Sender<ByeReason>>,
 }
 
 /// Something to send once the room's events are durable up to a point.
 enum Held {
     /// An event, to everyone seated when it goes out.
-    Event { frame: Utf8Bytes },
+    Event { frame: Frame },
     /// A frame for one connection: an answer, a snapshot.
     Answer { conn: ConnId, frame: Utf8Bytes },
     /// A frame for every connection of one participant.
@@ -193,7 +193,7 @@ fn encode(message: &ServerMessage) -> Utf8Bytes {
 
 /// Queue a frame on a connection's bounded queue without waiting. `Err` means the
 /// connection must go: too slow (its queue is full) or already gone (`None`).
-fn offer(frames: &mpsc::Sender<Utf8Bytes>, frame: Utf8Bytes) -> Result<(), Option<ByeReason>> {
+fn offer(frames: &mpsc::Sender<Frame>, frame: Frame) -> Result<(), Option<ByeReason>> {
     match frames.try_send(frame) {
         Ok(()) => Ok(()),
         Err(mpsc::error::TrySendError::Full(_)) => Err(Some(ByeReason::SlowConsumer)),
@@ -616,7 +616,7 @@ impl RoomActor {
         self.when_durable(
             self.seq,
             Held::Event {
-                frame: encode(&message),
+                frame: Arc::new(encode(&message)),
             },
         );
         let ServerMessage::Event { event, .. } = message else {
@@ -660,7 +660,7 @@ impl RoomActor {
         let Some(connection) = self.connections.get(&conn) else {
             return;
         };
-        if let Err(reason) = offer(&connection.frames, frame) {
+        if let Err(reason) = offer(&connection.frames, Arc::new(frame)) {
             self.dropped.push((conn, reason));
         }
     }

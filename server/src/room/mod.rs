@@ -11,8 +11,16 @@ pub use actor::{restore, spawn};
 use axum::extract::ws::Utf8Bytes;
 use shared::wire::ByeReason;
 use shared::{Command, ParticipantId, Rejection};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::{mpsc, oneshot};
+
+/// A frame queued for one connection: the same `Arc` goes to every recipient of an
+/// event, encoded once. Pointer-sized for the queue's sake: tokio's bounded channel
+/// allocates its slots 32 at a time, up front, for every connection, idle or not, and
+/// an 8-byte slot makes that block 256 bytes where a `Utf8Bytes` (32 bytes) made it
+/// 1 KiB (`docs/benchmarks.md`, S3).
+pub type Frame = Arc<Utf8Bytes>;
 
 /// Identifies one WebSocket connection for the lifetime of the process.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -29,7 +37,7 @@ impl ConnId {
 #[derive(Debug)]
 pub struct ConnectionLink {
     /// Serialized frames, shared between recipients (one encoding per event).
-    pub frames: mpsc::Sender<Utf8Bytes>,
+    pub frames: mpsc::Sender<Frame>,
     /// Told once if the room drops this connection (too slow, say).
     pub kick: oneshot::Sender<ByeReason>,
 }
