@@ -2,8 +2,7 @@
 //! connection's state. Readable at a glance beside a video call.
 
 use super::app::LanguageSwitch;
-use super::{Room, read, texts};
-use crate::browser;
+use super::{Room, local_clock, read, texts};
 use crate::i18n::fill;
 use crate::session::Status;
 use leptos::prelude::*;
@@ -52,17 +51,7 @@ pub fn Header() -> impl IntoView {
 fn Timer() -> impl IntoView {
     let room = expect_context::<Room>();
     let t = texts();
-    let now = RwSignal::new(browser::now_ms());
-    let ticker = set_interval_with_handle(
-        move || now.set(browser::now_ms()),
-        Duration::from_millis(250),
-    )
-    .ok();
-    on_cleanup(move || {
-        if let Some(ticker) = ticker {
-            ticker.clear();
-        }
-    });
+    let now = local_clock(Duration::from_millis(250));
     let timer = Memo::new(move |_| {
         read(room.session, TimerState::Idle { duration_ms: 0 }, |s| {
             s.timer.clone()
@@ -131,17 +120,7 @@ fn ConnectionState() -> impl IntoView {
     let session = room.session;
     let t = texts();
     let pending = Memo::new(move |_| session.replica.with(|r| r.pending().count()));
-    let now = RwSignal::new(browser::now_ms());
-    let ticker = set_interval_with_handle(
-        move || now.set(browser::now_ms()),
-        Duration::from_millis(500),
-    )
-    .ok();
-    on_cleanup(move || {
-        if let Some(ticker) = ticker {
-            ticker.clear();
-        }
-    });
+    let now = local_clock(Duration::from_millis(500));
     let unanswered_too_long = Memo::new(move |_| {
         let waited = session.replica.with(|r| r.unanswered_for(now.get()));
         session.status.get() == Status::Live

@@ -10,11 +10,13 @@ mod room;
 mod steps;
 mod timeline;
 
+use crate::browser;
 use crate::i18n::{Lang, Texts};
 use crate::session::Session;
 use leptos::prelude::*;
 use shared::state::Role;
-use shared::{ParticipantId, RoomState, Step};
+use shared::{Millis, ParticipantId, RoomState, Step};
+use std::time::Duration;
 
 /// The chosen language, shared by every component.
 #[derive(Clone, Copy)]
@@ -24,6 +26,18 @@ pub struct Language(pub RwSignal<Lang>);
 pub fn texts() -> impl Fn() -> &'static Texts + Copy {
     let lang = expect_context::<Language>().0;
     move || lang.get().texts()
+}
+
+/// The local time, refreshed `every` so long as the calling component lives.
+pub fn local_clock(every: Duration) -> ReadSignal<Millis> {
+    let now = RwSignal::new(browser::now_ms());
+    let ticker = set_interval_with_handle(move || now.set(browser::now_ms()), every).ok();
+    on_cleanup(move || {
+        if let Some(ticker) = ticker {
+            ticker.clear();
+        }
+    });
+    now.read_only()
 }
 
 /// Read something of the room; `default` until the first snapshot.

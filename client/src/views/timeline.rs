@@ -1,8 +1,7 @@
 //! The timeline chart: planned against actual minutes per step, drawn in SVG.
 //! The facilitator watches it during the session; the record keeps it.
 
-use super::{Room, texts};
-use crate::browser;
+use super::{Room, local_clock, texts};
 use crate::i18n::fill;
 use crate::timeline::{self, Row};
 use leptos::prelude::*;
@@ -13,14 +12,7 @@ pub fn TimelineChart() -> impl IntoView {
     let room = expect_context::<Room>();
     let session = room.session;
     let t = texts();
-    let now = RwSignal::new(browser::now_ms());
-    let ticker =
-        set_interval_with_handle(move || now.set(browser::now_ms()), Duration::from_secs(5)).ok();
-    on_cleanup(move || {
-        if let Some(ticker) = ticker {
-            ticker.clear();
-        }
-    });
+    let now = local_clock(Duration::from_secs(5));
     let data = Memo::new(move |_| {
         session.replica.with(|r| {
             let server_now = r.server_now(now.get());

@@ -8,8 +8,9 @@
 //! [`STALLED_AFTER`] (a disk that hangs instead of failing).
 //!
 //! The journal's thread is the only writer: it says when a commit starts and how it
-//! ended. That is two relaxed atomic stores per commit on the hot path; a failure, which
-//! is rare, also goes through a `watch` so that tests can wait for it.
+//! ended. On the hot path that is two relaxed atomic stores and a look, under an
+//! uncontended lock, at whether commits were failing; a failure, which is rare, goes
+//! through that `watch` so that tests can wait for it.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};

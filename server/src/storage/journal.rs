@@ -55,12 +55,11 @@ struct Queued {
     queued_at: Instant,
 }
 
-/// Counters for the benchmark and for health checks.
+/// Counters for the benchmark (failures are counted in [`Metrics`]).
 #[derive(Debug, Default)]
 pub struct JournalStats {
     pub commits: AtomicU64,
     pub writes: AtomicU64,
-    pub failed_commits: AtomicU64,
 }
 
 /// A cheap handle to the writer thread, which stops once every handle is gone.
@@ -199,7 +198,6 @@ fn commit_until_it_succeeds(
         let committed = store.commit(writes);
         health.commit_ended(committed.is_ok());
         let Err(error) = committed else { break };
-        stats.failed_commits.fetch_add(1, Ordering::Relaxed);
         metrics.commit_failed();
         tracing::error!(
             %error,
