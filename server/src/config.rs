@@ -16,8 +16,12 @@ pub struct Config {
     pub limits: Limits,
     /// How long a dropped participant keeps their place in the hand queue.
     pub grace: Duration,
-    /// Rooms one server holds at most.
+    /// Rooms one server holds in memory at most: sessions in use. Stored sessions
+    /// nobody is in do not count (see `idle_room`).
     pub max_rooms: usize,
+    /// How long a room nobody is connected to stays in memory before it is put away;
+    /// the next person to join loads it again from the store.
+    pub idle_room: Duration,
     /// Frames waiting to be written to one connection before it counts as too slow.
     pub outgoing_queue: usize,
     /// Commands waiting for a room's actor.
@@ -75,6 +79,7 @@ impl Default for Config {
             limits: Limits::default(),
             grace: Duration::from_secs(120),
             max_rooms: 10_000,
+            idle_room: Duration::from_secs(600),
             outgoing_queue: 256,
             room_mailbox: 512,
             max_frame_bytes: 16 * 1024,

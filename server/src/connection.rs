@@ -12,6 +12,7 @@
 
 use crate::guard::{Admit, Visitor, flood};
 use crate::http::AppState;
+use crate::registry::{FindError, LOOKUPS};
 use crate::room::{ConnId, ConnectionLink, Entry, Frame, RoomHandle, ToRoom};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::{SinkExt, StreamExt};
@@ -332,38 +333,53 @@ async fn enter(
         );
         (Some(rejected(app, None, refusal)), None)
     };
-    let Some(room) = app.registry.get(&code) else {
-        return invalid();
-    };
-    let Some(frames) = frames_tx.clone() else {
-        return invalid();
-    };
-    let (kick, kicked) = oneshot::channel();
-    let (reply, answer) = oneshot::channel();
-    let message = ToRoom::Enter {
-        conn,
-        entry,
-        link: ConnectionLink { frames, kick },
-        reply,
-    };
-    if room.send(message).await.is_err() {
-        return invalid();
-    }
-    match answer.await {
-        Ok(Ok(participant)) => {
-            log_seated(&code, &participant);
-            // The room holds the only sender now, so the queue closes when the room lets go.
-            *frames_tx = None;
-            (None, Some((room, kicked)))
-        }
-        Ok(Err(rejection)) => {
-            if rejection.code == ErrorCode::RoomOrKeyInvalid {
-                visitor.entry_failed();
+    // A room put away the moment this came finds its mailbox closed or drops the
+    // request unanswered: look it up again, and the registry loads it anew.
+    for _ in 0..LOOKUPS {
+        let room = match app.registry.find(&code).await {
+            Ok(room) => room,
+            Err(FindError::Unknown) => return invalid(),
+            Err(error) => {
+                let code = match error {
+                    FindError::ServerFull => ErrorCode::ServerFull,
+                    FindError::Unknown | FindError::Storage => ErrorCode::Internal,
+                };
+                let refusal = Rejection::new(code, error.to_string());
+                return (Some(rejected(app, None, refusal)), None);
             }
-            (Some(rejected(app, None, rejection)), None)
+        };
+        let Some(frames) = frames_tx.clone() else {
+            return invalid();
+        };
+        let (kick, kicked) = oneshot::channel();
+        let (reply, answer) = oneshot::channel();
+        let message = ToRoom::Enter {
+            conn,
+            entry: entry.clone(),
+            link: ConnectionLink { frames, kick },
+            reply,
+        };
+        if room.send(message).await.is_err() {
+            continue;
         }
-        Err(_) => invalid(),
+        return match answer.await {
+            Ok(Ok(participant)) => {
+                log_seated(&code, &participant);
+                // The room holds the only sender now, so the queue closes when the room
+                // lets go.
+                *frames_tx = None;
+                (None, Some((room, kicked)))
+            }
+            Ok(Err(rejection)) => {
+                if rejection.code == ErrorCode::RoomOrKeyInvalid {
+                    visitor.entry_failed();
+                }
+                (Some(rejected(app, None, rejection)), None)
+            }
+            Err(_) => continue,
+        };
     }
+    invalid()
 }
 
 fn log_seated(room: &RoomCode, participant: &ParticipantId) {

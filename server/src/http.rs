@@ -169,10 +169,10 @@ async fn create_session(
             ErrorCode::ServerFull,
             CreateError::ServerFull.to_string(),
         ),
-        Err(CreateError::Stopping) => api_error(
+        Err(error @ (CreateError::Stopping | CreateError::Storage)) => api_error(
             StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal,
-            CreateError::Stopping.to_string(),
+            error.to_string(),
         ),
     }
 }
@@ -203,10 +203,10 @@ async fn delete_session(
     match state.registry.delete(&RoomCode::new(code), key).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(DeleteError::RoomOrKeyInvalid) => invalid(),
-        Err(DeleteError::Stopping) => api_error(
+        Err(error @ (DeleteError::Stopping | DeleteError::Unavailable)) => api_error(
             StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal,
-            DeleteError::Stopping.to_string(),
+            error.to_string(),
         ),
     }
 }

@@ -31,7 +31,7 @@ use tokio::sync::watch;
 /// How long a stopping server waits for the last writes to become durable.
 const FLUSH_PATIENCE: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// Restore every stored room, then serve on `listener` until `shutdown` completes; then
+/// Serve on `listener` (rooms are loaded as people come to them) until `shutdown` completes; then
 /// stop accepting, tell every connected page to reconnect later, and wait until
 /// everything queued for the disk is durable.
 pub async fn serve(
@@ -45,12 +45,8 @@ pub async fn serve(
         health: config.storage_health.clone(),
     };
     let journal = storage::Journal::start_observed(config.store.clone(), observers)?;
+    // Sessions are loaded from the store when someone comes to one, not here.
     let registry = registry::Registry::new(config.clone(), journal.clone());
-    let restored = registry
-        .restore()
-        .await
-        .map_err(|error| std::io::Error::other(format!("could not restore sessions: {error}")))?;
-    tracing::info!(sessions = restored, "sessions restored");
     let (stop_tx, stop_rx) = watch::channel(false);
     let state = http::AppState {
         registry,

@@ -25,9 +25,14 @@ struct Args {
     /// Seconds a dropped participant keeps their place in the hand queue.
     #[arg(long, env = "GRACE_SECONDS", default_value_t = 120)]
     grace_seconds: u64,
-    /// Most sessions held at once.
+    /// Most sessions in memory at once (sessions in use; stored sessions nobody is in do
+    /// not count).
     #[arg(long, env = "MAX_ROOMS", default_value_t = 10_000)]
     max_rooms: usize,
+    /// Seconds a session with nobody connected stays in memory; the next person to join
+    /// loads it again from the database.
+    #[arg(long, env = "IDLE_SESSION_SECONDS", default_value_t = 600)]
+    idle_session_seconds: u64,
     /// The SQLite database file where sessions are kept; created on first run.
     #[arg(long = "db", env = "DB_PATH", default_value = "codev.db")]
     db: PathBuf,
@@ -158,6 +163,7 @@ async fn run() -> std::io::Result<()> {
         static_dir: args.static_dir,
         grace: Duration::from_secs(args.grace_seconds),
         max_rooms: args.max_rooms,
+        idle_room: Duration::from_secs(args.idle_session_seconds),
         store: Arc::new(store.clone()),
         metrics_token: args.metrics_token.filter(|token| !token.trim().is_empty()),
         ..Config::default()

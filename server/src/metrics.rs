@@ -48,6 +48,8 @@ struct CodeLabel {
 pub struct Metrics {
     registry: Registry,
     rooms: Gauge,
+    rooms_loaded: Counter,
+    rooms_put_away: Counter,
     connections: Gauge,
     commands: Family<CommandLabel, Counter>,
     rejected: Family<CodeLabel, Counter>,
@@ -61,6 +63,9 @@ pub struct Metrics {
     /// The number of open connections, which the `connections` gauge shows when scraped;
     /// a watch, so that tests can wait for it to change.
     open: Arc<watch::Sender<i64>>,
+    /// How many rooms have been put away so far; a watch, so that tests can wait for a
+    /// room to be put away.
+    put_away: watch::Sender<u64>,
 }
 
 impl Default for Metrics {
@@ -73,7 +78,23 @@ impl Metrics {
     pub fn new() -> Self {
         let mut registry = Registry::with_prefix("codev");
         let rooms = Gauge::default();
-        registry.register("rooms", "Sessions held by this server", rooms.clone());
+        registry.register(
+            "rooms",
+            "Sessions in memory: someone is in them, or was a short while ago",
+            rooms.clone(),
+        );
+        let rooms_loaded = Counter::default();
+        registry.register(
+            "rooms_loaded",
+            "Stored sessions loaded into memory because someone came to them",
+            rooms_loaded.clone(),
+        );
+        let rooms_put_away = Counter::default();
+        registry.register(
+            "rooms_put_away",
+            "Sessions taken out of memory after nobody was connected for a while (they stay stored)",
+            rooms_put_away.clone(),
+        );
         let connections = Gauge::default();
         registry.register(
             "connections",
@@ -134,6 +155,8 @@ impl Metrics {
         Metrics {
             registry,
             rooms,
+            rooms_loaded,
+            rooms_put_away,
             connections,
             commands,
             rejected,
@@ -145,7 +168,24 @@ impl Metrics {
             committed_writes,
             failed_commits,
             open: Arc::new(watch::channel(0).0),
+            put_away: watch::channel(0).0,
         }
+    }
+
+    /// A stored room was loaded into memory.
+    pub fn room_loaded(&self) {
+        self.rooms_loaded.inc();
+    }
+
+    /// An idle room was taken out of memory.
+    pub fn room_put_away(&self) {
+        self.rooms_put_away.inc();
+        self.put_away.send_modify(|count| *count += 1);
+    }
+
+    /// How many rooms have been put away so far, as it changes.
+    pub fn rooms_put_away(&self) -> watch::Receiver<u64> {
+        self.put_away.subscribe()
     }
 
     /// A room handles a command named `name`.

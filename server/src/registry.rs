@@ -1,22 +1,39 @@
 //! Finding rooms by code. The map only holds handles (mailbox senders); room state lives
 //! in each room's actor, so no connection ever takes a lock on it.
 //!
+//! Only rooms in use are in memory. A room is loaded from the store when someone comes
+//! to it ([`Registry::find`]), once however many come at the same moment (each code's
+//! slot is a [`OnceCell`]), and puts itself away once nobody has been connected for a
+//! while ([`Config::idle_room`]): the server starts without reading any session, and
+//! sessions held over months cost it disk, not memory. `max_rooms` bounds the rooms in
+//! memory.
+//!
 //! Creating a room stores it before anyone gets its code; deleting one waits until the
-//! deletion is durable. At start, [`Registry::restore`] brings back every stored room.
+//! deletion is durable, and until then the code is marked as being deleted so that
+//! nobody loads the room back from rows about to go.
 
 use crate::config::Config;
-use crate::room::{self, RoomHandle, ToRoom};
+use crate::room::{self, Registration, RoomHandle, RoomInstance, ToRoom};
 use crate::secrets::{self, Digest};
-use crate::storage::{Journal, NewRoom, StoreError, Write};
-use dashmap::DashMap;
+use crate::storage::{Journal, NewRoom, Write};
+use dashmap::{DashMap, DashSet};
 use shared::RoomCode;
 use shared::state::{Language, RoomState};
 use std::sync::Arc;
-use tokio::sync::oneshot;
+use tokio::sync::{OnceCell, oneshot};
+
+/// How many times a caller that found its room gone (put away the moment it came)
+/// looks it up again before giving up.
+pub const LOOKUPS: usize = 3;
+
+/// A code's place in the map: empty while the room is being loaded.
+type Slot = Arc<OnceCell<RoomHandle>>;
 
 #[derive(Clone)]
 pub struct Registry {
-    rooms: Arc<DashMap<RoomCode, RoomHandle>>,
+    rooms: Arc<DashMap<RoomCode, Slot>>,
+    /// Rooms whose deletion is not durable yet.
+    deleting: Arc<DashSet<RoomCode>>,
     config: Arc<Config>,
     journal: Journal,
 }
@@ -34,6 +51,23 @@ pub enum CreateError {
     ServerFull,
     #[error("the server is stopping")]
     Stopping,
+    #[error("the sessions' storage cannot be read")]
+    Storage,
+}
+
+/// Why a room could not be found.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum FindError {
+    /// No such room (or it is being deleted).
+    #[error("no session with this code")]
+    Unknown,
+    /// The room is stored, but the server holds as many rooms in memory as it may.
+    #[error("this server holds as many sessions as it may; try again in a while")]
+    ServerFull,
+    /// The store could not be read, or holds the room in a form this server cannot
+    /// replay (logged).
+    #[error("this session cannot be opened right now")]
+    Storage,
 }
 
 /// Why a session could not be deleted. Deliberately one answer for an unknown room and
@@ -44,30 +78,18 @@ pub enum DeleteError {
     RoomOrKeyInvalid,
     #[error("the server is stopping")]
     Stopping,
+    #[error("this session cannot be opened right now")]
+    Unavailable,
 }
 
 impl Registry {
     pub fn new(config: Arc<Config>, journal: Journal) -> Self {
         Registry {
             rooms: Arc::new(DashMap::new()),
+            deleting: Arc::new(DashSet::new()),
             config,
             journal,
         }
-    }
-
-    /// Bring back every stored room, closed ones included (their record stays readable
-    /// to their participants). Returns how many.
-    pub async fn restore(&self) -> Result<usize, StoreError> {
-        let stored = self.config.store.load().await?;
-        let count = stored.len();
-        for room in stored {
-            let code = room.room.code.clone();
-            let events = room.events.len();
-            let handle = room::restore(room, self.config.clone(), self.journal.clone())?;
-            tracing::debug!(room = %code, events, "session restored");
-            self.rooms.insert(code, handle);
-        }
-        Ok(count)
     }
 
     /// Open a new room in the welcome step, store it, and start its actor.
@@ -81,7 +103,7 @@ impl Registry {
         }
         let code = loop {
             let candidate = RoomCode::new(secrets::room_code());
-            if !self.rooms.contains_key(&candidate) {
+            if !self.rooms.contains_key(&candidate) && !self.is_stored(&candidate).await? {
                 break candidate;
             }
         };
@@ -98,15 +120,19 @@ impl Registry {
             }))
             .await
             .map_err(|_| CreateError::Stopping)?;
-        let state = RoomState::new(title, language, now);
-        let handle = room::spawn(
-            code.clone(),
-            state,
-            key_digest,
-            self.config.clone(),
-            self.journal.clone(),
-        );
-        self.rooms.insert(code.clone(), handle);
+        let slot = self.slot(&code);
+        slot.get_or_init(|| async {
+            let state = RoomState::new(title, language, now);
+            room::spawn(
+                code.clone(),
+                state,
+                key_digest,
+                self.config.clone(),
+                self.journal.clone(),
+                self.registration(&code),
+            )
+        })
+        .await;
         tracing::info!(room = %code, "session created");
         Ok(CreatedRoom {
             code,
@@ -114,34 +140,205 @@ impl Registry {
         })
     }
 
+    /// Whether the store holds a room with this code (a new code must not, or its
+    /// creation would fail at every retry).
+    async fn is_stored(&self, code: &RoomCode) -> Result<bool, CreateError> {
+        match self.config.store.load_room(code).await {
+            Ok(stored) => Ok(stored.is_some()),
+            Err(error) => {
+                tracing::error!(%error, "could not read the store to pick a new code");
+                Err(CreateError::Storage)
+            }
+        }
+    }
+
+    /// The room with this code, loaded from the store if it is not in memory. A handle
+    /// may still find the room gone, if it was put away at that very moment: look it up
+    /// again then (at most [`LOOKUPS`] times in all).
+    pub async fn find(&self, code: &RoomCode) -> Result<RoomHandle, FindError> {
+        if let Some(handle) = self.rooms.get(code).and_then(|slot| slot.get().cloned()) {
+            return Ok(handle);
+        }
+        let slot = self.slot(code);
+        let found = slot.get_or_try_init(|| self.load(code)).await.cloned();
+        if found.is_err() {
+            self.rooms.remove_if(code, |_, held| {
+                Arc::ptr_eq(held, &slot) && !held.initialized()
+            });
+        }
+        found
+    }
+
+    /// The slot for `code`, made empty if there is none.
+    fn slot(&self, code: &RoomCode) -> Slot {
+        self.rooms.entry(code.clone()).or_default().value().clone()
+    }
+
+    /// Load a stored room and start its actor.
+    async fn load(&self, code: &RoomCode) -> Result<RoomHandle, FindError> {
+        if self.deleting.contains(code) {
+            return Err(FindError::Unknown);
+        }
+        // This room's slot is already in the map.
+        if self.rooms.len() > self.config.max_rooms {
+            return Err(FindError::ServerFull);
+        }
+        let stored = match self.config.store.load_room(code).await {
+            Ok(Some(stored)) => stored,
+            Ok(None) => return Err(FindError::Unknown),
+            Err(error) => {
+                tracing::error!(room = %code, %error, "could not load a session");
+                return Err(FindError::Storage);
+            }
+        };
+        let events = stored.events.len();
+        let handle = room::restore(
+            stored,
+            self.config.clone(),
+            self.journal.clone(),
+            self.registration(code),
+        )
+        .map_err(|error| {
+            tracing::error!(room = %code, %error, "could not replay a stored session");
+            FindError::Storage
+        })?;
+        self.config.metrics.room_loaded();
+        tracing::debug!(room = %code, events, "session loaded");
+        Ok(handle)
+    }
+
+    /// A new run of a room's actor, and how it takes itself out of the map: only if the
+    /// map still holds that run.
+    fn registration(&self, code: &RoomCode) -> Registration {
+        let instance = RoomInstance::next();
+        let rooms = self.rooms.clone();
+        let code = code.clone();
+        Registration {
+            instance,
+            put_away: Box::new(move || {
+                rooms
+                    .remove_if(&code, |_, slot| {
+                        slot.get()
+                            .is_some_and(|handle| handle.instance() == instance)
+                    })
+                    .is_some()
+            }),
+        }
+    }
+
     /// Delete a room and everything stored about it, if `key` is its facilitator key.
     /// Its connections are told `session_deleted`. Returns once the deletion is durable.
     pub async fn delete(&self, code: &RoomCode, key: String) -> Result<(), DeleteError> {
-        let handle = self.get(code).ok_or(DeleteError::RoomOrKeyInvalid)?;
-        let (reply, answer) = oneshot::channel();
-        handle
-            .send(ToRoom::Delete { key, reply })
-            .await
-            .map_err(|_| DeleteError::RoomOrKeyInvalid)?;
-        let deleted = answer
-            .await
-            .ok()
-            .flatten()
-            .ok_or(DeleteError::RoomOrKeyInvalid)?;
-        self.rooms
-            .remove_if(code, |_, current| current.same_room(&handle));
-        deleted.await.map_err(|_| DeleteError::Stopping)
+        for _ in 0..LOOKUPS {
+            let handle = self.find(code).await.map_err(|error| match error {
+                FindError::Unknown => DeleteError::RoomOrKeyInvalid,
+                FindError::ServerFull | FindError::Storage => DeleteError::Unavailable,
+            })?;
+            let (reply, answer) = oneshot::channel();
+            let asked = handle.send(ToRoom::Delete {
+                key: key.clone(),
+                reply,
+            });
+            if asked.await.is_err() {
+                continue;
+            }
+            let Ok(answer) = answer.await else {
+                continue;
+            };
+            let deleted = answer.ok_or(DeleteError::RoomOrKeyInvalid)?;
+            // Marked before it leaves the map, so that nobody loads it back from the
+            // rows the deletion is about to remove.
+            self.deleting.insert(code.clone());
+            self.rooms.remove_if(code, |_, slot| {
+                slot.get().is_some_and(|held| held.same_room(&handle))
+            });
+            let durable = deleted.await.map_err(|_| DeleteError::Stopping);
+            self.deleting.remove(code);
+            return durable;
+        }
+        Err(DeleteError::RoomOrKeyInvalid)
     }
 
-    pub fn get(&self, code: &RoomCode) -> Option<RoomHandle> {
-        self.rooms.get(code).map(|entry| entry.value().clone())
-    }
-
+    /// Rooms in memory (and being loaded).
     pub fn len(&self) -> usize {
         self.rooms.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.rooms.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::room::{ConnId, ConnectionLink, Entry, RoomGone};
+    use crate::storage::MemoryStore;
+    use std::time::Duration;
+    use tokio::sync::mpsc;
+
+    /// Seat a newcomer through `room`'s mailbox; the link's receiver is returned so
+    /// that the room's frames have somewhere to go.
+    async fn enter(room: &RoomHandle, conn: ConnId) -> mpsc::Receiver<crate::room::Frame> {
+        let (frames, received) = mpsc::channel(16);
+        let (kick, _) = oneshot::channel();
+        let (reply, answer) = oneshot::channel();
+        room.send(ToRoom::Enter {
+            conn,
+            entry: Entry::New {
+                name: "Ana".into(),
+                observer: false,
+                facilitator_key: None,
+            },
+            link: ConnectionLink { frames, kick },
+            reply,
+        })
+        .await
+        .expect("the room takes messages");
+        answer.await.expect("an answer").expect("seated");
+        received
+    }
+
+    #[tokio::test]
+    async fn a_handle_to_a_room_put_away_finds_it_gone_and_the_next_lookup_loads_a_new_run() {
+        let store = Arc::new(MemoryStore::new());
+        let config = Arc::new(Config {
+            store: store.clone(),
+            idle_room: Duration::ZERO,
+            grace: Duration::ZERO,
+            ..Config::default()
+        });
+        let journal = Journal::start(store).expect("journal thread");
+        let registry = Registry::new(config.clone(), journal);
+        let created = registry
+            .create("Lundi".into(), Language::Fr)
+            .await
+            .expect("created");
+        let first = registry.find(&created.code).await.expect("in memory");
+        let conn = ConnId::next();
+        let frames = enter(&first, conn).await;
+        let mut put_away = config.metrics.rooms_put_away();
+        first
+            .send(ToRoom::Leave { conn })
+            .await
+            .expect("the room takes messages");
+        drop(frames);
+        put_away
+            .wait_for(|count| *count == 1)
+            .await
+            .expect("put away");
+        assert!(registry.is_empty());
+
+        // What a connection holding the old handle sees, and why it looks again.
+        let stale = first.send(ToRoom::Sync { conn }).await;
+        assert!(matches!(stale, Err(RoomGone)));
+        let second = registry.find(&created.code).await.expect("loaded again");
+        assert_ne!(second.instance(), first.instance());
+        assert_eq!(registry.len(), 1);
+        let _frames = enter(&second, ConnId::next()).await;
+
+        let unknown = registry.find(&RoomCode::new("nosuchroom")).await;
+        assert_eq!(unknown.err(), Some(FindError::Unknown));
+        assert_eq!(registry.len(), 1, "an unknown code leaves nothing behind");
     }
 }

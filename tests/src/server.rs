@@ -142,6 +142,22 @@ impl TestServer {
         }
     }
 
+    /// Wait until the server has put away `count` idle rooms in all (taken them out of
+    /// memory; they stay stored).
+    pub async fn until_rooms_put_away(&self, count: u64) {
+        let mut put_away = self.metrics.rooms_put_away();
+        let reached = tokio::time::timeout(CONNECTION_PATIENCE, async {
+            put_away.wait_for(|now| *now >= count).await.is_ok()
+        })
+        .await;
+        if reached != Ok(true) {
+            panic!(
+                "the server has put away {} rooms, not {count}",
+                *put_away.borrow()
+            );
+        }
+    }
+
     /// Create a session through the HTTP API.
     pub async fn create_session(&self, title: &str) -> Session {
         create_session(self.addr, title).await

@@ -12,7 +12,7 @@ fn errors(code: ErrorCode) -> &'static str {
         AlreadyJoined => "You have already joined.",
         RoomOrKeyInvalid => "No such session, or an invalid link.",
         RoomFull => "The session is full.",
-        ServerFull => "The server cannot open a new session right now.",
+        ServerFull => "The server is full right now: try again in a few minutes.",
         SessionClosed => "The session is closed: its record is read-only.",
         Forbidden => "Your role does not allow this.",
         WrongStep => "This is not possible at this step.",

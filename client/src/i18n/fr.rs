@@ -14,7 +14,7 @@ fn errors(code: ErrorCode) -> &'static str {
         AlreadyJoined => "Vous avez déjà rejoint la séance.",
         RoomOrKeyInvalid => "Séance introuvable, ou lien invalide.",
         RoomFull => "La séance est complète.",
-        ServerFull => "Le serveur ne peut pas ouvrir de nouvelle séance pour l'instant.",
+        ServerFull => "Le serveur est plein pour l'instant : réessayez dans quelques minutes.",
         SessionClosed => "La séance est terminée : son compte rendu est en lecture seule.",
         Forbidden => "Votre rôle ne permet pas cette action.",
         WrongStep => "Cette action n'est pas possible à cette étape.",

@@ -13,10 +13,13 @@
 //! the disk stall, a room stops reading its mailbox once [`MAX_UNDURABLE`] events wait,
 //! which slows its senders down.
 //!
-//! A restarted server rebuilds each room by replaying its stored events ([`restore`]).
+//! A room is loaded from the store by replaying its stored events ([`restore`]) when
+//! someone comes to it, and put away again once nobody has been connected for
+//! [`Config::idle_room`], with nothing waiting for the disk: it leaves the registry
+//! ([`PutAway`]), closes its mailbox and stops.
 
 use super::seats::Seats;
-use super::{ConnId, ConnectionLink, Entry, Frame, RoomHandle, ToRoom};
+use super::{ConnId, ConnectionLink, Entry, Frame, PutAway, RoomHandle, RoomInstance, ToRoom};
 use crate::config::Config;
 use crate::secrets::{self, Digest};
 use crate::storage::journal::Durable;
@@ -28,6 +31,7 @@ use shared::wire::{ByeReason, PROTOCOL_VERSION, ServerMessage};
 use shared::{Command, ErrorCode, Event, ParticipantId, Rejection, Room, RoomCode, RoomState};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
 
@@ -38,6 +42,16 @@ pub const MAX_UNDURABLE: u64 = 4096;
 /// empties: enough for a busy room without reallocating, little for an idle one.
 const HELD_KEPT_CAPACITY: usize = 16;
 
+/// How long a room just created or loaded waits for whoever asked for it before its
+/// idle time starts counting: their `Enter` is on its way.
+const ARRIVAL_WINDOW: Duration = Duration::from_secs(5);
+
+/// How a room is known to the registry, and how it leaves it.
+pub struct Registration {
+    pub instance: RoomInstance,
+    pub put_away: PutAway,
+}
+
 /// Start the actor of a new room, already stored, and return its handle.
 pub fn spawn(
     code: RoomCode,
@@ -45,6 +59,7 @@ pub fn spawn(
     facilitator_key: Digest,
     config: Arc<Config>,
     journal: Journal,
+    registration: Registration,
 ) -> RoomHandle {
     let actor = RoomActor::new(
         code,
@@ -55,7 +70,7 @@ pub fn spawn(
         config,
         journal,
     );
-    actor.start()
+    actor.start(registration)
 }
 
 /// Rebuild a stored room by replaying its events, and start its actor. Everyone is
@@ -64,6 +79,7 @@ pub fn restore(
     stored: StoredRoom,
     config: Arc<Config>,
     journal: Journal,
+    registration: Registration,
 ) -> Result<RoomHandle, StoreError> {
     let StoredRoom {
         room: created,
@@ -116,7 +132,7 @@ pub fn restore(
         config,
         journal,
     );
-    Ok(actor.start())
+    Ok(actor.start(registration))
 }
 
 /// A connection seated in the room.
@@ -175,6 +191,9 @@ struct RoomActor {
     unwritten: Vec<Write>,
     journal: Journal,
     config: Arc<Config>,
+    /// Since when nobody has been connected (`None` while someone is); the room is put
+    /// away [`Config::idle_room`] after that.
+    unattended_since: Option<Instant>,
 }
 
 /// Encode a message for the wire. Our types always encode; should one ever fail, the
@@ -235,19 +254,24 @@ impl RoomActor {
             unwritten: Vec::new(),
             journal,
             config,
+            unattended_since: Some(Instant::now() + ARRIVAL_WINDOW),
         }
     }
 
-    fn start(self) -> RoomHandle {
+    fn start(self, registration: Registration) -> RoomHandle {
         let (mailbox, inbox) = mpsc::channel(self.config.room_mailbox);
-        tokio::spawn(self.run(inbox));
-        RoomHandle { mailbox }
+        tokio::spawn(self.run(inbox, registration.put_away));
+        RoomHandle {
+            mailbox,
+            instance: registration.instance,
+        }
     }
 
-    async fn run(mut self, mut inbox: mpsc::Receiver<ToRoom>) {
+    async fn run(mut self, mut inbox: mpsc::Receiver<ToRoom>, put_away: PutAway) {
         let mut durable_rx = self.durable_tx.subscribe();
         loop {
             let expiry = self.seats.next_expiry(self.config.grace);
+            let bedtime = self.bedtime(expiry.is_some());
             let keeping_up = self.seq - self.durable < MAX_UNDURABLE;
             tokio::select! {
                 biased;
@@ -272,11 +296,51 @@ impl RoomActor {
                 _ = tokio::time::sleep_until(expiry.unwrap_or_else(Instant::now)), if expiry.is_some() => {
                     self.expire_graces();
                 }
+                _ = tokio::time::sleep_until(bedtime.unwrap_or_else(Instant::now)), if bedtime.is_some() => {
+                    self.put_away(inbox, put_away).await;
+                    return;
+                }
             }
             self.unseat_dropped();
             self.write_out();
+            self.note_attendance();
         }
         tracing::debug!(room = %self.code, "room actor stopped");
+    }
+
+    /// Start or stop the idle clock as the last connection leaves or a first one comes.
+    fn note_attendance(&mut self) {
+        if !self.connections.is_empty() {
+            self.unattended_since = None;
+        } else if self.unattended_since.is_none() {
+            self.unattended_since = Some(Instant::now());
+        }
+    }
+
+    /// When the room may be put away: once nobody has been connected for
+    /// [`Config::idle_room`], with nothing waiting for the disk, nobody waiting to be
+    /// seated and no grace period running (its end may lower a hand). `None` while any
+    /// of that is not so.
+    fn bedtime(&self, grace_running: bool) -> Option<Instant> {
+        let settled = self.connections.is_empty()
+            && self.held.is_empty()
+            && self.durable == self.seq
+            && !grace_running;
+        let since = self.unattended_since.filter(|_| settled)?;
+        Some(since + self.config.idle_room)
+    }
+
+    /// Leave the registry, so that the next lookup loads the room from the store, and
+    /// stop. Everything the room did is durable. Messages that arrived meanwhile are
+    /// dropped unanswered: their senders see the room gone and ask the registry again.
+    async fn put_away(self, mut inbox: mpsc::Receiver<ToRoom>, put_away: PutAway) {
+        if !put_away() {
+            tracing::warn!(room = %self.code, "an idle room was no longer in the registry");
+        }
+        inbox.close();
+        while inbox.recv().await.is_some() {}
+        self.config.metrics.room_put_away();
+        tracing::debug!(room = %self.code, "session put away");
     }
 
     /// Queue what the last message changed for the disk, as one unit; the room hears

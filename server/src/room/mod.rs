@@ -2,11 +2,16 @@
 //!
 //! Connections talk to a room only through [`ToRoom`] messages; the room talks back only
 //! through each connection's bounded queue of ready-to-send frames ([`ConnectionLink`]).
+//!
+//! A room nobody is connected to puts itself away after a while ([`PutAway`]): it
+//! leaves the registry, closes its mailbox and stops. Whoever held its handle then finds
+//! it gone ([`RoomGone`], or an answer that never comes) and asks the registry again,
+//! which loads the room from the store.
 
 mod actor;
 mod seats;
 
-pub use actor::{restore, spawn};
+pub use actor::{Registration, restore, spawn};
 
 use axum::extract::ws::Utf8Bytes;
 use shared::wire::ByeReason;
@@ -43,7 +48,7 @@ pub struct ConnectionLink {
 }
 
 /// How someone asks to enter the room.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum Entry {
     New {
         name: String,
@@ -85,10 +90,26 @@ pub enum ToRoom {
     },
 }
 
+/// One run of a room's actor: a room put away and loaded again is a new instance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RoomInstance(u64);
+
+impl RoomInstance {
+    pub fn next() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        RoomInstance(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+/// What an idle room calls to leave the registry before it stops: true if the registry
+/// still held this instance (and now does not).
+pub type PutAway = Box<dyn FnOnce() -> bool + Send>;
+
 /// A cheap, cloneable way to reach a room.
 #[derive(Clone, Debug)]
 pub struct RoomHandle {
     mailbox: mpsc::Sender<ToRoom>,
+    instance: RoomInstance,
 }
 
 impl RoomHandle {
@@ -96,9 +117,15 @@ impl RoomHandle {
     pub fn same_room(&self, other: &RoomHandle) -> bool {
         self.mailbox.same_channel(&other.mailbox)
     }
+
+    /// Which run of the room's actor this handle reaches.
+    pub fn instance(&self) -> RoomInstance {
+        self.instance
+    }
 }
 
-/// The room's actor has stopped (the room was deleted).
+/// The room's actor has stopped: the room was deleted, or put away (the registry loads
+/// it again on the next lookup).
 #[derive(Debug, thiserror::Error)]
 #[error("the room is gone")]
 pub struct RoomGone;

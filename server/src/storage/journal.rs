@@ -264,6 +264,10 @@ mod tests {
             self.inner.commit(writes)
         }
 
+        fn load_room(&self, code: &RoomCode) -> StoreFuture<'_, Option<StoredRoom>> {
+            self.inner.load_room(code)
+        }
+
         fn load(&self) -> StoreFuture<'_, Vec<StoredRoom>> {
             self.inner.load()
         }

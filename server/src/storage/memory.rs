@@ -92,6 +92,16 @@ impl Store for MemoryStore {
         Ok(())
     }
 
+    fn load_room(&self, code: &RoomCode) -> StoreFuture<'_, Option<StoredRoom>> {
+        let room = self
+            .rooms
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(code)
+            .cloned();
+        Box::pin(async move { Ok(room) })
+    }
+
     fn load(&self) -> StoreFuture<'_, Vec<StoredRoom>> {
         Box::pin(async move {
             let rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());

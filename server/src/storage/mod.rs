@@ -8,7 +8,7 @@
 //!
 //! Everything goes through one small trait, [`Store`]: [`sqlite::SqliteStore`] is the
 //! embedded default, [`memory::MemoryStore`] serves tests that want no disk, and a
-//! PostgreSQL store would be a third implementation of the same two methods. Room actors
+//! PostgreSQL store would be a third implementation of the same three methods. Room actors
 //! never call a store: they queue [`Write`]s on the [`journal::Journal`], whose one writer
 //! thread commits whatever is queued in one transaction and tells each room how far its
 //! events are durable. See `docs/storage.md`.
@@ -65,7 +65,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// `tokio::runtime::Handle::block_on`.
     fn commit(&self, writes: &[Write]) -> Result<(), StoreError>;
 
-    /// Every stored room with its seats and its events in sequence order.
+    /// One stored room with its seats and its events in sequence order, or `None` if
+    /// no room has this code. Rooms are loaded one at a time, when someone comes to one
+    /// (`crate::registry`): a server holds in memory only the sessions in use.
+    fn load_room(&self, code: &RoomCode) -> StoreFuture<'_, Option<StoredRoom>>;
+
+    /// Every stored room, in order of creation (for tests and tools; the server itself
+    /// loads rooms one at a time).
     fn load(&self) -> StoreFuture<'_, Vec<StoredRoom>>;
 }
 
@@ -113,7 +119,7 @@ pub struct StoredEvent {
     pub event: Event,
 }
 
-/// A room as loaded at start.
+/// A room as loaded from the store.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoredRoom {
     pub room: NewRoom,

@@ -26,7 +26,6 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{AssertSqlSafe, Row, SqlSafeStr};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -183,78 +182,82 @@ impl SqliteStore {
         Ok(version.unwrap_or(0))
     }
 
-    async fn load_rooms(&self) -> Result<Vec<StoredRoom>, StoreError> {
-        let corrupt =
-            |what: &str, room: &str| StoreError::Corrupt(format!("{what} in room {room}"));
-        let mut rooms: Vec<StoredRoom> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
-        let rows = sqlx::query(
-            "SELECT code, title, language, created_at, facilitator_key_hash, closed_at \
-             FROM rooms ORDER BY created_at, code",
+    /// One room, by its code: three indexed reads (the room, its seats, its events).
+    async fn load_one(&self, code: &RoomCode) -> Result<Option<StoredRoom>, StoreError> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("{what} in room {code}"));
+        let Some(row) = sqlx::query(
+            "SELECT title, language, created_at, facilitator_key_hash, closed_at \
+             FROM rooms WHERE code = ?",
         )
-        .fetch_all(&self.reads)
-        .await?;
-        for row in rows {
-            let code: String = row.try_get("code")?;
-            let hash: Vec<u8> = row.try_get("facilitator_key_hash")?;
-            let facilitator_key =
-                Digest::from_slice(&hash).ok_or_else(|| corrupt("a bad key digest", &code))?;
-            let language: String = row.try_get("language")?;
-            let closed_at: Option<i64> = row.try_get("closed_at")?;
-            index.insert(code.clone(), rooms.len());
-            rooms.push(StoredRoom {
-                room: NewRoom {
-                    code: RoomCode::new(code),
-                    title: row.try_get("title")?,
-                    language: language_from_name(&language)?,
-                    created_at: row.try_get::<i64, _>("created_at")? as u64,
-                    facilitator_key,
-                },
-                closed_at: closed_at.map(|at| at as u64),
-                seats: Vec::new(),
-                events: Vec::new(),
-            });
-        }
-        let rows = sqlx::query("SELECT room, participant, token_hash FROM seats ORDER BY room")
+        .bind(code.as_str())
+        .fetch_optional(&self.reads)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let hash: Vec<u8> = row.try_get("facilitator_key_hash")?;
+        let facilitator_key =
+            Digest::from_slice(&hash).ok_or_else(|| corrupt("a bad key digest"))?;
+        let language: String = row.try_get("language")?;
+        let closed_at: Option<i64> = row.try_get("closed_at")?;
+        let mut room = StoredRoom {
+            room: NewRoom {
+                code: code.clone(),
+                title: row.try_get("title")?,
+                language: language_from_name(&language)?,
+                created_at: row.try_get::<i64, _>("created_at")? as u64,
+                facilitator_key,
+            },
+            closed_at: closed_at.map(|at| at as u64),
+            seats: Vec::new(),
+            events: Vec::new(),
+        };
+        let seats = sqlx::query("SELECT participant, token_hash FROM seats WHERE room = ?")
+            .bind(code.as_str())
             .fetch_all(&self.reads)
             .await?;
-        for row in rows {
-            let room: String = row.try_get("room")?;
-            let Some(&at) = index.get(&room) else {
-                continue;
-            };
+        for row in seats {
             let hash: Vec<u8> = row.try_get("token_hash")?;
-            let token =
-                Digest::from_slice(&hash).ok_or_else(|| corrupt("a bad token digest", &room))?;
+            let token = Digest::from_slice(&hash).ok_or_else(|| corrupt("a bad token digest"))?;
             let participant: String = row.try_get("participant")?;
-            rooms[at]
-                .seats
-                .push((ParticipantId::new(participant), token));
+            room.seats.push((ParticipantId::new(participant), token));
         }
-        let rows = sqlx::query(
-            "SELECT room, seq, at, actor, command_id, event FROM events ORDER BY room, seq",
+        let events = sqlx::query(
+            "SELECT seq, at, actor, command_id, event FROM events WHERE room = ? ORDER BY seq",
         )
+        .bind(code.as_str())
         .fetch_all(&self.reads)
         .await?;
-        for row in rows {
-            let room: String = row.try_get("room")?;
-            let Some(&at) = index.get(&room) else {
-                continue;
-            };
+        for row in events {
             let seq: i64 = row.try_get("seq")?;
             let json: String = row.try_get("event")?;
             let event: Event = serde_json::from_str(&json).map_err(|e| {
-                StoreError::Corrupt(format!("event {seq} of room {room} is unreadable: {e}"))
+                StoreError::Corrupt(format!("event {seq} of room {code} is unreadable: {e}"))
             })?;
             let actor: Option<String> = row.try_get("actor")?;
             let command_id: Option<i64> = row.try_get("command_id")?;
-            rooms[at].events.push(StoredEvent {
+            room.events.push(StoredEvent {
                 seq: seq as u64,
                 at: row.try_get::<i64, _>("at")? as u64,
                 actor: actor.map(ParticipantId::new),
                 command_id: command_id.map(|id| id as u64),
                 event,
             });
+        }
+        Ok(Some(room))
+    }
+
+    /// Every room, one at a time, in order of creation.
+    async fn load_all(&self) -> Result<Vec<StoredRoom>, StoreError> {
+        let codes: Vec<String> =
+            sqlx::query_scalar("SELECT code FROM rooms ORDER BY created_at, code")
+                .fetch_all(&self.reads)
+                .await?;
+        let mut rooms = Vec::with_capacity(codes.len());
+        for code in codes {
+            if let Some(room) = self.load_one(&RoomCode::new(code)).await? {
+                rooms.push(room);
+            }
         }
         Ok(rooms)
     }
@@ -266,8 +269,13 @@ impl Store for SqliteStore {
         writer.as_mut().ok_or(StoreError::Closed)?.commit(writes)
     }
 
+    fn load_room(&self, code: &RoomCode) -> StoreFuture<'_, Option<StoredRoom>> {
+        let code = code.clone();
+        Box::pin(async move { self.load_one(&code).await })
+    }
+
     fn load(&self) -> StoreFuture<'_, Vec<StoredRoom>> {
-        Box::pin(self.load_rooms())
+        Box::pin(self.load_all())
     }
 }
 

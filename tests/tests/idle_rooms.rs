@@ -1,0 +1,220 @@
+//! Only sessions in use are in memory: a room nobody is connected to is put away and
+//! comes back, whole, when someone comes to it; however many arrive at once, it comes
+//! back once; it can still be deleted; and the cap on rooms counts rooms in memory,
+//! not rooms stored.
+
+use futures_util::future::join_all;
+use server::Config;
+use server::storage::SqliteStore;
+use shared::state::NoteKind;
+use shared::wire::{ClientMessage, PROTOCOL_VERSION, ServerMessage};
+use shared::{Command, ErrorCode, NoteId, RoomCode, RoomState, Step};
+use std::sync::Arc;
+use std::time::Duration;
+use tests::cast::{Cast, N_ANA};
+use tests::server::{TempDir, TestServer};
+use tests::ws::WsClient;
+
+/// Rooms put away as soon as the last page leaves, and no grace period to wait for.
+fn put_away_at_once() -> Config {
+    Config {
+        idle_room: Duration::ZERO,
+        grace: Duration::ZERO,
+        ..Config::default()
+    }
+}
+
+/// The value of the sample named exactly `name`, if present.
+fn sample(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+}
+
+async fn metric(server: &TestServer, name: &str) -> Option<f64> {
+    sample(&server.http("GET", "/metrics", None).await.body, name)
+}
+
+/// What a room holds, with who is connected left out.
+fn content(state: &RoomState) -> RoomState {
+    let mut state = state.clone();
+    for participant in &mut state.participants {
+        participant.connected = false;
+    }
+    state
+}
+
+/// A join by a newcomer, whatever its answer.
+async fn try_join(url: &str, room: &str, name: &str) -> ServerMessage {
+    let mut client = WsClient::connect(url, name).await;
+    client
+        .send(&ClientMessage::Join {
+            protocol_version: PROTOCOL_VERSION,
+            room: RoomCode::from(room),
+            name: name.into(),
+            observer: false,
+            facilitator_key: None,
+        })
+        .await;
+    client.recv().await
+}
+
+fn refused_with(answer: &ServerMessage) -> Option<ErrorCode> {
+    match answer {
+        ServerMessage::Rejected { code, .. } => Some(*code),
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn a_session_nobody_is_in_leaves_memory_and_comes_back_whole() {
+    let dir = TempDir::new("idle");
+    let store = SqliteStore::open(dir.join("codev.db"))
+        .await
+        .expect("open the database");
+    let server = TestServer::start_with(Config {
+        store: Arc::new(store),
+        ..put_away_at_once()
+    })
+    .await;
+    let url = server.ws_url();
+    let session = server.create_session("Codév du lundi").await;
+    let mut cast = Cast::at_step(&url, &session, Step::Exploration).await;
+    let seq = cast.catch_up().await;
+    let before = content(cast.fac.state());
+    let ana_token = cast.ana.token.clone().expect("a resume token");
+    let Cast {
+        fac,
+        cli,
+        ana,
+        ben,
+        obs,
+        ..
+    } = cast;
+    for client in [fac, cli, ana, ben, obs] {
+        client.close().await;
+    }
+
+    server.until_rooms_put_away(1).await;
+    let health = server.http("GET", "/health", None).await;
+    assert!(health.body.contains("\"rooms\":0"), "{}", health.body);
+
+    // Ana comes back: the room is loaded as it was, and her note is still hers.
+    let mut ana = WsClient::resume(&url, &session.room, &ana_token, "Ana again").await;
+    assert_eq!(content(ana.state()), before, "the whole room, as it was");
+    assert_eq!(ana.my_notes, vec![NoteId::from(N_ANA)]);
+    assert!(ana.seq >= seq);
+    // Her earlier page numbered its commands from 1; the room still knows their answers.
+    ana.first_command_id(1000);
+    let posted = ana
+        .ok(Command::PostNote {
+            note_id: NoteId::from("n-ana-2"),
+            kind: NoteKind::Suggestion,
+            text: "Et si vous en parliez à votre équipe ?".into(),
+        })
+        .await;
+    assert_eq!(posted, ana.seq, "the sequence goes on without a gap");
+
+    // The facilitator comes back to the same room, not to another copy of it.
+    let fac =
+        WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, "Fanny").await;
+    assert_eq!(fac.state().notes.len(), before.notes.len() + 1);
+    assert_eq!(metric(&server, "codev_rooms_loaded_total").await, Some(1.0));
+    assert_eq!(
+        metric(&server, "codev_rooms_put_away_total").await,
+        Some(1.0)
+    );
+    assert_eq!(metric(&server, "codev_rooms").await, Some(1.0));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn many_arriving_at_once_bring_one_room_back() {
+    // On SQLite, whose reads take a while: arrivals overlap while the room loads.
+    let dir = TempDir::new("arrivals");
+    let store = SqliteStore::open(dir.join("codev.db"))
+        .await
+        .expect("open the database");
+    let server = TestServer::start_with(Config {
+        store: Arc::new(store),
+        ..put_away_at_once()
+    })
+    .await;
+    let url = server.ws_url();
+    let session = server.create_session("Tous en même temps").await;
+    let fac =
+        WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, "Fanny").await;
+    fac.close().await;
+    server.until_rooms_put_away(1).await;
+
+    let names = ["Ana", "Ben", "Chloé", "David", "Emma", "Farid"];
+    let arrivals = names.map(|name| WsClient::join(&url, &session.room, name, false));
+    let mut clients = join_all(arrivals).await;
+    // In one room, everyone sees everyone arrive (two copies would each see some).
+    for client in &mut clients {
+        client
+            .wait_until(|state| state.participants.len() == 1 + names.len())
+            .await;
+    }
+    assert_eq!(metric(&server, "codev_rooms_loaded_total").await, Some(1.0));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_session_put_away_can_still_be_deleted() {
+    let server = TestServer::start_with(put_away_at_once()).await;
+    let url = server.ws_url();
+    let session = server.create_session("À effacer").await;
+    let fac =
+        WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, "Fanny").await;
+    fac.close().await;
+    server.until_rooms_put_away(1).await;
+
+    let wrong = server.delete_session(&session.room, "not-the-key").await;
+    assert_eq!(wrong.status, 404);
+    let deleted = server
+        .delete_session(&session.room, &session.facilitator_key)
+        .await;
+    assert_eq!(deleted.status, 204);
+    let answer = try_join(&url, &session.room, "Late").await;
+    assert_eq!(refused_with(&answer), Some(ErrorCode::RoomOrKeyInvalid));
+    let health = server.http("GET", "/health", None).await;
+    assert!(health.body.contains("\"rooms\":0"), "{}", health.body);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_cap_on_rooms_counts_rooms_in_memory_not_rooms_stored() {
+    let server = TestServer::start_with(Config {
+        max_rooms: 1,
+        ..put_away_at_once()
+    })
+    .await;
+    let url = server.ws_url();
+    let first = server.create_session("Lundi").await;
+    let fac = WsClient::join_facilitator(&url, &first.room, &first.facilitator_key, "Fanny").await;
+    fac.close().await;
+    server.until_rooms_put_away(1).await;
+
+    // The first is stored, not in memory: a second may open.
+    let second = server.create_session("Mardi").await;
+    let fac =
+        WsClient::join_facilitator(&url, &second.room, &second.facilitator_key, "Fanny").await;
+    // While the second is in use, the first cannot come back.
+    let answer = try_join(&url, &first.room, "Ana").await;
+    assert_eq!(refused_with(&answer), Some(ErrorCode::ServerFull));
+    let third = server
+        .http(
+            "POST",
+            "/api/sessions",
+            Some(r#"{"title":"Mercredi","language":"fr"}"#),
+        )
+        .await;
+    assert_eq!(third.status, 503, "{}", third.body);
+
+    // Once the second is put away, the first comes back.
+    fac.close().await;
+    server.until_rooms_put_away(2).await;
+    let ana = WsClient::join(&url, &first.room, "Ana", false).await;
+    assert_eq!(ana.state().title, "Lundi");
+    server.stop().await;
+}
