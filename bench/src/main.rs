@@ -11,6 +11,8 @@
 //! - S2 saturation: 50 rooms × 6, the consultants' rate raised step by step.
 //! - S3 capacity: 10,000 idle participants in rooms of 7; memory per connection.
 //! - S4 join storm: 1,000 participants joining within one second.
+//! - S5 stored sessions (ours only): a server restarted on 10,000 stored sessions; time
+//!   to ready, memory, and the first join of a stored session.
 
 mod baseline;
 mod client;
@@ -18,6 +20,7 @@ mod disk;
 mod idle;
 mod load;
 mod stats;
+mod stored;
 mod target;
 
 use anyhow::{Context, Result};
@@ -66,6 +69,9 @@ enum Scenario {
     S3(S3Args),
     /// Join storm: participants joining within one second; time to snapshot.
     S4(S4Args),
+    /// Stored sessions (ours only): start on a database of many sessions; time until
+    /// ready, memory, first join of a stored session.
+    S5(S5Args),
     /// S1, S2, S3 and S4 with their defaults, one after the other.
     All,
     /// The disk alone: how long a flushed 4 KiB write takes where the server's database
@@ -196,6 +202,19 @@ impl Default for S4Args {
     }
 }
 
+#[derive(Args, Clone, Debug)]
+struct S5Args {
+    /// Sessions in the database.
+    #[arg(long, default_value_t = 10_000)]
+    sessions: usize,
+    /// Events per session (six joins, then notes).
+    #[arg(long, default_value_t = 150)]
+    events: usize,
+    /// Stored sessions joined, one after another, once the server is up.
+    #[arg(long, default_value_t = 200)]
+    joins: usize,
+}
+
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -231,6 +250,7 @@ async fn run(cli: &Cli, scenario: &Scenario) -> Result<()> {
         Scenario::S2(args) => s2(cli, args).await,
         Scenario::S3(args) => s3(cli, args).await,
         Scenario::S4(args) => s4(cli, args).await,
+        Scenario::S5(args) => s5(cli, args).await,
         Scenario::Disk { samples } => print_flush_latency(*samples),
         Scenario::All => {
             s1(cli, &S1Args::default()).await?;
@@ -884,5 +904,54 @@ async fn s4(cli: &Cli, args: &S4Args) -> Result<()> {
             o.all_s
         );
     }
+    Ok(())
+}
+
+/// S5: the real server started on a database of many stored sessions.
+async fn s5(cli: &Cli, args: &S5Args) -> Result<()> {
+    if cli.only == Some(Only::Baseline) {
+        anyhow::bail!("S5 measures the real server only: the baseline stores nothing");
+    }
+    if !cli.server.is_file() {
+        anyhow::bail!("no server binary at {}", cli.server.display());
+    }
+    let spec = stored::StoredSpec {
+        sessions: args.sessions,
+        events: args.events,
+        joins: args.joins,
+    };
+    let dir = Target::new_dir()?;
+    let db = dir.join(target::DATABASE);
+    eprintln!(
+        "bench: filling {} with {} sessions of {} events ...",
+        db.display(),
+        spec.sessions,
+        spec.events
+    );
+    let filling = std::time::Instant::now();
+    let codes = stored::fill(&db, &spec).await?;
+    let fill = filling.elapsed();
+    let database_mib = ["", "-wal"]
+        .iter()
+        .filter_map(|suffix| std::fs::metadata(format!("{}{suffix}", db.display())).ok())
+        .map(|meta| meta.len())
+        .sum::<u64>() as f64
+        / 1024.0
+        / 1024.0;
+    let started = std::time::Instant::now();
+    let target = Target::ours_in(dir, &cli.server, !cli.no_limit_flags, &cli.server_args)?;
+    let measured = stored::measure(&target, started, &codes, &spec).await;
+    target.stop();
+    let (ready, rss_ready_kib, first_join, rss_after_kib) = measured?;
+    let mut result = stored::StoredResult {
+        fill,
+        database_mib,
+        ready,
+        rss_ready_kib,
+        first_join,
+        joined: spec.joins.min(codes.len()),
+        rss_after_kib,
+    };
+    stored::print(&mut result, &spec);
     Ok(())
 }

@@ -41,6 +41,9 @@ const LIMITS_OFF: &[&str] = &[
     "0",
 ];
 
+/// The server's database file, in its directory.
+pub const DATABASE: &str = "bench.db";
+
 /// A running server process.
 pub struct Target {
     pub kind: Kind,
@@ -66,10 +69,26 @@ impl Target {
     /// (not for a server built before they existed).
     pub fn ours(binary: &Path, limits_off: bool, extra: &[String]) -> Result<Self> {
         let dir = temp_dir("ours")?;
+        Self::ours_in(dir, binary, limits_off, extra)
+    }
+
+    /// A directory for a database made before the server starts ([`Target::ours_in`]).
+    pub fn new_dir() -> Result<PathBuf> {
+        temp_dir("ours")
+    }
+
+    /// Start the real server on `dir/bench.db`, which may already hold sessions; `dir`
+    /// is removed when the server stops.
+    pub fn ours_in(
+        dir: PathBuf,
+        binary: &Path,
+        limits_off: bool,
+        extra: &[String],
+    ) -> Result<Self> {
         let mut command = Command::new(binary);
         command
             .args(["--host", "127.0.0.1", "--port", "0", "--db"])
-            .arg(dir.join("bench.db"))
+            .arg(dir.join(DATABASE))
             // All the load comes from one address, far faster than any person: the
             // per-address and per-connection limits are for the open internet.
             .args(if limits_off { LIMITS_OFF } else { &[] })

@@ -18,7 +18,7 @@
 //! [`Config::idle_room`], with nothing waiting for the disk: it leaves the registry
 //! ([`PutAway`]), closes its mailbox and stops.
 
-use super::seats::Seats;
+use super::seats::{PastAnswer, Seats};
 use super::{ConnId, ConnectionLink, Entry, Frame, PutAway, RoomHandle, RoomInstance, ToRoom};
 use crate::config::Config;
 use crate::secrets::{self, Digest};
@@ -115,8 +115,7 @@ pub fn restore(
         seq = stored_seq;
         // The answer its sender was (or was about to be) given, should they ask again.
         if let (Some(actor), Some(id)) = (actor, command_id) {
-            let ack = encode(&ServerMessage::Ack { id, seq });
-            seats.remember_answer(&actor, id, ack, seq);
+            seats.remember_answer(&actor, id, PastAnswer::Ack { seq });
         }
     }
     for participant in &mut room.state.participants {
@@ -595,8 +594,12 @@ impl RoomActor {
         let Some(actor) = self.connections.get(&conn).map(|c| c.participant.clone()) else {
             return;
         };
-        if let Some((frame, needed)) = self.seats.answer_to(&actor, id) {
+        if let Some(answer) = self.seats.answer_to(&actor, id) {
             // A re-sent command: same answer, applied once.
+            let (frame, needed) = match answer {
+                PastAnswer::Ack { seq } => (encode(&ServerMessage::Ack { id, seq }), seq),
+                PastAnswer::Refused(refused) => *refused,
+            };
             self.when_durable(needed, Held::Answer { conn, frame });
             return;
         }
@@ -636,7 +639,7 @@ impl RoomActor {
                 }
                 let ack = encode(&ServerMessage::Ack { id, seq: self.seq });
                 self.seats
-                    .remember_answer(&actor, id, ack.clone(), self.seq);
+                    .remember_answer(&actor, id, PastAnswer::Ack { seq: self.seq });
                 self.when_durable(self.seq, Held::Answer { conn, frame: ack });
             }
             Err(rejection) => {
@@ -654,8 +657,11 @@ impl RoomActor {
                     message: rejection.message,
                 });
                 // Even a refusal waits: it may rest on events not yet durable.
-                self.seats
-                    .remember_answer(&actor, id, refusal.clone(), self.seq);
+                self.seats.remember_answer(
+                    &actor,
+                    id,
+                    PastAnswer::Refused(Box::new((refusal.clone(), self.seq))),
+                );
                 self.when_durable(
                     self.seq,
                     Held::Answer {

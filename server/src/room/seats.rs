@@ -22,33 +22,41 @@ struct Seat {
     away_since: Option<Instant>,
     /// The answers to this participant's latest commands, by command id, so that a
     /// command re-sent after a reconnect gets its first answer again instead of being
-    /// applied twice. Each answer goes with the sequence number that must be durable
-    /// before it may be sent.
+    /// applied twice.
     answers: Answers,
 }
 
-#[derive(Debug)]
-struct Answer {
-    frame: Utf8Bytes,
-    durable_at: u64,
+/// An answer already given to a command, as little as it takes to give it again: a seat
+/// keeps up to [`REMEMBERED_ANSWERS`] of them for as long as its room is in memory.
+/// Keeping each ack's encoded frame cost about 160 bytes per command (serde_json
+/// starts every string at 128 bytes); an ack is rebuilt from its sequence number when
+/// asked again, which is rare. Refusals, fewer, keep their frame, boxed so that the
+/// common case stays two words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PastAnswer {
+    /// Accepted: the room's sequence number after it (also what must be durable before
+    /// the ack goes out again).
+    Ack { seq: u64 },
+    /// Refused with this frame, which may go out once `durable_at` is durable.
+    Refused(Box<(Utf8Bytes, u64)>),
 }
 
 /// The latest answers of a seat: looked up by id on every command (a map, not a scan of
 /// all of them), forgotten oldest first.
 #[derive(Debug, Default)]
 struct Answers {
-    by_id: HashMap<u64, Answer>,
+    by_id: HashMap<u64, PastAnswer>,
     /// Ids in the order they were first answered.
     order: VecDeque<u64>,
 }
 
 impl Answers {
-    fn get(&self, id: u64) -> Option<&Answer> {
+    fn get(&self, id: u64) -> Option<&PastAnswer> {
         self.by_id.get(&id)
     }
 
     /// Remember an answer; the same id again replaces its answer.
-    fn remember(&mut self, id: u64, answer: Answer) {
+    fn remember(&mut self, id: u64, answer: PastAnswer) {
         if self.by_id.insert(id, answer).is_some() {
             return;
         }
@@ -135,28 +143,19 @@ impl Seats {
             .flat_map(|seat| seat.connections.iter().copied())
     }
 
-    /// The answer already given to this participant's command `id`, if any, and the
-    /// sequence number that must be durable before it is sent.
-    pub fn answer_to(&self, participant: &ParticipantId, id: u64) -> Option<(Utf8Bytes, u64)> {
-        let seat = self.seats.get(participant)?;
-        seat.answers
-            .get(id)
-            .map(|answer| (answer.frame.clone(), answer.durable_at))
+    /// The answer already given to this participant's command `id`, if any.
+    pub fn answer_to(&self, participant: &ParticipantId, id: u64) -> Option<PastAnswer> {
+        self.seats.get(participant)?.answers.get(id).cloned()
     }
 
     /// Remember the answer given to command `id`. Remembering the same id again
-    /// replaces the answer (a command with several events, replayed at restart).
-    pub fn remember_answer(
-        &mut self,
-        participant: &ParticipantId,
-        id: u64,
-        frame: Utf8Bytes,
-        durable_at: u64,
-    ) {
+    /// replaces the answer (a command with several events, replayed when the room is
+    /// loaded).
+    pub fn remember_answer(&mut self, participant: &ParticipantId, id: u64, answer: PastAnswer) {
         let Some(seat) = self.seats.get_mut(participant) else {
             return;
         };
-        seat.answers.remember(id, Answer { frame, durable_at });
+        seat.answers.remember(id, answer);
     }
 
     /// When the next grace period ends, if one is running.
@@ -210,30 +209,36 @@ mod tests {
         let alice = ParticipantId::from("alice");
         seats.add(alice.clone(), Digest::of("t"));
         for id in 0..300 {
-            seats.remember_answer(&alice, id, Utf8Bytes::from(format!("answer {id}")), id);
+            seats.remember_answer(&alice, id, PastAnswer::Ack { seq: id + 1000 });
         }
-        let text =
-            |answer: Option<(Utf8Bytes, u64)>| answer.map(|(frame, seq)| (frame.to_string(), seq));
+        let refused = |text: &str, durable_at| {
+            PastAnswer::Refused(Box::new((Utf8Bytes::from(text.to_owned()), durable_at)))
+        };
+        seats.remember_answer(&alice, 300, refused("refused 300", 1299));
         assert_eq!(
-            text(seats.answer_to(&alice, 299)),
-            Some(("answer 299".into(), 299))
+            seats.answer_to(&alice, 299),
+            Some(PastAnswer::Ack { seq: 1299 })
         );
         assert_eq!(
-            text(seats.answer_to(&alice, 44)),
-            Some(("answer 44".into(), 44))
-        );
-        seats.remember_answer(&alice, 299, Utf8Bytes::from("answer 299 again"), 300);
-        assert_eq!(
-            text(seats.answer_to(&alice, 299)),
-            Some(("answer 299 again".into(), 300))
+            seats.answer_to(&alice, 300),
+            Some(refused("refused 300", 1299))
         );
         assert_eq!(
-            text(seats.answer_to(&alice, 44)),
-            Some(("answer 44".into(), 44)),
+            seats.answer_to(&alice, 45),
+            Some(PastAnswer::Ack { seq: 1045 })
+        );
+        seats.remember_answer(&alice, 299, PastAnswer::Ack { seq: 1300 });
+        assert_eq!(
+            seats.answer_to(&alice, 299),
+            Some(PastAnswer::Ack { seq: 1300 })
+        );
+        assert_eq!(
+            seats.answer_to(&alice, 45),
+            Some(PastAnswer::Ack { seq: 1045 }),
             "replaced, not added"
         );
         assert_eq!(
-            seats.answer_to(&alice, 43),
+            seats.answer_to(&alice, 44),
             None,
             "only the latest are kept"
         );
