@@ -1,14 +1,15 @@
 //! Only sessions in use are in memory: a room nobody is connected to is put away and
 //! comes back, whole, when someone comes to it; however many arrive at once, it comes
-//! back once; it can still be deleted; and the cap on rooms counts rooms in memory,
-//! not rooms stored.
+//! back once; it can still be deleted; the cap on rooms counts rooms in memory, not
+//! rooms stored; and a stored session that cannot be replayed is refused alone.
 
 use futures_util::future::join_all;
 use server::Config;
-use server::storage::SqliteStore;
-use shared::state::NoteKind;
+use server::secrets::Digest;
+use server::storage::{NewRoom, SqliteStore, Store, StoredEvent, Write};
+use shared::state::{Language, NoteKind, Participant, Role};
 use shared::wire::{ClientMessage, PROTOCOL_VERSION, ServerMessage};
-use shared::{Command, ErrorCode, NoteId, RoomCode, RoomState, Step};
+use shared::{Command, ErrorCode, Event, NoteId, ParticipantId, RoomCode, RoomState, Step};
 use std::sync::Arc;
 use std::time::Duration;
 use tests::cast::{Cast, N_ANA};
@@ -216,5 +217,66 @@ async fn the_cap_on_rooms_counts_rooms_in_memory_not_rooms_stored() {
     server.until_rooms_put_away(2).await;
     let ana = WsClient::join(&url, &first.room, "Ana", false).await;
     assert_eq!(ana.state().title, "Lundi");
+    server.stop().await;
+}
+
+/// A stored session with one participant's join at `seq`.
+fn stored_session(code: &str, seqs: &[u64]) -> Vec<Write> {
+    let room = RoomCode::from(code);
+    let mut writes = vec![Write::CreateRoom(NewRoom {
+        code: room.clone(),
+        title: format!("Séance {code}"),
+        language: Language::Fr,
+        created_at: 1_773_306_000_000,
+        facilitator_key: Digest::of("key"),
+    })];
+    for &seq in seqs {
+        let participant = Participant {
+            id: ParticipantId::from(format!("p{seq}").as_str()),
+            name: format!("Personne {seq}"),
+            role: Role::Consultant,
+            connected: true,
+            charter_accepted: false,
+        };
+        writes.push(Write::AppendEvent {
+            room: room.clone(),
+            event: StoredEvent {
+                seq,
+                at: 1_773_306_000_000,
+                actor: None,
+                command_id: None,
+                event: Event::ParticipantJoined { participant },
+            },
+        });
+    }
+    writes
+}
+
+#[tokio::test]
+async fn a_stored_session_that_cannot_be_replayed_is_refused_and_the_others_open() {
+    let dir = TempDir::new("damaged");
+    let db = dir.join("codev.db");
+    let store = SqliteStore::open(&db).await.expect("open the database");
+    let mut writes = stored_session("damagedsession22222", &[1, 3]);
+    writes.extend(stored_session("soundsession2222222", &[1, 2]));
+    store.commit(&writes).expect("written");
+    let server = TestServer::start_with(Config {
+        store: Arc::new(store),
+        ..Config::default()
+    })
+    .await;
+    let url = server.ws_url();
+
+    let answer = try_join(&url, "damagedsession22222", "Ana").await;
+    assert_eq!(
+        refused_with(&answer),
+        Some(ErrorCode::Internal),
+        "{answer:?}"
+    );
+    let sound = WsClient::join(&url, "soundsession2222222", "Ana", false).await;
+    assert_eq!(sound.state().participants.len(), 3);
+    let health = server.http("GET", "/health", None).await;
+    assert_eq!(health.status, 200);
+    assert!(health.body.contains("\"rooms\":1"), "{}", health.body);
     server.stop().await;
 }
