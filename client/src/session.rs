@@ -60,6 +60,9 @@ pub struct Session {
     pub replica: RwSignal<Replica>,
     pub status: RwSignal<Status>,
     pub toasts: RwSignal<Vec<(u64, Toast)>>,
+    /// Why the last attempt to enter was refused for now (a full server, a session it
+    /// cannot open yet), until an attempt succeeds.
+    pub entry_deferred: RwSignal<Option<ErrorCode>>,
     wire: StoredValue<Option<Wire>, LocalStorage>,
     /// Failed attempts since the last live connection.
     attempts: StoredValue<u32>,
@@ -86,6 +89,7 @@ impl Session {
             replica: RwSignal::new(Replica::new(RoomCode::from(room), entry, first_command_id)),
             status: RwSignal::new(Status::Connecting),
             toasts: RwSignal::new(Vec::new()),
+            entry_deferred: RwSignal::new(None),
             wire: StoredValue::new_local(None),
             attempts: StoredValue::new(0),
             generation: StoredValue::new(0),
@@ -258,6 +262,7 @@ impl Session {
             match notice {
                 Notice::Live => {
                     self.attempts.set_value(0);
+                    self.entry_deferred.set(None);
                     self.status.set(Status::Live);
                     // Measure the server's clock properly for the timer.
                     self.send(&ClientMessage::Ping {
@@ -273,6 +278,16 @@ impl Session {
                     });
                     self.status.set(Status::Failed(rejection.code));
                     self.wire.set_value(None);
+                }
+                Notice::EntryDeferred(rejection) => {
+                    // Say why, then leave it to the reconnection's backoff to ask again.
+                    self.entry_deferred.set(Some(rejection.code));
+                    self.toast(Toast::Refused(rejection.code));
+                    self.wire.with_value(|wire| {
+                        if let Some(wire) = wire {
+                            let _ = wire.socket.close();
+                        }
+                    });
                 }
                 Notice::Bye(ByeReason::SessionDeleted) => {
                     self.replica.with_untracked(|r| {

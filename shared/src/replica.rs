@@ -40,6 +40,9 @@ pub enum Notice {
     },
     /// We cannot enter the room, and retrying will not help.
     Fatal(Rejection),
+    /// We cannot enter the room now (the server is full, cannot open the session, or
+    /// asks us to slow down): say why, close, and try again after the backoff.
+    EntryDeferred(Rejection),
     /// The server is closing the connection, and why.
     Bye(ByeReason),
     /// The server asked us to slow down; the refused commands are still pending and
@@ -291,11 +294,15 @@ impl Replica {
                 code,
                 message,
             } => {
-                // Before we are seated, some refusals mean no retry can succeed.
-                if !self.live && is_fatal(code) {
-                    reaction
-                        .notices
-                        .push(Notice::Fatal(Rejection { code, message }));
+                // Before we are seated, a refusal answers our entry: some mean no
+                // retry can succeed, the others that a later one may.
+                if !self.live {
+                    let rejection = Rejection { code, message };
+                    reaction.notices.push(if is_fatal(code) {
+                        Notice::Fatal(rejection)
+                    } else {
+                        Notice::EntryDeferred(rejection)
+                    });
                 }
             }
             ServerMessage::YourNote { note_id } => {
@@ -504,7 +511,7 @@ mod tests {
     }
 
     #[test]
-    fn a_refused_entry_is_fatal_but_a_refused_frame_later_is_not() {
+    fn a_refused_entry_is_fatal_or_deferred_but_a_refused_frame_later_is_neither() {
         let mut r = replica();
         r.on_open();
         let reaction = r.receive(
@@ -516,6 +523,24 @@ mod tests {
             0,
         );
         assert!(matches!(&reaction.notices[..], [Notice::Fatal(_)]));
+        // A full server, or one that cannot open the session now: try again later.
+        for code in [
+            ErrorCode::ServerFull,
+            ErrorCode::Internal,
+            ErrorCode::RateLimited,
+        ] {
+            let reaction = r.receive(
+                ServerMessage::Rejected {
+                    id: None,
+                    code,
+                    message: "later".into(),
+                },
+                0,
+            );
+            assert!(
+                matches!(&reaction.notices[..], [Notice::EntryDeferred(refused)] if refused.code == code)
+            );
+        }
         joined(&mut r);
         r.receive(snapshot(1, 0), 0);
         let reaction = r.receive(

@@ -4,7 +4,8 @@
 //! phone-sized) walk a whole session through the interface; another test cuts a page's
 //! network and watches it reconnect and catch up; a third restarts the server under the
 //! pages and checks that nothing typed is lost; a fourth makes the disk refuse writes and
-//! checks that the page says so while its connection stays up. Screenshots of every step, on a laptop
+//! checks that the page says so while its connection stays up; a fifth finds the server
+//! full and gets in once there is room. Screenshots of every step, on a laptop
 //! and a phone, land in `target/screenshots/` for a person to look at.
 
 use fantoccini::Locator;
@@ -12,9 +13,11 @@ use server::Config;
 use server::storage::{MemoryStore, SqliteStore};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 use tests::browser::{Browser, ChromeDriver};
 use tests::proxy::Proxy;
 use tests::server::{TempDir, TestServer, client_dist};
+use tests::ws::WsClient;
 
 const LAPTOP: (u32, u32) = (1280, 800);
 const PHONE: (u32, u32) = (390, 844);
@@ -570,4 +573,57 @@ async fn an_unknown_room_says_so_and_the_language_can_be_switched() {
         .screenshot(screenshot_path("unknown-room-phone"))
         .await;
     browser.close().await;
+}
+
+#[tokio::test]
+async fn a_page_says_when_the_server_is_full_and_gets_in_once_there_is_room() {
+    let server = TestServer::start_with(Config {
+        static_dir: Some(client_dist()),
+        max_rooms: 1,
+        idle_room: Duration::ZERO,
+        grace: Duration::ZERO,
+        ..Config::default()
+    })
+    .await;
+    let url = server.ws_url();
+    // Monday's session was used and left: it is stored, not in memory.
+    let monday = server.create_session("Lundi").await;
+    WsClient::join_facilitator(&url, &monday.room, &monday.facilitator_key, "Anne")
+        .await
+        .close()
+        .await;
+    server.until_rooms_put_away(1).await;
+    // Tuesday's is in use: the server holds as many sessions as it may.
+    let tuesday = server.create_session("Mardi").await;
+    let busy =
+        WsClient::join_facilitator(&url, &tuesday.room, &tuesday.facilitator_key, "Bea").await;
+
+    let driver = ChromeDriver::start().await;
+    let phone = Browser::new(&driver, PHONE.0, PHONE.1).await;
+    phone
+        .goto(&format!("{}r/{}", server.http_url(), monday.room))
+        .await;
+    phone.type_into("[data-testid=join-name]", "Chloé").await;
+    phone.click("[data-testid=join-button]").await;
+    phone
+        .wait_for_part(
+            "[data-testid=entry-deferred]",
+            "Le serveur est plein pour l'instant",
+        )
+        .await;
+    phone
+        .wait_for_part("[data-testid=loading]", "Reconnexion dans")
+        .await;
+    phone.screenshot(screenshot_path("server-full-phone")).await;
+
+    // Tuesday's group leaves; Chloé's page gets in at its next attempt.
+    busy.close().await;
+    server.until_rooms_put_away(2).await;
+    phone.click("[data-testid=loading] button").await;
+    phone.wait_for("[data-testid=room]").await;
+    assert_eq!(
+        texts(&phone, "[data-testid=entry-deferred]").await,
+        Vec::<String>::new()
+    );
+    phone.close().await;
 }

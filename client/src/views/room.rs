@@ -8,6 +8,7 @@ use super::steps::StepPanel;
 use super::timeline::TimelineChart;
 use super::{Room, texts};
 use crate::browser;
+use crate::i18n::fill;
 use crate::session::{Session, Status, Toast, token_key};
 use leptos::prelude::*;
 use shared::Step;
@@ -122,14 +123,7 @@ fn LiveRoom(session: Session) -> impl IntoView {
             return view! { <Fatal message=message/> }.into_any();
         }
         if !has_snapshot.get() {
-            return view! {
-                <main class="home">
-                    <p class="card loading" role="status" data-testid="loading">
-                        {move || t().status_connecting}
-                    </p>
-                </main>
-            }
-            .into_any();
+            return view! { <Entering/> }.into_any();
         }
         view! {
             <Header/>
@@ -154,6 +148,40 @@ fn LiveRoom(session: Session) -> impl IntoView {
             </div>
         }
         .into_any()
+    }
+}
+
+/// Before the room arrives: connecting, or waiting to try again and why.
+#[component]
+fn Entering() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let t = texts();
+    let waiting = move || match session.status.get() {
+        Status::Reconnecting { seconds } => Some(seconds),
+        _ => None,
+    };
+    view! {
+        <main class="home">
+            <div class="card loading" role="status" data-testid="loading">
+                {move || {
+                    session
+                        .entry_deferred
+                        .get()
+                        .map(|code| view! { <p data-testid="entry-deferred">{t().error(code)}</p> })
+                }}
+                <p>
+                    {move || match waiting() {
+                        Some(seconds) => fill(t().status_reconnecting, &[&seconds.to_string()]),
+                        None => t().status_connecting.to_owned(),
+                    }}
+                </p>
+                <Show when=move || waiting().is_some()>
+                    <button type="button" class="small" on:click=move |_| session.retry_now()>
+                        {move || t().retry_now}
+                    </button>
+                </Show>
+            </div>
+        </main>
     }
 }
 
