@@ -108,6 +108,22 @@ impl WsClient {
         Self::enter(url, name, entering).await
     }
 
+    /// Connect as a newcomer, send `join`, and return the server's first answer: a
+    /// refusal, or `joined`.
+    pub async fn first_answer_to_join(url: &str, room: &str, name: &str) -> ServerMessage {
+        let mut client = Self::connect(url, name).await;
+        client
+            .send(&ClientMessage::Join {
+                protocol_version: PROTOCOL_VERSION,
+                room: RoomCode::from(room),
+                name: name.to_owned(),
+                observer: false,
+                facilitator_key: None,
+            })
+            .await;
+        client.recv().await
+    }
+
     /// Connect and take the facilitator's seat with the key.
     pub async fn join_facilitator(url: &str, room: &str, key: &str, name: &str) -> Self {
         let entering = ClientMessage::Join {
@@ -326,5 +342,13 @@ impl WsClient {
     /// Close the connection from this side.
     pub async fn close(mut self) {
         let _ = self.socket.close(None).await;
+    }
+}
+
+/// The code of a refusal, or `None` for any other message.
+pub fn refusal_code(message: &ServerMessage) -> Option<shared::ErrorCode> {
+    match message {
+        ServerMessage::Rejected { code, .. } => Some(*code),
+        _ => None,
     }
 }

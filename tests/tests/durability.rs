@@ -10,7 +10,7 @@ use shared::{Command, ErrorCode, Event, NoteId, RoomCode, Step};
 use std::sync::Arc;
 use std::time::Duration;
 use tests::server::{TempDir, TestServer};
-use tests::ws::WsClient;
+use tests::ws::{WsClient, refusal_code};
 
 /// Long enough for a frame that was going to arrive to arrive on this machine; used only
 /// to show that something does NOT arrive while the disk refuses writes.
@@ -304,22 +304,12 @@ async fn a_restarted_server_restores_every_room_with_seats_authors_and_closed_re
         .await
         .unwrap_err();
     assert_eq!(refused.code, ErrorCode::SessionClosed);
-    let mut late = WsClient::connect(&url, "Late").await;
-    late.send(&ClientMessage::Join {
-        protocol_version: PROTOCOL_VERSION,
-        room: RoomCode::from(closed.room.as_str()),
-        name: "Late".into(),
-        observer: false,
-        facilitator_key: None,
-    })
-    .await;
-    assert!(matches!(
-        late.recv().await,
-        ServerMessage::Rejected {
-            code: ErrorCode::SessionClosed,
-            ..
-        }
-    ));
+    let late = WsClient::first_answer_to_join(&url, &closed.room, "Late").await;
+    assert_eq!(
+        refusal_code(&late),
+        Some(ErrorCode::SessionClosed),
+        "{late:?}"
+    );
     let health = server.http("GET", "/health", None).await;
     assert!(health.body.contains("\"rooms\":2"), "{}", health.body);
     server.stop().await;
@@ -411,22 +401,12 @@ async fn the_facilitator_deletes_a_session_and_everything_stored_about_it() {
     let server = TestServer::start_with_db(&db).await;
     let url = server.ws_url();
     WsClient::join_facilitator(&url, &kept.room, &kept.facilitator_key, "Anne").await;
-    let mut late = WsClient::connect(&url, "Late").await;
-    late.send(&ClientMessage::Join {
-        protocol_version: PROTOCOL_VERSION,
-        room: RoomCode::from(doomed.room.as_str()),
-        name: "Late".into(),
-        observer: false,
-        facilitator_key: None,
-    })
-    .await;
-    assert!(matches!(
-        late.recv().await,
-        ServerMessage::Rejected {
-            code: ErrorCode::RoomOrKeyInvalid,
-            ..
-        }
-    ));
+    let late = WsClient::first_answer_to_join(&url, &doomed.room, "Late").await;
+    assert_eq!(
+        refusal_code(&late),
+        Some(ErrorCode::RoomOrKeyInvalid),
+        "{late:?}"
+    );
     let health = server.http("GET", "/health", None).await;
     assert!(health.body.contains("\"rooms\":1"), "{}", health.body);
     server.stop().await;

@@ -8,13 +8,12 @@ use server::Config;
 use server::secrets::Digest;
 use server::storage::{NewRoom, SqliteStore, Store, StoredEvent, Write};
 use shared::state::{Language, NoteKind, Participant, Role};
-use shared::wire::{ClientMessage, PROTOCOL_VERSION, ServerMessage};
 use shared::{Command, ErrorCode, Event, NoteId, ParticipantId, RoomCode, RoomState, Step};
 use std::sync::Arc;
 use std::time::Duration;
 use tests::cast::{Cast, N_ANA};
 use tests::server::{TempDir, TestServer};
-use tests::ws::WsClient;
+use tests::ws::{WsClient, refusal_code};
 
 /// Rooms put away as soon as the last page leaves, and no grace period to wait for.
 fn put_away_at_once() -> Config {
@@ -44,39 +43,22 @@ fn content(state: &RoomState) -> RoomState {
     state
 }
 
-/// A join by a newcomer, whatever its answer.
-async fn try_join(url: &str, room: &str, name: &str) -> ServerMessage {
-    let mut client = WsClient::connect(url, name).await;
-    client
-        .send(&ClientMessage::Join {
-            protocol_version: PROTOCOL_VERSION,
-            room: RoomCode::from(room),
-            name: name.into(),
-            observer: false,
-            facilitator_key: None,
-        })
-        .await;
-    client.recv().await
-}
-
-fn refused_with(answer: &ServerMessage) -> Option<ErrorCode> {
-    match answer {
-        ServerMessage::Rejected { code, .. } => Some(*code),
-        _ => None,
-    }
+/// A server on a SQLite file in `dir`, rooms put away at once.
+async fn on_sqlite(dir: &TempDir) -> TestServer {
+    let store = SqliteStore::open(dir.join("codev.db"))
+        .await
+        .expect("open the database");
+    TestServer::start_with(Config {
+        store: Arc::new(store),
+        ..put_away_at_once()
+    })
+    .await
 }
 
 #[tokio::test]
 async fn a_session_nobody_is_in_leaves_memory_and_comes_back_whole() {
     let dir = TempDir::new("idle");
-    let store = SqliteStore::open(dir.join("codev.db"))
-        .await
-        .expect("open the database");
-    let server = TestServer::start_with(Config {
-        store: Arc::new(store),
-        ..put_away_at_once()
-    })
-    .await;
+    let server = on_sqlite(&dir).await;
     let url = server.ws_url();
     let session = server.create_session("Codév du lundi").await;
     let mut cast = Cast::at_step(&url, &session, Step::Exploration).await;
@@ -132,14 +114,7 @@ async fn a_session_nobody_is_in_leaves_memory_and_comes_back_whole() {
 async fn many_arriving_at_once_bring_one_room_back() {
     // On SQLite, whose reads take a while: arrivals overlap while the room loads.
     let dir = TempDir::new("arrivals");
-    let store = SqliteStore::open(dir.join("codev.db"))
-        .await
-        .expect("open the database");
-    let server = TestServer::start_with(Config {
-        store: Arc::new(store),
-        ..put_away_at_once()
-    })
-    .await;
+    let server = on_sqlite(&dir).await;
     let url = server.ws_url();
     let session = server.create_session("Tous en même temps").await;
     let fac =
@@ -176,8 +151,8 @@ async fn a_session_put_away_can_still_be_deleted() {
         .delete_session(&session.room, &session.facilitator_key)
         .await;
     assert_eq!(deleted.status, 204);
-    let answer = try_join(&url, &session.room, "Late").await;
-    assert_eq!(refused_with(&answer), Some(ErrorCode::RoomOrKeyInvalid));
+    let answer = WsClient::first_answer_to_join(&url, &session.room, "Late").await;
+    assert_eq!(refusal_code(&answer), Some(ErrorCode::RoomOrKeyInvalid));
     let health = server.http("GET", "/health", None).await;
     assert!(health.body.contains("\"rooms\":0"), "{}", health.body);
     server.stop().await;
@@ -201,8 +176,8 @@ async fn the_cap_on_rooms_counts_rooms_in_memory_not_rooms_stored() {
     let fac =
         WsClient::join_facilitator(&url, &second.room, &second.facilitator_key, "Fanny").await;
     // While the second is in use, the first cannot come back.
-    let answer = try_join(&url, &first.room, "Ana").await;
-    assert_eq!(refused_with(&answer), Some(ErrorCode::ServerFull));
+    let answer = WsClient::first_answer_to_join(&url, &first.room, "Ana").await;
+    assert_eq!(refusal_code(&answer), Some(ErrorCode::ServerFull));
     let third = server
         .http(
             "POST",
@@ -267,9 +242,9 @@ async fn a_stored_session_that_cannot_be_replayed_is_refused_and_the_others_open
     .await;
     let url = server.ws_url();
 
-    let answer = try_join(&url, "damagedsession22222", "Ana").await;
+    let answer = WsClient::first_answer_to_join(&url, "damagedsession22222", "Ana").await;
     assert_eq!(
-        refused_with(&answer),
+        refusal_code(&answer),
         Some(ErrorCode::Internal),
         "{answer:?}"
     );
