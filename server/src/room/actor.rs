@@ -326,7 +326,8 @@ impl RoomActor {
             && self.durable == self.seq
             && !grace_running;
         let since = self.unattended_since.filter(|_| settled)?;
-        Some(since + self.config.idle_room)
+        // An idle time too long to add to the clock means never.
+        since.checked_add(self.config.idle_room)
     }
 
     /// Leave the registry, so that the next lookup loads the room from the store, and

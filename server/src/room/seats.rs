@@ -163,15 +163,20 @@ impl Seats {
         self.seats
             .values()
             .filter_map(|seat| seat.away_since)
+            // A grace too long to add to the clock never ends.
+            .filter_map(|since| since.checked_add(grace))
             .min()
-            .map(|since| since + grace)
     }
 
     /// The participants whose grace period has ended by `now`; each is reported once.
     pub fn take_expired(&mut self, now: Instant, grace: Duration) -> Vec<ParticipantId> {
         let mut expired = Vec::new();
         for (id, seat) in &mut self.seats {
-            if seat.away_since.is_some_and(|since| since + grace <= now) {
+            let ended = seat
+                .away_since
+                .and_then(|since| since.checked_add(grace))
+                .is_some_and(|end| end <= now);
+            if ended {
                 seat.away_since = None;
                 expired.push(id.clone());
             }
@@ -201,6 +206,17 @@ mod tests {
         assert_eq!(seats.next_expiry(grace), None);
         seats.all_away(now + grace);
         assert_eq!(seats.next_expiry(grace), Some(now + grace + grace));
+    }
+
+    #[test]
+    fn a_grace_too_long_for_the_clock_never_ends() {
+        let mut seats = Seats::default();
+        let alice = ParticipantId::from("alice");
+        seats.add(alice.clone(), Digest::of("t"));
+        let now = Instant::now();
+        seats.all_away(now);
+        assert_eq!(seats.next_expiry(Duration::MAX), None);
+        assert!(seats.take_expired(now, Duration::MAX).is_empty());
     }
 
     #[test]
