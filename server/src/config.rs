@@ -22,6 +22,10 @@ pub struct Config {
     /// How long a room nobody is connected to stays in memory before it is put away;
     /// the next person to join loads it again from the store.
     pub idle_room: Duration,
+    /// How long a session is kept after it was closed (or, never closed, after it was
+    /// created) before it is deleted with everything stored about it; `None` keeps
+    /// sessions until their facilitator deletes them.
+    pub keep_sessions: Option<Duration>,
     /// Frames waiting to be written to one connection before it counts as too slow.
     pub outgoing_queue: usize,
     /// Commands waiting for a room's actor.
@@ -80,6 +84,7 @@ impl Default for Config {
             grace: Duration::from_secs(120),
             max_rooms: 10_000,
             idle_room: Duration::from_secs(600),
+            keep_sessions: None,
             outgoing_queue: 256,
             room_mailbox: 512,
             max_frame_bytes: 16 * 1024,

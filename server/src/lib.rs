@@ -16,6 +16,7 @@ pub mod http;
 pub mod logging;
 pub mod metrics;
 pub mod registry;
+pub mod retention;
 pub mod room;
 pub mod secrets;
 pub mod storage;
@@ -47,6 +48,16 @@ pub async fn serve(
     let journal = storage::Journal::start_observed(config.store.clone(), observers)?;
     // Sessions are loaded from the store when someone comes to one, not here.
     let registry = registry::Registry::new(config.clone(), journal.clone());
+    // Sessions past retention go before anyone can open them, then once an hour.
+    let retention = match config.keep_sessions {
+        Some(keep) => {
+            let deleted = retention::delete_expired(&registry, config.clock.as_ref(), keep).await;
+            tracing::info!(deleted, "sessions past retention deleted");
+            let pass = retention::every_hour(registry.clone(), config.clock.clone(), keep);
+            Some(tokio::spawn(pass))
+        }
+        None => None,
+    };
     let (stop_tx, stop_rx) = watch::channel(false);
     let state = http::AppState {
         registry,
@@ -70,6 +81,9 @@ pub async fn serve(
             let _ = stop_tx.send(true);
         })
         .await;
+    if let Some(pass) = retention {
+        pass.abort();
+    }
     // Nothing unacknowledged was promised to anyone, so a disk that keeps failing
     // does not hold the process hostage.
     match tokio::time::timeout(FLUSH_PATIENCE, journal.flush()).await {

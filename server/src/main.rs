@@ -33,6 +33,11 @@ struct Args {
     /// loads it again from the database.
     #[arg(long, env = "IDLE_SESSION_SECONDS", default_value_t = 600)]
     idle_session_seconds: u64,
+    /// Delete a session, with everything stored about it, this many days after it was
+    /// closed (or, never closed, after it was created). Sessions in use are left alone.
+    /// Without it, sessions are kept until their facilitator deletes them.
+    #[arg(long, env = "KEEP_SESSIONS_DAYS", value_parser = clap::value_parser!(u64).range(1..))]
+    keep_sessions_days: Option<u64>,
     /// The SQLite database file where sessions are kept; created on first run.
     #[arg(long = "db", env = "DB_PATH", default_value = "codev.db")]
     db: PathBuf,
@@ -164,6 +169,9 @@ async fn run() -> std::io::Result<()> {
         grace: Duration::from_secs(args.grace_seconds),
         max_rooms: args.max_rooms,
         idle_room: Duration::from_secs(args.idle_session_seconds),
+        keep_sessions: args
+            .keep_sessions_days
+            .map(|days| Duration::from_secs(days.saturating_mul(24 * 3600))),
         store: Arc::new(store.clone()),
         metrics_token: args.metrics_token.filter(|token| !token.trim().is_empty()),
         ..Config::default()

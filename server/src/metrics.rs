@@ -50,6 +50,7 @@ pub struct Metrics {
     rooms: Gauge,
     rooms_loaded: Counter,
     rooms_put_away: Counter,
+    sessions_expired: Counter,
     connections: Gauge,
     commands: Family<CommandLabel, Counter>,
     rejected: Family<CodeLabel, Counter>,
@@ -94,6 +95,12 @@ impl Metrics {
             "rooms_put_away",
             "Sessions taken out of memory after nobody was connected for a while (they stay stored)",
             rooms_put_away.clone(),
+        );
+        let sessions_expired = Counter::default();
+        registry.register(
+            "sessions_expired",
+            "Sessions deleted because they were past retention (--keep-sessions-days)",
+            sessions_expired.clone(),
         );
         let connections = Gauge::default();
         registry.register(
@@ -157,6 +164,7 @@ impl Metrics {
             rooms,
             rooms_loaded,
             rooms_put_away,
+            sessions_expired,
             connections,
             commands,
             rejected,
@@ -181,6 +189,11 @@ impl Metrics {
     pub fn room_put_away(&self) {
         self.rooms_put_away.inc();
         self.put_away.send_modify(|count| *count += 1);
+    }
+
+    /// Sessions past retention were deleted.
+    pub fn sessions_expired(&self, count: usize) {
+        self.sessions_expired.inc_by(count as u64);
     }
 
     /// How many rooms have been put away so far, as it changes.

@@ -15,7 +15,8 @@
 use crate::config::Config;
 use crate::room::{self, Registration, RoomHandle, RoomInstance, ToRoom};
 use crate::secrets::{self, Digest};
-use crate::storage::{Journal, NewRoom, Write};
+use crate::storage::journal::Durable;
+use crate::storage::{Journal, NewRoom, StoreError, Write};
 use dashmap::{DashMap, DashSet};
 use shared::RoomCode;
 use shared::state::{Language, RoomState};
@@ -259,6 +260,49 @@ impl Registry {
         Err(DeleteError::RoomOrKeyInvalid)
     }
 
+    /// Delete up to `limit` stored sessions past retention (closed before `before`, or
+    /// never closed and created before it), with everything stored about them, in one
+    /// commit. A session in memory is in use, or was a moment ago: it is left for a
+    /// later pass. Returns how many were deleted.
+    pub async fn delete_expired(
+        &self,
+        before: shared::Millis,
+        limit: usize,
+    ) -> Result<usize, StoreError> {
+        let mut doomed = Vec::new();
+        for code in self.config.store.expired(before, limit).await? {
+            // Marked before the map is checked: a load that starts from now on sees
+            // the mark, and one under way already holds a slot in the map.
+            if !self.deleting.insert(code.clone()) {
+                continue;
+            }
+            if self.rooms.contains_key(&code) {
+                self.deleting.remove(&code);
+                continue;
+            }
+            doomed.push(code);
+        }
+        if doomed.is_empty() {
+            return Ok(0);
+        }
+        let deletes = doomed
+            .iter()
+            .map(|code| Write::DeleteRoom { room: code.clone() })
+            .collect();
+        let (done, durable) = oneshot::channel();
+        self.journal.write_all(deletes, Durable::Notify(done));
+        let deleted = durable.await.map_err(|_| StoreError::Closed);
+        for code in &doomed {
+            self.deleting.remove(code);
+        }
+        deleted?;
+        for code in &doomed {
+            tracing::info!(room = %code, "session deleted: past retention");
+        }
+        self.config.metrics.sessions_expired(doomed.len());
+        Ok(doomed.len())
+    }
+
     /// Rooms in memory (and being loaded).
     pub fn len(&self) -> usize {
         self.rooms.len()
@@ -340,5 +384,92 @@ mod tests {
         let unknown = registry.find(&RoomCode::new("nosuchroom")).await;
         assert_eq!(unknown.err(), Some(FindError::Unknown));
         assert_eq!(registry.len(), 1, "an unknown code leaves nothing behind");
+    }
+}
+
+#[cfg(test)]
+mod retention_tests {
+    use super::*;
+    use crate::clock::{Clock, ManualClock};
+    use crate::room::{ConnId, ConnectionLink, Entry};
+    use crate::storage::{MemoryStore, Store};
+    use std::time::Duration;
+    use tokio::sync::mpsc;
+
+    #[tokio::test]
+    async fn sessions_past_retention_are_deleted_unless_in_memory() {
+        let store = Arc::new(MemoryStore::new());
+        let clock = ManualClock::new(1_000_000);
+        let config = Arc::new(Config {
+            store: store.clone(),
+            clock: clock.clone(),
+            idle_room: Duration::ZERO,
+            grace: Duration::ZERO,
+            ..Config::default()
+        });
+        let registry = Registry::new(
+            config.clone(),
+            Journal::start(store.clone()).expect("journal"),
+        );
+        let created = registry
+            .create("Lundi".into(), Language::Fr)
+            .await
+            .expect("created");
+        clock.advance(10);
+
+        // In memory: in use, or about to be. Left alone.
+        assert_eq!(
+            registry
+                .delete_expired(clock.now(), 10)
+                .await
+                .expect("pass"),
+            0
+        );
+        let room = registry.find(&created.code).await.expect("still there");
+
+        // Someone comes and goes; the room is put away, then deleted.
+        let (frames, _received) = mpsc::channel(16);
+        let (kick, _) = oneshot::channel();
+        let (reply, answer) = oneshot::channel();
+        let conn = ConnId::next();
+        let entry = Entry::New {
+            name: "Ana".into(),
+            observer: false,
+            facilitator_key: None,
+        };
+        let link = ConnectionLink { frames, kick };
+        room.send(ToRoom::Enter {
+            conn,
+            entry,
+            link,
+            reply,
+        })
+        .await
+        .expect("sent");
+        answer.await.expect("answered").expect("seated");
+        let mut put_away = config.metrics.rooms_put_away();
+        room.send(ToRoom::Leave { conn }).await.expect("sent");
+        put_away
+            .wait_for(|count| *count == 1)
+            .await
+            .expect("put away");
+
+        assert_eq!(
+            registry.delete_expired(1_000_000, 10).await.expect("pass"),
+            0,
+            "not past it yet"
+        );
+        assert_eq!(
+            registry
+                .delete_expired(clock.now(), 10)
+                .await
+                .expect("pass"),
+            1
+        );
+        assert_eq!(
+            registry.find(&created.code).await.err(),
+            Some(FindError::Unknown)
+        );
+        assert!(store.load().await.expect("load").is_empty());
     }
 }

@@ -271,6 +271,10 @@ mod tests {
         fn load(&self) -> StoreFuture<'_, Vec<StoredRoom>> {
             self.inner.load()
         }
+
+        fn expired(&self, before: shared::Millis, limit: usize) -> StoreFuture<'_, Vec<RoomCode>> {
+            self.inner.expired(before, limit)
+        }
     }
 
     #[tokio::test]

@@ -5,7 +5,7 @@
 //! survives the process.
 
 use super::{Store, StoreError, StoreFuture, StoredRoom, Write};
-use shared::{Event, RoomCode};
+use shared::{Event, Millis, RoomCode};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -100,6 +100,23 @@ impl Store for MemoryStore {
             .get(code)
             .cloned();
         Box::pin(async move { Ok(room) })
+    }
+
+    fn expired(&self, before: Millis, limit: usize) -> StoreFuture<'_, Vec<RoomCode>> {
+        let rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        let mut past: Vec<(Millis, RoomCode)> = rooms
+            .values()
+            .map(|stored| {
+                (
+                    stored.closed_at.unwrap_or(stored.room.created_at),
+                    stored.room.code.clone(),
+                )
+            })
+            .filter(|(at, _)| *at < before)
+            .collect();
+        past.sort();
+        let codes = past.into_iter().take(limit).map(|(_, code)| code).collect();
+        Box::pin(async move { Ok(codes) })
     }
 
     fn load(&self) -> StoreFuture<'_, Vec<StoredRoom>> {

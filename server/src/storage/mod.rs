@@ -8,7 +8,7 @@
 //!
 //! Everything goes through one small trait, [`Store`]: [`sqlite::SqliteStore`] is the
 //! embedded default, [`memory::MemoryStore`] serves tests that want no disk, and a
-//! PostgreSQL store would be a third implementation of the same three methods. Room actors
+//! PostgreSQL store would be a third implementation of the same four methods. Room actors
 //! never call a store: they queue [`Write`]s on the [`journal::Journal`], whose one writer
 //! thread commits whatever is queued in one transaction and tells each room how far its
 //! events are durable. See `docs/storage.md`.
@@ -73,6 +73,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Every stored room, in order of creation (for tests and tools; the server itself
     /// loads rooms one at a time).
     fn load(&self) -> StoreFuture<'_, Vec<StoredRoom>>;
+
+    /// Up to `limit` rooms past retention: closed before `before`, or never closed and
+    /// created before it. Oldest first.
+    fn expired(&self, before: Millis, limit: usize) -> StoreFuture<'_, Vec<RoomCode>>;
 }
 
 /// A change to what is stored.

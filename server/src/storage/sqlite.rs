@@ -20,7 +20,7 @@ use super::{
     NewRoom, Store, StoreError, StoreFuture, StoredEvent, StoredRoom, Write, language_from_name,
 };
 use crate::secrets::Digest;
-use shared::{Event, ParticipantId, RoomCode};
+use shared::{Event, Millis, ParticipantId, RoomCode};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -276,6 +276,20 @@ impl Store for SqliteStore {
 
     fn load(&self) -> StoreFuture<'_, Vec<StoredRoom>> {
         Box::pin(self.load_all())
+    }
+
+    fn expired(&self, before: Millis, limit: usize) -> StoreFuture<'_, Vec<RoomCode>> {
+        Box::pin(async move {
+            let codes: Vec<String> = sqlx::query_scalar(
+                "SELECT code FROM rooms WHERE COALESCE(closed_at, created_at) < ? \
+                 ORDER BY COALESCE(closed_at, created_at) LIMIT ?",
+            )
+            .bind(before as i64)
+            .bind(limit.min(i64::MAX as usize) as i64)
+            .fetch_all(&self.reads)
+            .await?;
+            Ok(codes.into_iter().map(RoomCode::new).collect())
+        })
     }
 }
 
@@ -558,6 +572,48 @@ mod tests {
             "151 was not kept alone"
         );
         assert_eq!(rooms[0].events[149].command_id, Some(150));
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn rooms_past_retention_are_found_by_closing_or_else_creation_oldest_first() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = SqliteStore::open(dir.path().join("retention.db"))
+            .await
+            .expect("open");
+        let created = |code: &str, at: u64| {
+            Write::CreateRoom(NewRoom {
+                created_at: at,
+                ..new_room(code)
+            })
+        };
+        let closed =
+            |code: &str, at: u64| append(code, event(1, None, None, Event::SessionClosed { at }));
+        store
+            .commit(&[
+                // Created early, closed late: kept until its closing is old enough.
+                created("closed-late", 100),
+                closed("closed-late", 900),
+                created("never-closed", 300),
+                created("closed-early", 200),
+                closed("closed-early", 250),
+                created("new", 1_000),
+            ])
+            .expect("commit");
+        let expired = |before, limit| {
+            let store = &store;
+            async move {
+                let codes = store.expired(before, limit).await.expect("query");
+                codes.into_iter().map(|code| code.0).collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(expired(800, 10).await, ["closed-early", "never-closed"]);
+        assert_eq!(
+            expired(1_001, 10).await,
+            ["closed-early", "never-closed", "closed-late", "new"]
+        );
+        assert_eq!(expired(1_001, 2).await, ["closed-early", "never-closed"]);
+        assert!(expired(250, 10).await.is_empty());
         store.close().await;
     }
 
