@@ -340,6 +340,11 @@ async fn enter(
             Ok(room) => room,
             Err(FindError::Unknown) => return invalid(),
             Err(error) => {
+                if error == FindError::Storage {
+                    // Each try reads and replays the session again: count it as a failed
+                    // entry, so that one address cannot keep the store busy with it.
+                    visitor.entry_failed();
+                }
                 let code = match error {
                     FindError::ServerFull => ErrorCode::ServerFull,
                     FindError::Unknown | FindError::Storage => ErrorCode::Internal,

@@ -30,6 +30,22 @@ impl Room {
         }
     }
 
+    /// Give back the room their collections reserved while growing (a room rebuilt from
+    /// its log keeps up to twice what it holds otherwise; the server calls this once a
+    /// stored room is loaded).
+    pub fn shrink_to_fit(&mut self) {
+        self.authors.shrink_to_fit();
+        self.on_board.shrink_to_fit();
+        let state = &mut self.state;
+        state.participants.shrink_to_fit();
+        state.timeline.shrink_to_fit();
+        state.hands.shrink_to_fit();
+        state.questions.shrink_to_fit();
+        state.notes.shrink_to_fit();
+        state.plan.shrink_to_fit();
+        state.learnings.shrink_to_fit();
+    }
+
     /// Who posted this note id, if it was ever posted.
     pub fn author_of(&self, note: &NoteId) -> Option<&ParticipantId> {
         self.authors.get(note)

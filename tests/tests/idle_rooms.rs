@@ -237,21 +237,25 @@ async fn a_stored_session_that_cannot_be_replayed_is_refused_and_the_others_open
     store.commit(&writes).expect("written");
     let server = TestServer::start_with(Config {
         store: Arc::new(store),
+        join_failures_per_minute: 1,
         ..Config::default()
     })
     .await;
     let url = server.ws_url();
 
+    let sound = WsClient::join(&url, "soundsession2222222", "Ana", false).await;
+    assert_eq!(sound.state().participants.len(), 3);
     let answer = WsClient::first_answer_to_join(&url, "damagedsession22222", "Ana").await;
     assert_eq!(
         refusal_code(&answer),
         Some(ErrorCode::Internal),
         "{answer:?}"
     );
-    let sound = WsClient::join(&url, "soundsession2222222", "Ana", false).await;
-    assert_eq!(sound.state().participants.len(), 3);
     let health = server.http("GET", "/health", None).await;
     assert_eq!(health.status, 200);
     assert!(health.body.contains("\"rooms\":1"), "{}", health.body);
+    // Each try reads and replays it again: it counts as a failed entry.
+    let again = WsClient::first_answer_to_join(&url, "damagedsession22222", "Ana").await;
+    assert_eq!(refusal_code(&again), Some(ErrorCode::RateLimited), "{again:?}");
     server.stop().await;
 }

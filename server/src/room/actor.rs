@@ -121,6 +121,7 @@ pub fn restore(
     for participant in &mut room.state.participants {
         participant.connected = false;
     }
+    room.shrink_to_fit();
     seats.all_away(Instant::now());
     let actor = RoomActor::new(
         code,
