@@ -256,6 +256,10 @@ async fn a_stored_session_that_cannot_be_replayed_is_refused_and_the_others_open
     assert!(health.body.contains("\"rooms\":1"), "{}", health.body);
     // Each try reads and replays it again: it counts as a failed entry.
     let again = WsClient::first_answer_to_join(&url, "damagedsession22222", "Ana").await;
-    assert_eq!(refusal_code(&again), Some(ErrorCode::RateLimited), "{again:?}");
+    assert_eq!(
+        refusal_code(&again),
+        Some(ErrorCode::RateLimited),
+        "{again:?}"
+    );
     server.stop().await;
 }
