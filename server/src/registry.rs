@@ -71,6 +71,15 @@ pub enum FindError {
     Storage,
 }
 
+/// What one batch of retention did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExpiredBatch {
+    /// Sessions deleted.
+    pub deleted: usize,
+    /// Sessions past retention left alone (in memory, or being deleted already).
+    pub left: usize,
+}
+
 /// Why a session could not be deleted. Deliberately one answer for an unknown room and
 /// a wrong key.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -260,30 +269,35 @@ impl Registry {
         Err(DeleteError::RoomOrKeyInvalid)
     }
 
-    /// Delete up to `limit` stored sessions past retention (closed before `before`, or
-    /// never closed and created before it), with everything stored about them, in one
-    /// commit. A session in memory is in use, or was a moment ago: it is left for a
-    /// later pass. Returns how many were deleted.
+    /// Delete stored sessions past retention (closed before `before`, or never closed
+    /// and created before it), with everything stored about them, in one commit: the
+    /// next `limit` of them after the first `skip` (those a caller left alone before).
+    /// A session in memory is in use, or was a moment ago: it is left alone.
     pub async fn delete_expired(
         &self,
         before: shared::Millis,
+        skip: usize,
         limit: usize,
-    ) -> Result<usize, StoreError> {
+    ) -> Result<ExpiredBatch, StoreError> {
         let mut doomed = Vec::new();
-        for code in self.config.store.expired(before, limit).await? {
+        let mut batch = ExpiredBatch::default();
+        for code in self.config.store.expired(before, skip, limit).await? {
             // Marked before the map is checked: a load that starts from now on sees
-            // the mark, and one under way already holds a slot in the map.
+            // the mark, and one under way already holds a slot in the map. A code
+            // already marked is being deleted by its facilitator.
             if !self.deleting.insert(code.clone()) {
+                batch.left += 1;
                 continue;
             }
             if self.rooms.contains_key(&code) {
                 self.deleting.remove(&code);
+                batch.left += 1;
                 continue;
             }
             doomed.push(code);
         }
         if doomed.is_empty() {
-            return Ok(0);
+            return Ok(batch);
         }
         let deletes = doomed
             .iter()
@@ -300,7 +314,8 @@ impl Registry {
             tracing::info!(room = %code, "session deleted: past retention");
         }
         self.config.metrics.sessions_expired(doomed.len());
-        Ok(doomed.len())
+        batch.deleted = doomed.len();
+        Ok(batch)
     }
 
     /// Rooms in memory (and being loaded).
@@ -397,7 +412,7 @@ mod retention_tests {
     use tokio::sync::mpsc;
 
     #[tokio::test]
-    async fn sessions_past_retention_are_deleted_unless_in_memory() {
+    async fn sessions_past_retention_are_deleted_unless_in_memory_and_batches_go_past_those() {
         let store = Arc::new(MemoryStore::new());
         let clock = ManualClock::new(1_000_000);
         let config = Arc::new(Config {
@@ -407,27 +422,16 @@ mod retention_tests {
             grace: Duration::ZERO,
             ..Config::default()
         });
-        let registry = Registry::new(
-            config.clone(),
-            Journal::start(store.clone()).expect("journal"),
-        );
-        let created = registry
-            .create("Lundi".into(), Language::Fr)
-            .await
-            .expect("created");
+        let journal = Journal::start(store.clone()).expect("journal");
+        let registry = Registry::new(config.clone(), journal);
+        // The oldest stays in memory (in use, or about to be).
+        let in_use = registry.create("Lundi".into(), Language::Fr).await;
+        let in_use = in_use.expect("created");
         clock.advance(10);
-
-        // In memory: in use, or about to be. Left alone.
-        assert_eq!(
-            registry
-                .delete_expired(clock.now(), 10)
-                .await
-                .expect("pass"),
-            0
-        );
-        let room = registry.find(&created.code).await.expect("still there");
-
-        // Someone comes and goes; the room is put away, then deleted.
+        // The other is used and left: it is put away.
+        let left = registry.create("Mardi".into(), Language::Fr).await;
+        let left = left.expect("created");
+        let room = registry.find(&left.code).await.expect("in memory");
         let (frames, _received) = mpsc::channel(16);
         let (kick, _) = oneshot::channel();
         let (reply, answer) = oneshot::channel();
@@ -438,38 +442,51 @@ mod retention_tests {
             facilitator_key: None,
         };
         let link = ConnectionLink { frames, kick };
-        room.send(ToRoom::Enter {
+        let enter = ToRoom::Enter {
             conn,
             entry,
             link,
             reply,
-        })
-        .await
-        .expect("sent");
+        };
+        room.send(enter).await.expect("sent");
         answer.await.expect("answered").expect("seated");
         let mut put_away = config.metrics.rooms_put_away();
         room.send(ToRoom::Leave { conn }).await.expect("sent");
-        put_away
-            .wait_for(|count| *count == 1)
-            .await
-            .expect("put away");
+        let slept = put_away.wait_for(|count| *count == 1).await;
+        slept.expect("put away");
+        clock.advance(10);
 
+        let batch = |before, skip| registry.delete_expired(before, skip, 1);
+        let nothing = ExpiredBatch::default();
         assert_eq!(
-            registry.delete_expired(1_000_000, 10).await.expect("pass"),
-            0,
+            batch(1_000_000, 0).await.expect("pass"),
+            nothing,
             "not past it yet"
         );
+        let first = batch(clock.now(), 0).await.expect("pass");
         assert_eq!(
-            registry
-                .delete_expired(clock.now(), 10)
-                .await
-                .expect("pass"),
-            1
+            first,
+            ExpiredBatch {
+                deleted: 0,
+                left: 1
+            }
         );
+        let second = batch(clock.now(), 1).await.expect("pass");
         assert_eq!(
-            registry.find(&created.code).await.err(),
+            second,
+            ExpiredBatch {
+                deleted: 1,
+                left: 0
+            }
+        );
+
+        assert_eq!(
+            registry.find(&left.code).await.err(),
             Some(FindError::Unknown)
         );
-        assert!(store.load().await.expect("load").is_empty());
+        registry.find(&in_use.code).await.expect("still there");
+        let stored = store.load().await.expect("load");
+        let codes: Vec<&RoomCode> = stored.iter().map(|room| &room.room.code).collect();
+        assert_eq!(codes, [&in_use.code]);
     }
 }

@@ -6,7 +6,7 @@
 //! one an hour. Each deletes what is past retention through the journal, in commits of
 //! [`BATCH`] sessions, exactly as a facilitator's deletion would (rows gone, deleted
 //! content overwritten). A session in memory is in use, or was a moment ago, and is left
-//! for a later pass.
+//! for a later pass; the batches after it go on past it.
 
 use crate::clock::Clock;
 use crate::registry::Registry;
@@ -22,12 +22,15 @@ pub async fn delete_expired(registry: &Registry, clock: &dyn Clock, keep: Durati
     let keep_ms = u64::try_from(keep.as_millis()).unwrap_or(u64::MAX);
     let before = clock.now().saturating_sub(keep_ms);
     let mut total = 0;
+    // Sessions left alone stay first in the order: the next batch starts after them.
+    let mut left = 0;
     loop {
-        match registry.delete_expired(before, BATCH).await {
-            Ok(deleted) => {
-                total += deleted;
-                // Fewer than a batch: nothing left, or only sessions in use.
-                if deleted < BATCH {
+        match registry.delete_expired(before, left, BATCH).await {
+            Ok(batch) => {
+                total += batch.deleted;
+                left += batch.left;
+                // A short batch: nothing further is past retention.
+                if batch.deleted + batch.left < BATCH {
                     return total;
                 }
             }

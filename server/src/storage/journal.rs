@@ -272,8 +272,13 @@ mod tests {
             self.inner.load()
         }
 
-        fn expired(&self, before: shared::Millis, limit: usize) -> StoreFuture<'_, Vec<RoomCode>> {
-            self.inner.expired(before, limit)
+        fn expired(
+            &self,
+            before: shared::Millis,
+            skip: usize,
+            limit: usize,
+        ) -> StoreFuture<'_, Vec<RoomCode>> {
+            self.inner.expired(before, skip, limit)
         }
     }
 

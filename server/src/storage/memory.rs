@@ -102,7 +102,7 @@ impl Store for MemoryStore {
         Box::pin(async move { Ok(room) })
     }
 
-    fn expired(&self, before: Millis, limit: usize) -> StoreFuture<'_, Vec<RoomCode>> {
+    fn expired(&self, before: Millis, skip: usize, limit: usize) -> StoreFuture<'_, Vec<RoomCode>> {
         let rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
         let mut past: Vec<(Millis, RoomCode)> = rooms
             .values()
@@ -115,7 +115,12 @@ impl Store for MemoryStore {
             .filter(|(at, _)| *at < before)
             .collect();
         past.sort();
-        let codes = past.into_iter().take(limit).map(|(_, code)| code).collect();
+        let codes = past
+            .into_iter()
+            .skip(skip)
+            .take(limit)
+            .map(|(_, code)| code)
+            .collect();
         Box::pin(async move { Ok(codes) })
     }
 

@@ -75,8 +75,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     fn load(&self) -> StoreFuture<'_, Vec<StoredRoom>>;
 
     /// Up to `limit` rooms past retention: closed before `before`, or never closed and
-    /// created before it. Oldest first.
-    fn expired(&self, before: Millis, limit: usize) -> StoreFuture<'_, Vec<RoomCode>>;
+    /// created before it. Oldest first (then by code), after the first `skip` of them.
+    fn expired(&self, before: Millis, skip: usize, limit: usize) -> StoreFuture<'_, Vec<RoomCode>>;
 }
 
 /// A change to what is stored.

@@ -278,14 +278,16 @@ impl Store for SqliteStore {
         Box::pin(self.load_all())
     }
 
-    fn expired(&self, before: Millis, limit: usize) -> StoreFuture<'_, Vec<RoomCode>> {
+    fn expired(&self, before: Millis, skip: usize, limit: usize) -> StoreFuture<'_, Vec<RoomCode>> {
+        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
         Box::pin(async move {
             let codes: Vec<String> = sqlx::query_scalar(
                 "SELECT code FROM rooms WHERE COALESCE(closed_at, created_at) < ? \
-                 ORDER BY COALESCE(closed_at, created_at) LIMIT ?",
+                 ORDER BY COALESCE(closed_at, created_at), code LIMIT ? OFFSET ?",
             )
             .bind(before as i64)
-            .bind(limit.min(i64::MAX as usize) as i64)
+            .bind(count(limit))
+            .bind(count(skip))
             .fetch_all(&self.reads)
             .await?;
             Ok(codes.into_iter().map(RoomCode::new).collect())
@@ -603,7 +605,7 @@ mod tests {
         let expired = |before, limit| {
             let store = &store;
             async move {
-                let codes = store.expired(before, limit).await.expect("query");
+                let codes = store.expired(before, 0, limit).await.expect("query");
                 codes.into_iter().map(|code| code.0).collect::<Vec<_>>()
             }
         };
@@ -613,6 +615,9 @@ mod tests {
             ["closed-early", "never-closed", "closed-late", "new"]
         );
         assert_eq!(expired(1_001, 2).await, ["closed-early", "never-closed"]);
+        let after_two = store.expired(1_001, 2, 10).await.expect("query");
+        let after_two: Vec<String> = after_two.into_iter().map(|code| code.0).collect();
+        assert_eq!(after_two, ["closed-late", "new"]);
         assert!(expired(250, 10).await.is_empty());
         store.close().await;
     }
