@@ -333,24 +333,23 @@ async fn enter(
         );
         (Some(rejected(app, None, refusal)), None)
     };
+    // Refused for now: a later attempt may get in.
+    let not_now = |code: ErrorCode, error: FindError| {
+        let refusal = Rejection::new(code, error.to_string());
+        (Some(rejected(app, None, refusal)), None)
+    };
     // A room put away the moment this came finds its mailbox closed or drops the
     // request unanswered: look it up again, and the registry loads it anew.
     for _ in 0..LOOKUPS {
         let room = match app.registry.find(&code).await {
             Ok(room) => room,
             Err(FindError::Unknown) => return invalid(),
-            Err(error) => {
-                if error == FindError::Storage {
-                    // Each try reads and replays the session again: count it as a failed
-                    // entry, so that one address cannot keep the store busy with it.
-                    visitor.entry_failed();
-                }
-                let code = match error {
-                    FindError::ServerFull => ErrorCode::ServerFull,
-                    FindError::Unknown | FindError::Storage => ErrorCode::Internal,
-                };
-                let refusal = Rejection::new(code, error.to_string());
-                return (Some(rejected(app, None, refusal)), None);
+            Err(error @ FindError::ServerFull) => return not_now(ErrorCode::ServerFull, error),
+            Err(error @ FindError::Storage) => {
+                // Each try reads and replays the session again: count it as a failed
+                // entry, so that one address cannot keep the store busy with it.
+                visitor.entry_failed();
+                return not_now(ErrorCode::Internal, error);
             }
         };
         let Some(frames) = frames_tx.clone() else {
