@@ -25,7 +25,7 @@ use anyhow::{Context, Result};
 use futures_util::{SinkExt, StreamExt};
 use shared::state::NoteKind;
 use shared::wire::ClientMessage;
-use shared::{Command, NoteId};
+use shared::{Command, NoteId, Step};
 use std::collections::{HashSet, VecDeque};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -374,8 +374,8 @@ async fn setup_room(
             },
         )
         .await?;
-        for id in 2..=5 {
-            client::command(facilitator, id, Command::NextStep).await?;
+        for (id, from) in (2..=5).zip(Step::MOVABLE) {
+            client::command(facilitator, id, Command::NextStep { from }).await?;
         }
     }
     Ok(members)

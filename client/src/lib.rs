@@ -9,6 +9,8 @@
 
 pub mod api;
 pub mod browser;
+pub mod double_click;
+pub mod focus;
 pub mod i18n;
 pub mod record;
 pub mod route;
@@ -28,6 +30,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 pub fn start() {
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(App);
+    focus::keep_focus_on_rebuilt_controls();
 }
 
 // Unit tests of this crate run in headless Chromium (see `cargo xtask test`), so they can

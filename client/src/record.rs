@@ -203,7 +203,7 @@ mod tests {
             "user text is escaped: {md}"
         );
         assert!(md.contains("> Des pistes"));
-        assert!(md.contains("**Conseil** (gardé) : Parler"));
+        assert!(md.contains("**Conseil** (gardé)\u{a0}: Parler"));
         assert!(!md.contains("Insulte"), "hidden notes are left out");
         assert!(md.contains("| Accueil | 10 min | 1 min |"), "{md}");
         assert_eq!(file_name(&state), "Séance-mars-2026.md");

@@ -6,10 +6,12 @@
 //! frames between it and the socket and turns its notices into what the page shows.
 
 use crate::browser;
+use crate::double_click::{DoubleClickGuard, Press};
 use leptos::prelude::*;
+use shared::liveness::Liveness;
 use shared::replica::{Entry, Notice, Replica};
 use shared::wire::{ByeReason, ClientMessage, ServerMessage};
-use shared::{Command, ErrorCode, RoomCode};
+use shared::{Command, ErrorCode, RoomCode, RoomState};
 use std::time::Duration;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -64,6 +66,10 @@ pub struct Session {
     /// cannot open yet), until an attempt succeeds.
     pub entry_deferred: RwSignal<Option<ErrorCode>>,
     wire: StoredValue<Option<Wire>, LocalStorage>,
+    /// What the current connection has heard, to notice a link gone silent.
+    pub liveness: StoredValue<Liveness>,
+    /// The last press of a control that moves a shared cursor.
+    clicks: StoredValue<DoubleClickGuard>,
     /// Failed attempts since the last live connection.
     attempts: StoredValue<u32>,
     /// Bumped on every (re)connection, so a stale retry timer does nothing.
@@ -91,6 +97,8 @@ impl Session {
             toasts: RwSignal::new(Vec::new()),
             entry_deferred: RwSignal::new(None),
             wire: StoredValue::new_local(None),
+            liveness: StoredValue::new(Liveness::default()),
+            clicks: StoredValue::new(DoubleClickGuard::default()),
             attempts: StoredValue::new(0),
             generation: StoredValue::new(0),
             next_toast: StoredValue::new(1),
@@ -101,18 +109,39 @@ impl Session {
     pub fn start(room: &str, entry: Entry) -> Session {
         let session = Session::new(room, entry, browser::random_command_base());
         session.connect();
-        // Keep the clock offset fresh and the connection warm.
-        set_interval(
-            move || {
-                if session.status.get_untracked() == Status::Live {
-                    session.send(&ClientMessage::Ping {
-                        nonce: browser::now_ms(),
-                    });
-                }
-            },
-            Duration::from_secs(15),
-        );
+        // Listen for silence: ping a quiet link, and give up one that stopped answering.
+        set_interval(move || session.check_link(), Duration::from_secs(1));
         session
+    }
+
+    /// Ping the server if the link has been quiet (or a command waits), and drop a
+    /// connection that has gone silent so that the page reconnects.
+    fn check_link(&self) {
+        let now = browser::now_ms();
+        if self.liveness.with_value(|link| link.is_silent(now)) {
+            self.connection_lost();
+            return;
+        }
+        let waited = self.replica.with_untracked(|r| r.unanswered_for(now));
+        if self.liveness.with_value(|link| link.ping_due(now, waited)) {
+            self.liveness.update_value(|link| link.pinged(now));
+            self.send(&ClientMessage::Ping { nonce: now });
+        }
+    }
+
+    /// The socket is gone, closed or silent: keep the commands and try again after the
+    /// backoff.
+    fn connection_lost(&self) {
+        self.replica.update(|r| r.on_close());
+        self.liveness.update_value(Liveness::closed);
+        self.wire.set_value(None);
+        if matches!(
+            self.status.get_untracked(),
+            Status::Failed(_) | Status::Deleted
+        ) {
+            return;
+        }
+        self.schedule_reconnect(self.generation.get_value());
     }
 
     /// A session that never connects, fed by hand: for component tests.
@@ -128,6 +157,27 @@ impl Session {
             .try_update(|r| r.submit(command, browser::now_ms()))
         {
             self.send(&message);
+        }
+    }
+
+    /// Move a shared cursor (the step, the floor, the round's turn) with the command
+    /// `make` builds from the room as this page shows it, so that it names where the
+    /// cursor moves from. A second press of the same control within a double click's
+    /// time is dropped ([`DoubleClickGuard`]).
+    pub fn move_cursor(&self, press: Press, make: impl FnOnce(&RoomState) -> Option<Command>) {
+        let Some(command) = self
+            .replica
+            .with_untracked(|r| r.state.as_ref().and_then(make))
+        else {
+            return;
+        };
+        let now = browser::now_ms();
+        if self
+            .clicks
+            .try_update_value(|guard| guard.allows(&command, press, now))
+            == Some(true)
+        {
+            self.submit(command);
         }
     }
 
@@ -185,25 +235,40 @@ impl Session {
         };
         let session = *self;
         let on_open = Closure::<dyn FnMut(Event)>::new(move |_| {
+            session
+                .liveness
+                .update_value(|link| link.opened(browser::now_ms()));
             if let Some(first) = session.replica.try_update(|r| r.on_open()) {
                 session.send(&first);
             }
         });
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            session
+                .liveness
+                .update_value(|link| link.heard(browser::now_ms()));
             if let Some(text) = event.data().as_string() {
                 session.receive(&text);
             }
         });
         let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |_| {
-            session.replica.update(|r| r.on_close());
-            if matches!(
-                session.status.get_untracked(),
-                Status::Failed(_) | Status::Deleted
-            ) {
-                return;
+            if session.generation.get_value() == generation {
+                session.connection_lost();
             }
-            session.schedule_reconnect(generation);
         });
+        // A connection attempt to a server that vanished can hang for minutes: give
+        // it as long as a silent link, then try again.
+        set_timeout(
+            move || {
+                let stuck = session.wire.with_value(|wire| {
+                    wire.as_ref()
+                        .is_some_and(|wire| wire.socket.ready_state() == WebSocket::CONNECTING)
+                });
+                if stuck && session.generation.get_value() == generation {
+                    session.connection_lost();
+                }
+            },
+            Duration::from_millis(shared::liveness::SILENT_AFTER_MS),
+        );
         socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
@@ -269,6 +334,10 @@ impl Session {
                         nonce: browser::now_ms(),
                     });
                 }
+                // A stale cursor command (a double click, a move made before the last
+                // one showed) changed nothing, and the screen already shows where the
+                // cursor is: nothing to tell.
+                Notice::Refused { rejection, .. } if rejection.code == ErrorCode::Stale => {}
                 Notice::Refused { rejection, .. } => self.toast(Toast::Refused(rejection.code)),
                 Notice::Fatal(rejection) => {
                     // A stale token must not lock the person out: forget it, so that

@@ -164,19 +164,19 @@ async fn session_in_exploration(
         participant: cli.me().clone(),
     })
     .await;
-    fac.ok(Command::NextStep).await;
+    fac.ok(Command::next_step(fac.state())).await;
     cli.ok(Command::SetProblem {
         title: "Deux services qui s'évitent".into(),
         summary: "Depuis la réorganisation.".into(),
     })
     .await;
-    fac.ok(Command::NextStep).await;
-    fac.ok(Command::NextStep).await;
+    fac.ok(Command::next_step(fac.state())).await;
+    fac.ok(Command::next_step(fac.state())).await;
     cli.ok(Command::SetContract {
         text: "Des pistes concrètes.".into(),
     })
     .await;
-    fac.ok(Command::NextStep).await;
+    fac.ok(Command::next_step(fac.state())).await;
     let seq = fac.ok(Command::StartTimer).await;
     fac.catch_up(seq).await;
     assert_eq!(fac.state().step, Step::Exploration);

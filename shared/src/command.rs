@@ -4,7 +4,7 @@
 //! [`crate::logic`]; this file only says what can be asked.
 
 use crate::ids::{ActionId, NoteId, ParticipantId, QuestionId};
-use crate::state::NoteKind;
+use crate::state::{NoteKind, RoomState};
 use crate::step::Step;
 use serde::{Deserialize, Serialize};
 
@@ -15,12 +15,15 @@ pub enum Command {
     AcceptCharter,
     /// Facilitator: this consultant is the client of the session (welcome only).
     PickClient { participant: ParticipantId },
-    /// Facilitator: go to the next step.
-    NextStep,
-    /// Facilitator: go back one step.
-    PreviousStep,
-    /// Facilitator: jump to a step (not to the closed record: use `close_session`).
-    GoToStep { step: Step },
+    /// Facilitator: go to the step after `from`, the step they saw. Like every command
+    /// that moves a shared cursor, it names where it moves from: a repeated or stale
+    /// command (a double click) changes nothing and is refused as `stale`.
+    NextStep { from: Step },
+    /// Facilitator: go back to the step before `from`.
+    PreviousStep { from: Step },
+    /// Facilitator: jump from `from` to a step (not to the closed record: use
+    /// `close_session`).
+    GoToStep { step: Step, from: Step },
     /// Facilitator: plan a step's duration.
     SetDuration { step: Step, minutes: u32 },
     /// Facilitator: start or resume the step timer.
@@ -33,10 +36,15 @@ pub enum Command {
     RaiseHand,
     /// Lower my hand.
     LowerHand,
-    /// Facilitator: give the floor to someone (their hand is lowered).
-    GiveFloor { participant: ParticipantId },
-    /// Facilitator: take the floor back.
-    TakeFloor,
+    /// Facilitator: give the floor to someone (their hand is lowered); `from` is who
+    /// had it as the facilitator saw it (omitted or null: nobody).
+    GiveFloor {
+        participant: ParticipantId,
+        #[serde(default)]
+        from: Option<ParticipantId>,
+    },
+    /// Facilitator: take the floor back from `from`, who has it.
+    TakeFloor { from: ParticipantId },
     /// Client, step 1: the problem's title and summary.
     SetProblem { title: String, summary: String },
     /// Consultant, step 2: post a clarifying question card.
@@ -91,10 +99,66 @@ pub enum Command {
     MoveAction { action_id: ActionId, to: usize },
     /// Anyone taking part, step 6: write (or rewrite) my learning.
     WriteLearning { text: String },
-    /// Facilitator, step 6: pass the word to the next person in the round.
-    AdvanceRound,
+    /// Facilitator, step 6: pass the word on from turn `from` (0-based, the turn the
+    /// facilitator saw) to the next person in the round.
+    AdvanceRound { from: usize },
     /// Facilitator: end the session; the room becomes a read-only record.
     CloseSession,
+}
+
+/// The commands that move a shared cursor, as seen from a copy of the room: each names
+/// where the cursor is in `seen`, so that it moves once however often it is sent.
+impl Command {
+    /// Go to the step after the one `seen` is at.
+    pub fn next_step(seen: &RoomState) -> Command {
+        Command::NextStep { from: seen.step }
+    }
+
+    /// Go back to the step before the one `seen` is at.
+    pub fn previous_step(seen: &RoomState) -> Command {
+        Command::PreviousStep { from: seen.step }
+    }
+
+    /// Jump to `step` from the one `seen` is at.
+    pub fn go_to_step(seen: &RoomState, step: Step) -> Command {
+        Command::GoToStep {
+            step,
+            from: seen.step,
+        }
+    }
+
+    /// Give the floor to `participant`, taking it from whoever has it in `seen`.
+    pub fn give_floor(seen: &RoomState, participant: ParticipantId) -> Command {
+        Command::GiveFloor {
+            participant,
+            from: seen.floor.clone(),
+        }
+    }
+
+    /// Take the floor back from whoever has it in `seen`; none if nobody has it.
+    pub fn take_floor(seen: &RoomState) -> Option<Command> {
+        let from = seen.floor.clone()?;
+        Some(Command::TakeFloor { from })
+    }
+
+    /// Pass the word on from the turn the round is at in `seen`; none without a round.
+    pub fn advance_round(seen: &RoomState) -> Option<Command> {
+        let from = seen.round.as_ref()?.current;
+        Some(Command::AdvanceRound { from })
+    }
+
+    /// Whether this command moves a shared cursor (and so may be refused as `stale`).
+    pub fn moves_a_cursor(&self) -> bool {
+        matches!(
+            self,
+            Command::NextStep { .. }
+                | Command::PreviousStep { .. }
+                | Command::GoToStep { .. }
+                | Command::GiveFloor { .. }
+                | Command::TakeFloor { .. }
+                | Command::AdvanceRound { .. }
+        )
+    }
 }
 
 impl Command {
@@ -137,8 +201,8 @@ impl Command {
         match self {
             Command::AcceptCharter => "accept_charter",
             Command::PickClient { .. } => "pick_client",
-            Command::NextStep => "next_step",
-            Command::PreviousStep => "previous_step",
+            Command::NextStep { .. } => "next_step",
+            Command::PreviousStep { .. } => "previous_step",
             Command::GoToStep { .. } => "go_to_step",
             Command::SetDuration { .. } => "set_duration",
             Command::StartTimer => "start_timer",
@@ -147,7 +211,7 @@ impl Command {
             Command::RaiseHand => "raise_hand",
             Command::LowerHand => "lower_hand",
             Command::GiveFloor { .. } => "give_floor",
-            Command::TakeFloor => "take_floor",
+            Command::TakeFloor { .. } => "take_floor",
             Command::SetProblem { .. } => "set_problem",
             Command::PostQuestion { .. } => "post_question",
             Command::WithdrawQuestion { .. } => "withdraw_question",
@@ -163,7 +227,7 @@ impl Command {
             Command::RemoveAction { .. } => "remove_action",
             Command::MoveAction { .. } => "move_action",
             Command::WriteLearning { .. } => "write_learning",
-            Command::AdvanceRound => "advance_round",
+            Command::AdvanceRound { .. } => "advance_round",
             Command::CloseSession => "close_session",
         }
     }

@@ -18,6 +18,7 @@ pub mod event;
 pub mod ids;
 pub mod invariants;
 pub mod limits;
+pub mod liveness;
 pub mod logic;
 pub mod rejection;
 pub mod replica;

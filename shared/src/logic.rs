@@ -24,6 +24,19 @@ use Role::{Client, Consultant, Facilitator, Observer};
 const RUNNING: &[Step] = &Step::MOVABLE;
 /// Roles that take part (everyone but observers).
 const PARTICIPANTS: &[Role] = &[Facilitator, Client, Consultant];
+/// Roles that raise a hand to ask for the floor: the facilitator gives it, observers
+/// watch.
+const HAND_RAISERS: &[Role] = &[Client, Consultant];
+/// Steps where the facilitator gives the floor from the queue of raised hands; in the
+/// closing round the round itself gives the word.
+const FLOOR_STEPS: &[Step] = &[
+    Step::Welcome,
+    Step::Problem,
+    Step::Clarification,
+    Step::Contract,
+    Step::Exploration,
+    Step::ActionPlan,
+];
 
 /// What a command may do: the roles allowed to send it and the steps where it is allowed.
 /// This is the method's table of rights (METHOD.md, "Rules the app must enforce").
@@ -32,10 +45,14 @@ pub fn rights(command: &Command) -> (&'static [Role], &'static [Step]) {
     match command {
         AcceptCharter => (&[Facilitator, Client, Consultant, Observer], RUNNING),
         PickClient { .. } => (&[Facilitator], &[Step::Welcome]),
-        NextStep | PreviousStep | GoToStep { .. } | SetDuration { .. } => (&[Facilitator], RUNNING),
+        NextStep { .. } | PreviousStep { .. } | GoToStep { .. } | SetDuration { .. } => {
+            (&[Facilitator], RUNNING)
+        }
         StartTimer | PauseTimer | ExtendTimer { .. } => (&[Facilitator], RUNNING),
-        RaiseHand | LowerHand => (PARTICIPANTS, RUNNING),
-        GiveFloor { .. } | TakeFloor => (&[Facilitator], RUNNING),
+        // The facilitator gives the floor and has no queue to join; in the closing
+        // round the round gives the word, so nobody queues and the floor follows it.
+        RaiseHand | LowerHand => (HAND_RAISERS, FLOOR_STEPS),
+        GiveFloor { .. } | TakeFloor { .. } => (&[Facilitator], FLOOR_STEPS),
         SetProblem { .. } => (&[Client], &[Step::Problem]),
         PostQuestion { .. } | WithdrawQuestion { .. } => (&[Consultant], &[Step::Clarification]),
         MarkAnswered { .. } => (&[Client, Facilitator], &[Step::Clarification]),
@@ -53,9 +70,17 @@ pub fn rights(command: &Command) -> (&'static [Role], &'static [Step]) {
             (&[Client], &[Step::ActionPlan])
         }
         WriteLearning { .. } => (PARTICIPANTS, &[Step::Closing]),
-        AdvanceRound => (&[Facilitator], &[Step::Closing]),
+        AdvanceRound { .. } => (&[Facilitator], &[Step::Closing]),
         CloseSession => (&[Facilitator], RUNNING),
     }
+}
+
+/// Whether `role` may send `command` at `step`, by the rights alone (its values are
+/// checked when it is decided). Screens ask this to show a control only where the
+/// server would take it.
+pub fn allowed(role: Role, step: Step, command: &Command) -> bool {
+    let (roles, steps) = rights(command);
+    roles.contains(&role) && steps.contains(&step)
 }
 
 /// Decide what `actor`'s `command` does to `room` at server time `now`.
@@ -261,7 +286,8 @@ impl Decider<'_> {
                     )),
                 }
             }
-            Command::NextStep => {
+            Command::NextStep { from } => {
+                self.still_at_step(*from)?;
                 let step = state.step.next().ok_or_else(|| {
                     Rejection::new(
                         ErrorCode::NoSuchStep,
@@ -270,13 +296,15 @@ impl Decider<'_> {
                 })?;
                 self.go_to(step)
             }
-            Command::PreviousStep => {
+            Command::PreviousStep { from } => {
+                self.still_at_step(*from)?;
                 let step = state.step.previous().ok_or_else(|| {
                     Rejection::new(ErrorCode::NoSuchStep, "this is the first step")
                 })?;
                 self.go_to(step)
             }
-            Command::GoToStep { step } => {
+            Command::GoToStep { step, from } => {
+                self.still_at_step(*from)?;
                 if *step == Step::Closed {
                     return Err(Rejection::new(
                         ErrorCode::NoSuchStep,
@@ -357,7 +385,8 @@ impl Decider<'_> {
                     participant: me.clone(),
                 }])
             }
-            Command::GiveFloor { participant } => {
+            Command::GiveFloor { participant, from } => {
+                self.floor_still_with(from.as_ref())?;
                 let target = state
                     .participant(participant)
                     .ok_or_else(|| not_found("participant"))?;
@@ -374,10 +403,8 @@ impl Decider<'_> {
                     participant: participant.clone(),
                 }])
             }
-            Command::TakeFloor => {
-                if state.floor.is_none() {
-                    return none;
-                }
+            Command::TakeFloor { from } => {
+                self.floor_still_with(Some(from))?;
                 Ok(vec![Event::FloorTaken])
             }
             Command::SetProblem { title, summary } => Ok(vec![Event::ProblemSet {
@@ -516,6 +543,14 @@ impl Decider<'_> {
                 if note.kept == *kept {
                     return none;
                 }
+                // A hidden note broke the group's rules: it cannot be chosen for the
+                // plan. One kept before it was hidden stays kept (and can be let go).
+                if *kept && note.hidden {
+                    return Err(Rejection::new(
+                        ErrorCode::NoteHidden,
+                        "the facilitator has hidden this note; it cannot be kept",
+                    ));
+                }
                 Ok(vec![Event::NoteKept {
                     note_id: note_id.clone(),
                     kept: *kept,
@@ -605,7 +640,11 @@ impl Decider<'_> {
                 participant: me.clone(),
                 text: text(body, limits.learning_chars, "learning")?,
             }]),
-            Command::AdvanceRound => match &state.round {
+            Command::AdvanceRound { from } => match &state.round {
+                Some(round) if round.current != *from => Err(Rejection::new(
+                    ErrorCode::Stale,
+                    format!("the round is at turn {}, not {from}", round.current),
+                )),
                 Some(round) if !round.is_over() => Ok(vec![Event::RoundAdvanced {
                     current: round.current + 1,
                 }]),
@@ -616,6 +655,33 @@ impl Decider<'_> {
             },
             Command::CloseSession => Ok(vec![Event::SessionClosed { at: self.now }]),
         }
+    }
+
+    /// A step command says which step it moves from; refuse it once the step moved.
+    fn still_at_step(&self, from: Step) -> Result<(), Rejection> {
+        if self.state.step == from {
+            return Ok(());
+        }
+        Err(Rejection::new(
+            ErrorCode::Stale,
+            format!(
+                "the session is at step {}, not {}",
+                self.state.step.number(),
+                from.number()
+            ),
+        ))
+    }
+
+    /// A floor command says who has the floor as its sender saw it (`None`: nobody);
+    /// refuse it once the floor moved.
+    fn floor_still_with(&self, from: Option<&ParticipantId>) -> Result<(), Rejection> {
+        if self.state.floor.as_ref() == from {
+            return Ok(());
+        }
+        Err(Rejection::new(
+            ErrorCode::Stale,
+            "the floor has changed hands since",
+        ))
     }
 
     /// Move to `step`, which needs a client from the problem step on.

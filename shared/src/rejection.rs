@@ -47,8 +47,14 @@ pub enum ErrorCode {
     NoClient,
     /// The step cannot move that way.
     NoSuchStep,
+    /// The facilitator has hidden that note: it cannot be kept.
+    NoteHidden,
     /// Everyone has spoken in the closing round.
     RoundOver,
+    /// The cursor the command moves (the step, the floor, the round's turn) is no
+    /// longer where the command says it moves from: a repeated or late command
+    /// (a double click) changes nothing.
+    Stale,
     /// Too many commands too fast.
     RateLimited,
     /// The frame is larger than the server accepts.

@@ -336,6 +336,7 @@ impl RoomState {
                 if self.participant(&participant.id).is_none() {
                     self.participants.push(participant.clone());
                     self.join_round(participant);
+                    self.floor_follows_round();
                 }
             }
             Event::PresenceChanged {
@@ -488,6 +489,7 @@ impl RoomState {
                 if let Some(round) = &mut self.round {
                     round.current = (*current).min(round.order.len());
                 }
+                self.floor_follows_round();
             }
             Event::SessionClosed { at } => {
                 self.change_step(Step::Closed, *at);
@@ -521,6 +523,17 @@ impl RoomState {
         }
     }
 
+    /// In the closing round the round gives the word: whoever's turn it is has the
+    /// floor (nobody once everyone has spoken), so the two never disagree.
+    fn floor_follows_round(&mut self) {
+        if self.step != Step::Closing {
+            return;
+        }
+        if let Some(round) = &self.round {
+            self.floor = round.speaker().cloned();
+        }
+    }
+
     fn change_step(&mut self, step: Step, at: Millis) {
         if let Some(visit) = self.timeline.last_mut() {
             visit.ended_at.get_or_insert(at);
@@ -537,11 +550,15 @@ impl RoomState {
             duration_ms: minutes_to_ms(self.durations.minutes(step)),
         };
         self.floor = None;
-        if step == Step::Closing && self.round.is_none() {
-            self.round = Some(Round {
-                order: self.round_order(),
-                current: 0,
-            });
+        if step == Step::Closing {
+            if self.round.is_none() {
+                self.round = Some(Round {
+                    order: self.round_order(),
+                    current: 0,
+                });
+            }
+            self.hands.clear();
+            self.floor_follows_round();
         }
     }
 }
@@ -584,12 +601,19 @@ mod tests {
             at: 1,
         });
         assert_eq!(order(&state), ["ana", "ben", "fac"]);
+        assert_eq!(
+            state.floor,
+            Some("ana".into()),
+            "the floor follows the round"
+        );
         state.apply(&joined("late", Role::Consultant));
         state.apply(&joined("watcher", Role::Observer));
         assert_eq!(order(&state), ["ana", "ben", "late", "fac"]);
         // Once the facilitator has spoken, a newcomer goes last.
         state.apply(&Event::RoundAdvanced { current: 4 });
+        assert_eq!(state.floor, None, "nobody speaks once the round is over");
         state.apply(&joined("later", Role::Consultant));
+        assert_eq!(state.floor, Some("later".into()));
         assert_eq!(order(&state), ["ana", "ben", "late", "fac", "later"]);
         assert_eq!(
             state
@@ -599,5 +623,46 @@ mod tests {
                 .map(|p| p.as_str()),
             Some("later")
         );
+    }
+
+    #[test]
+    fn the_closing_round_holds_the_floor_and_lowers_every_hand() {
+        let mut state = RoomState::new("t", Language::Fr, 0);
+        state.apply(&joined("fac", Role::Facilitator));
+        state.apply(&joined("ana", Role::Consultant));
+        state.apply(&joined("ben", Role::Consultant));
+        state.apply(&Event::ClientPicked {
+            participant: "ana".into(),
+        });
+        state.apply(&Event::StepChanged {
+            step: Step::ActionPlan,
+            at: 1,
+        });
+        state.apply(&Event::HandRaised {
+            participant: "ben".into(),
+            at: 2,
+        });
+        state.apply(&Event::FloorGiven {
+            participant: "fac".into(),
+        });
+        state.apply(&Event::StepChanged {
+            step: Step::Closing,
+            at: 3,
+        });
+        assert!(state.hands.is_empty());
+        assert_eq!(state.floor, Some("ana".into()));
+        state.apply(&Event::RoundAdvanced { current: 1 });
+        assert_eq!(state.floor, Some("ben".into()));
+        // Back to the plan and forward again: the round resumes where it was.
+        state.apply(&Event::StepChanged {
+            step: Step::ActionPlan,
+            at: 4,
+        });
+        assert_eq!(state.floor, None);
+        state.apply(&Event::StepChanged {
+            step: Step::Closing,
+            at: 5,
+        });
+        assert_eq!(state.floor, Some("ben".into()));
     }
 }

@@ -17,7 +17,9 @@ use crate::timer::Millis;
 use serde::{Deserialize, Serialize};
 
 /// The version of this protocol; a client speaking another one is refused.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// Version 2: the commands that move a shared cursor (step, floor, round) name where
+/// they move from.
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// From a browser (or any client) to the server.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

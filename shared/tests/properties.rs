@@ -12,7 +12,7 @@ use shared::event::Event;
 use shared::invariants;
 use shared::logic::{decide, decide_join};
 use shared::state::{NoteKind, Role, RoomState};
-use shared::{Limits, Millis, ParticipantId, Room, Step};
+use shared::{ErrorCode, Limits, Millis, ParticipantId, Room, Step};
 use std::collections::BTreeMap;
 
 /// Who may send: the cast, two late joiners (not joined until a `Join` names them)
@@ -62,17 +62,17 @@ fn usual_roles(command: &Command) -> Option<&'static [Role]> {
     use Command::*;
     match command {
         PickClient { .. }
-        | NextStep
-        | PreviousStep
+        | NextStep { .. }
+        | PreviousStep { .. }
         | GoToStep { .. }
         | SetDuration { .. }
         | StartTimer
         | PauseTimer
         | ExtendTimer { .. }
         | GiveFloor { .. }
-        | TakeFloor
+        | TakeFloor { .. }
         | HideNote { .. }
-        | AdvanceRound
+        | AdvanceRound { .. }
         | CloseSession => Some(&[Role::Facilitator]),
         SetProblem { .. }
         | SetContract { .. }
@@ -123,9 +123,13 @@ struct Raw {
     flag: bool,
     to: usize,
     due: Option<String>,
+    /// Cursor commands (step, floor, round) name where they move from: the room's
+    /// current place, or, when stale, somewhere else picked from the raw values.
+    stale: bool,
 }
 
-fn build(raw: Raw) -> Command {
+/// The command `raw` describes, sent to a room that is at `state`.
+fn build(raw: Raw, state: &RoomState) -> Command {
     use Command::*;
     let Raw {
         participant,
@@ -140,16 +144,27 @@ fn build(raw: Raw) -> Command {
         flag,
         to,
         due,
+        stale,
         ..
     } = raw;
+    let from = if stale { step } else { state.step };
+    let floor = if stale {
+        Some(pid(participant))
+    } else {
+        state.floor.clone()
+    };
+    let turn = match &state.round {
+        Some(round) if !stale => round.current,
+        _ => to,
+    };
     match raw.variant {
         0 => AcceptCharter,
         1 => PickClient {
             participant: pid(participant),
         },
-        2 => NextStep,
-        3 => PreviousStep,
-        4 => GoToStep { step },
+        2 => NextStep { from },
+        3 => PreviousStep { from },
+        4 => GoToStep { step, from },
         5 => SetDuration { step, minutes },
         6 => StartTimer,
         7 => PauseTimer,
@@ -158,8 +173,11 @@ fn build(raw: Raw) -> Command {
         10 => LowerHand,
         11 => GiveFloor {
             participant: pid(participant),
+            from: floor,
         },
-        12 => TakeFloor,
+        12 => TakeFloor {
+            from: floor.unwrap_or_else(|| pid(participant)),
+        },
         13 => SetProblem {
             title: text,
             summary: other_text,
@@ -213,7 +231,7 @@ fn build(raw: Raw) -> Command {
             to,
         },
         27 => WriteLearning { text },
-        28 => AdvanceRound,
+        28 => AdvanceRound { from: turn },
         29 => CloseSession,
         other => unreachable!("variant {other}"),
     }
@@ -248,7 +266,7 @@ fn raw() -> impl Strategy<Value = Raw> {
         select(Step::ALL.to_vec()),
         select(vec![0u32, 1, 7, 15, 240, 241]),
         any::<bool>(),
-        0usize..4,
+        (0usize..4, prop::bool::weighted(0.15)),
         select(vec![
             None,
             Some(String::new()),
@@ -259,7 +277,7 @@ fn raw() -> impl Strategy<Value = Raw> {
     );
     (variant, ids, texts, values).prop_map(
         |(variant, (participant, note, question, action), (text, other_text), v)| {
-            let (kind, step, minutes, flag, to, due) = v;
+            let (kind, step, minutes, flag, (to, stale), due) = v;
             Raw {
                 variant,
                 participant,
@@ -274,6 +292,7 @@ fn raw() -> impl Strategy<Value = Raw> {
                 flag,
                 to,
                 due,
+                stale,
             }
         },
     )
@@ -321,7 +340,7 @@ impl Op {
         if *fit && !variants.is_empty() {
             raw.variant = variants[raw.variant % variants.len()];
         }
-        let command = build(raw);
+        let command = build(raw, state);
         let senders: Vec<ParticipantId> = match usual_roles(&command) {
             Some(roles) if *usual => state
                 .participants
@@ -381,16 +400,10 @@ fn initial_state() -> RoomState {
     session.room.state
 }
 
-/// Commands whose retry, right after they were accepted, must change nothing.
+/// Commands whose retry, right after they were accepted, must change nothing. Those
+/// that move a cursor are among them: they name where they move from.
 fn retry_is_harmless(command: &Command) -> bool {
-    !matches!(
-        command,
-        Command::NextStep
-            | Command::PreviousStep
-            | Command::ExtendTimer { .. }
-            | Command::AdvanceRound
-            | Command::CloseSession
-    )
+    !matches!(command, Command::ExtendTimer { .. } | Command::CloseSession)
 }
 
 /// Every key anywhere in a JSON value.
@@ -532,7 +545,13 @@ impl Run {
                         }
                         if retry_is_harmless(command) {
                             let retry = decide(&self.room, &actor, command, self.now + 1, limits);
-                            prop_assert!(retry.is_ok(), "retry of {:?}: {:?}", command, retry);
+                            let stale = retry.as_ref().is_err_and(|r| r.code == ErrorCode::Stale);
+                            prop_assert!(
+                                retry.is_ok() || (stale && command.moves_a_cursor()),
+                                "retry of {:?}: {:?}",
+                                command,
+                                retry
+                            );
                             let mut again = self.room.clone();
                             for event in retry.unwrap_or_default() {
                                 again.apply(&event, Some(&actor));
@@ -643,7 +662,7 @@ fn random_sessions_reach_every_step_and_command() {
     let mut steps = BTreeMap::new();
     let mut accepted = BTreeMap::new();
     let mut refused = BTreeMap::new();
-    for _ in 0..64 {
+    for _ in 0..96 {
         let ops = prop::collection::vec(op(), 40..60)
             .new_tree(&mut runner)
             .unwrap()
@@ -664,10 +683,13 @@ fn random_sessions_reach_every_step_and_command() {
     assert_eq!(steps.len(), Step::ALL.len(), "steps reached: {steps:?}");
     let missing: Vec<_> = (0..VARIANTS)
         .map(|v| {
-            build(Raw {
-                variant: v,
-                ..sample_raw()
-            })
+            build(
+                Raw {
+                    variant: v,
+                    ..sample_raw()
+                },
+                &initial_state(),
+            )
             .name()
         })
         .filter(|name| !accepted.contains_key(name))
@@ -690,6 +712,7 @@ fn sample_raw() -> Raw {
         flag: true,
         to: 0,
         due: None,
+        stale: false,
     }
 }
 

@@ -12,7 +12,7 @@ use common::rights_table::{RIGHTS, expected, rights_refusal, valid_command};
 use common::*;
 use shared::command::Command;
 use shared::invariants;
-use shared::state::{NoteKind, Role};
+use shared::state::{NoteKind, Role, RoomState};
 use shared::{ErrorCode, Step, TimerState};
 use std::collections::BTreeSet;
 
@@ -22,8 +22,8 @@ fn _every_command_is_in_the_table(command: &Command) {
     match command {
         AcceptCharter
         | PickClient { .. }
-        | NextStep
-        | PreviousStep
+        | NextStep { .. }
+        | PreviousStep { .. }
         | GoToStep { .. }
         | SetDuration { .. }
         | StartTimer
@@ -32,7 +32,7 @@ fn _every_command_is_in_the_table(command: &Command) {
         | RaiseHand
         | LowerHand
         | GiveFloor { .. }
-        | TakeFloor
+        | TakeFloor { .. }
         | SetProblem { .. }
         | PostQuestion { .. }
         | WithdrawQuestion { .. }
@@ -48,7 +48,7 @@ fn _every_command_is_in_the_table(command: &Command) {
         | RemoveAction { .. }
         | MoveAction { .. }
         | WriteLearning { .. }
-        | AdvanceRound
+        | AdvanceRound { .. }
         | CloseSession => {}
     }
 }
@@ -64,13 +64,13 @@ fn actor_for(role: Role) -> &'static str {
 }
 
 /// [`valid_command`] with the in-memory cast's Ana.
-fn valid(name: &str, step: Step) -> Command {
-    valid_command(name, step, pid(ANA))
+fn valid(name: &str, step: Step, seen: &RoomState) -> Command {
+    valid_command(name, step, pid(ANA), seen)
 }
 
 /// Invalid instances and the value error each gets where the sender may send it.
 /// Where the sender may not, the rights error must win: values are checked last.
-fn invalid(name: &str) -> Vec<(Command, ErrorCode)> {
+fn invalid(name: &str, seen: &RoomState) -> Vec<(Command, ErrorCode)> {
     use Command::*;
     use ErrorCode::*;
     let long = |n: usize| "x".repeat(n);
@@ -95,7 +95,13 @@ fn invalid(name: &str) -> Vec<(Command, ErrorCode)> {
                 NotFound,
             ),
         ],
-        "go_to_step" => vec![(GoToStep { step: Step::Closed }, NoSuchStep)],
+        "go_to_step" => vec![(
+            GoToStep {
+                step: Step::Closed,
+                from: seen.step,
+            },
+            NoSuchStep,
+        )],
         "set_duration" => vec![
             (
                 SetDuration {
@@ -127,12 +133,14 @@ fn invalid(name: &str) -> Vec<(Command, ErrorCode)> {
             (
                 GiveFloor {
                     participant: pid(OBS),
+                    from: seen.floor.clone(),
                 },
                 InvalidValue,
             ),
             (
                 GiveFloor {
                     participant: pid(GHOST),
+                    from: seen.floor.clone(),
                 },
                 NotFound,
             ),
@@ -381,7 +389,7 @@ fn invalid(name: &str) -> Vec<(Command, ErrorCode)> {
 }
 
 /// Make the valid instance meaningful: something to pause, lower or take back.
-fn prepare(session: &mut Session, name: &str, actor: &str, role: Role) {
+fn prepare(session: &mut Session, name: &str, actor: &str) {
     if session.room.state.step == Step::Closed {
         return;
     }
@@ -389,16 +397,14 @@ fn prepare(session: &mut Session, name: &str, actor: &str, role: Role) {
         "pause_timer" => {
             session.must(FAC, Command::StartTimer);
         }
-        "lower_hand" if role != Role::Observer => {
-            session.must(actor, Command::RaiseHand);
+        // Only where the sender may raise one (elsewhere the rights refuse both).
+        "lower_hand" => {
+            let _ = session.send(actor, Command::RaiseHand);
         }
+        // Only where the facilitator may give the floor (elsewhere the refusal comes
+        // from the rights, whatever the command names).
         "take_floor" => {
-            session.must(
-                FAC,
-                Command::GiveFloor {
-                    participant: pid(BEN),
-                },
-            );
+            let _ = session.send(FAC, session.give_floor(BEN));
         }
         _ => {}
     }
@@ -418,8 +424,9 @@ fn the_table_names_every_command_once() {
     assert_eq!(table.len(), RIGHTS.len(), "a command has two rows");
     assert_eq!(table, all);
     for name in Command::NAMES {
-        assert_eq!(valid(name, Step::Problem).name(), name);
-        for (command, _) in invalid(name) {
+        let seen = Session::at_step(Step::Problem).room.state;
+        assert_eq!(valid(name, Step::Problem, &seen).name(), name);
+        for (command, _) in invalid(name, &seen) {
             assert_eq!(command.name(), name);
         }
     }
@@ -445,10 +452,10 @@ fn every_command_for_every_role_at_every_step() {
                     session.room.state.participant(&pid(actor)).unwrap().role,
                     role
                 );
-                prepare(&mut session, name, actor, role);
+                prepare(&mut session, name, actor);
 
                 // The valid instance.
-                let command = valid(name, step);
+                let command = valid(name, step, &session.room.state);
                 let expected = expected(name, role, step);
                 let result = session.decide(actor, &command);
                 let got = code(&result);
@@ -486,7 +493,7 @@ fn every_command_for_every_role_at_every_step() {
                 }
 
                 // Invalid instances: rights first, then the value error.
-                for (command, value_error) in invalid(name) {
+                for (command, value_error) in invalid(name, &session.room.state) {
                     let expected = rights_error.unwrap_or(value_error);
                     let got = code(&session.decide(actor, &command));
                     if got != Some(expected) {
@@ -520,7 +527,7 @@ fn someone_who_never_joined_is_not_joined_except_in_a_closed_room() {
             } else {
                 ErrorCode::NotJoined
             };
-            let got = code(&session.decide(GHOST, &valid(name, step)));
+            let got = code(&session.decide(GHOST, &valid(name, step, &session.room.state)));
             if got != Some(expected) {
                 mismatches.push(format!(
                     "{name} at {step:?}: expected {expected:?}, got {got:?}"
@@ -534,27 +541,16 @@ fn someone_who_never_joined_is_not_joined_except_in_a_closed_room() {
 #[test]
 fn leaving_the_welcome_needs_a_client() {
     let mut s = Session::joined();
-    assert_eq!(
-        code(&s.send(FAC, Command::NextStep)),
-        Some(ErrorCode::NoClient)
-    );
+    assert_eq!(code(&s.send(FAC, s.next_step())), Some(ErrorCode::NoClient));
     for step in Step::MOVABLE.into_iter().skip(1) {
         assert_eq!(
-            code(&s.send(FAC, Command::GoToStep { step })),
+            code(&s.send(FAC, s.go_to(step))),
             Some(ErrorCode::NoClient),
             "{step:?}"
         );
     }
     // Staying in the welcome is fine, and asks for nothing.
-    assert_eq!(
-        s.send(
-            FAC,
-            Command::GoToStep {
-                step: Step::Welcome
-            }
-        ),
-        Ok(vec![])
-    );
+    assert_eq!(s.send(FAC, s.go_to(Step::Welcome)), Ok(vec![]));
     assert_eq!(s.room.state.step, Step::Welcome);
     s.must(
         FAC,
@@ -562,7 +558,7 @@ fn leaving_the_welcome_needs_a_client() {
             participant: pid(CLI),
         },
     );
-    s.must(FAC, Command::NextStep);
+    s.must(FAC, s.next_step());
     assert_eq!(s.room.state.step, Step::Problem);
     assert_eq!(s.room.state.client().map(|p| p.id.clone()), Some(pid(CLI)));
 }
@@ -681,7 +677,7 @@ fn the_round_goes_once_around_then_is_over() {
     assert_eq!(round.speaker(), Some(&pid(CLI)));
     assert_eq!(round.next_speaker(), Some(&pid(ANA)));
     for expected in 1..=4 {
-        let events = s.must(FAC, Command::AdvanceRound);
+        let events = s.must(FAC, s.advance_round());
         assert_eq!(
             events,
             vec![shared::Event::RoundAdvanced { current: expected }]
@@ -692,13 +688,13 @@ fn the_round_goes_once_around_then_is_over() {
     assert_eq!(round.speaker(), None);
     let before = s.room.clone();
     assert_eq!(
-        code(&s.send(FAC, Command::AdvanceRound)),
+        code(&s.send(FAC, s.advance_round())),
         Some(ErrorCode::RoundOver)
     );
     assert_eq!(s.room, before);
     // Leaving and coming back keeps the round where it was.
-    s.must(FAC, Command::PreviousStep);
-    s.must(FAC, Command::NextStep);
+    s.must(FAC, s.previous_step());
+    s.must(FAC, s.next_step());
     assert!(s.room.state.round.as_ref().unwrap().is_over());
 }
 
@@ -801,7 +797,7 @@ fn the_timer_is_a_deadline_in_server_time() {
 
     // Running out changes no step; changing step resets the timer to the new plan.
     assert_eq!(s.room.state.step, Step::Problem);
-    s.must(FAC, Command::NextStep);
+    s.must(FAC, s.next_step());
     assert_eq!(
         s.room.state.timer,
         TimerState::Idle {
@@ -837,7 +833,7 @@ fn retried_commands_change_nothing() {
 #[test]
 fn the_hand_queue_is_ordered_by_time_of_raising() {
     let mut s = Session::at_step(Step::Clarification);
-    for who in [BEN, FAC, CLI, ANA] {
+    for who in [BEN, CLI, ANA] {
         s.must(who, Command::RaiseHand);
     }
     let queue = |s: &Session| -> Vec<_> {
@@ -848,39 +844,143 @@ fn the_hand_queue_is_ordered_by_time_of_raising() {
             .map(|h| h.participant.clone())
             .collect()
     };
-    assert_eq!(queue(&s), vec![pid(BEN), pid(FAC), pid(CLI), pid(ANA)]);
-    s.must(
-        FAC,
-        Command::GiveFloor {
-            participant: pid(CLI),
-        },
-    );
-    assert_eq!(queue(&s), vec![pid(BEN), pid(FAC), pid(ANA)]);
-    assert_eq!(s.room.state.floor, Some(pid(CLI)));
-    s.must(FAC, Command::LowerHand);
+    assert_eq!(queue(&s), vec![pid(BEN), pid(CLI), pid(ANA)]);
+    s.must(FAC, s.give_floor(CLI));
     assert_eq!(queue(&s), vec![pid(BEN), pid(ANA)]);
-    assert_eq!(
-        code(&s.send(OBS, Command::RaiseHand)),
-        Some(ErrorCode::Forbidden)
-    );
+    assert_eq!(s.room.state.floor, Some(pid(CLI)));
+    s.must(BEN, Command::LowerHand);
+    assert_eq!(queue(&s), vec![pid(ANA)]);
+    // The facilitator gives the floor and observers watch: neither queues.
+    for who in [FAC, OBS] {
+        assert_eq!(
+            code(&s.send(who, Command::RaiseHand)),
+            Some(ErrorCode::Forbidden)
+        );
+    }
 }
 
 #[test]
 fn whoever_has_the_floor_does_not_also_queue() {
     let mut s = Session::at_step(Step::Exploration);
     s.must(ANA, Command::RaiseHand);
-    s.must(
-        FAC,
-        Command::GiveFloor {
-            participant: pid(ANA),
-        },
-    );
+    s.must(FAC, s.give_floor(ANA));
     assert!(s.room.state.hands.is_empty());
     // Already speaking: raising a hand asks for what already holds.
     assert_eq!(s.send(ANA, Command::RaiseHand), Ok(vec![]));
     assert_eq!(invariants::check(&s.room), Ok(()));
     // Once the floor is taken back, the hand goes up again.
-    s.must(FAC, Command::TakeFloor);
+    s.must(FAC, s.take_floor());
     s.must(ANA, Command::RaiseHand);
     assert!(s.room.state.has_hand_raised(&pid(ANA)));
+}
+
+#[test]
+fn a_step_command_names_the_step_it_leaves_so_a_double_click_moves_once() {
+    let mut s = Session::at_step(Step::Problem);
+    let click = s.next_step();
+    s.must(FAC, click.clone());
+    assert_eq!(s.room.state.step, Step::Clarification);
+    // The same click again, or a second one made before the first was seen.
+    let before = s.room.clone();
+    assert_eq!(code(&s.send(FAC, click)), Some(ErrorCode::Stale));
+    assert_eq!(
+        code(&s.send(
+            FAC,
+            Command::GoToStep {
+                step: Step::Exploration,
+                from: Step::Problem,
+            }
+        )),
+        Some(ErrorCode::Stale)
+    );
+    assert_eq!(
+        code(&s.send(
+            FAC,
+            Command::PreviousStep {
+                from: Step::Problem
+            }
+        )),
+        Some(ErrorCode::Stale)
+    );
+    assert_eq!(s.room, before, "stale commands change nothing");
+    // Rights still come first: a consultant's stale command is forbidden.
+    assert_eq!(
+        code(&s.send(
+            ANA,
+            Command::NextStep {
+                from: Step::Problem
+            }
+        )),
+        Some(ErrorCode::Forbidden)
+    );
+    s.must(FAC, s.previous_step());
+    assert_eq!(s.room.state.step, Step::Problem);
+}
+
+#[test]
+fn floor_and_round_commands_name_where_they_move_from() {
+    let mut s = Session::at_step(Step::Clarification);
+    let give_ana = s.give_floor(ANA);
+    s.must(FAC, give_ana.clone());
+    assert_eq!(code(&s.send(FAC, give_ana)), Some(ErrorCode::Stale));
+    // Given to Ben by someone who still saw nobody speaking: stale.
+    assert_eq!(
+        code(&s.send(
+            FAC,
+            Command::GiveFloor {
+                participant: pid(BEN),
+                from: None,
+            }
+        )),
+        Some(ErrorCode::Stale)
+    );
+    let take = s.take_floor();
+    s.must(FAC, take.clone());
+    assert_eq!(s.room.state.floor, None);
+    assert_eq!(code(&s.send(FAC, take)), Some(ErrorCode::Stale));
+
+    let mut s = Session::at_step(Step::Closing);
+    let pass = s.advance_round();
+    s.must(FAC, pass.clone());
+    assert_eq!(s.room.state.round.as_ref().map(|r| r.current), Some(1));
+    assert_eq!(code(&s.send(FAC, pass)), Some(ErrorCode::Stale));
+    assert_eq!(s.room.state.round.as_ref().map(|r| r.current), Some(1));
+    // In the round, the floor is whoever's turn it is, and only the round moves it.
+    assert_eq!(s.room.state.floor, Some(pid(ANA)));
+    assert_eq!(
+        code(&s.send(FAC, s.give_floor(BEN))),
+        Some(ErrorCode::WrongStep)
+    );
+}
+
+#[test]
+fn a_hidden_note_cannot_be_kept_and_one_kept_before_stays_kept() {
+    let mut s = Session::at_step(Step::Exploration);
+    let keep = |id: &str, kept: bool| Command::KeepNote {
+        note_id: nid(id),
+        kept,
+    };
+    let hide = |id: &str, hidden: bool| Command::HideNote {
+        note_id: nid(id),
+        hidden,
+    };
+    s.must(FAC, hide(N_ANA, true));
+    assert_eq!(
+        code(&s.send(CLI, keep(N_ANA, true))),
+        Some(ErrorCode::NoteHidden)
+    );
+    assert!(!s.room.state.note(&nid(N_ANA)).unwrap().kept);
+    // Kept, then hidden: still kept; the client may let it go, not keep it again.
+    s.must(CLI, keep(N_BEN, true));
+    s.must(FAC, hide(N_BEN, true));
+    assert!(s.room.state.note(&nid(N_BEN)).unwrap().kept);
+    assert_eq!(s.send(CLI, keep(N_BEN, true)), Ok(vec![]));
+    s.must(CLI, keep(N_BEN, false));
+    assert_eq!(
+        code(&s.send(CLI, keep(N_BEN, true))),
+        Some(ErrorCode::NoteHidden)
+    );
+    // Shown again, it can be kept again.
+    s.must(FAC, hide(N_BEN, false));
+    s.must(CLI, keep(N_BEN, true));
 }

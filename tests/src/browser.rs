@@ -433,6 +433,112 @@ impl Browser {
         fs::write(path, png).unwrap_or_else(|e| panic!("could not write {}: {e}", path.display()));
     }
 
+    /// Waits up to `patience` (longer than [`PATIENCE`]: for what the page does on its
+    /// own timers, such as noticing a silent network) until an element matches `css`.
+    pub async fn wait_for_within(&self, css: &str, patience: Duration) -> Element {
+        match self
+            .client
+            .wait()
+            .at_most(patience)
+            .for_element(Locator::Css(css))
+            .await
+        {
+            Ok(element) => element,
+            Err(e) => panic!(
+                "waited {patience:?} for `{css}` in vain ({e})\n{}",
+                self.describe_page().await
+            ),
+        }
+    }
+
+    /// Clicks the element matching `css` twice with a real mouse, `between` apart, as a
+    /// person's double click (a fast one at zero, a slow one at a few hundred ms).
+    pub async fn double_click(&self, css: &str, between: Duration) {
+        use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+        let element = self.wait_for(css).await;
+        let _ = self
+            .client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center', inline: 'center'});",
+                vec![serde_json::to_value(&element).unwrap_or_default()],
+            )
+            .await;
+        let press = || {
+            [
+                PointerAction::Down {
+                    button: MOUSE_BUTTON_LEFT,
+                },
+                PointerAction::Up {
+                    button: MOUSE_BUTTON_LEFT,
+                },
+            ]
+        };
+        let mut mouse = MouseActions::new("mouse".into()).then(PointerAction::MoveToElement {
+            element,
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        });
+        for action in press() {
+            mouse = mouse.then(action);
+        }
+        mouse = mouse.then(PointerAction::Pause { duration: between });
+        for action in press() {
+            mouse = mouse.then(action);
+        }
+        self.client
+            .perform_actions(mouse)
+            .await
+            .unwrap_or_else(|e| panic!("could not double-click `{css}`: {e}"));
+        let _ = self.client.release_actions().await;
+    }
+
+    /// Presses Enter on the element matching `css`: keyboard focus goes to it first,
+    /// as when a keyboard user tabs to a button and activates it.
+    pub async fn press_enter(&self, css: &str) {
+        let element = self.wait_for(css).await;
+        element
+            .send_keys("\u{E007}")
+            .await
+            .unwrap_or_else(|e| panic!("could not press Enter on `{css}`: {e}"));
+    }
+
+    /// An attribute of the element that has keyboard focus (none if the page has it).
+    pub async fn focused_attribute(&self, attribute: &str) -> Option<String> {
+        self.client
+            .execute(
+                "const active = document.activeElement;
+                 return active && active !== document.body ? active.getAttribute(arguments[0]) : null;",
+                vec![attribute.into()],
+            )
+            .await
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_owned))
+    }
+
+    /// Whether the whole element matching `css` is inside the first screen of the page,
+    /// without scrolling, and above the element matching `bar` (a bar fixed to the
+    /// bottom of the screen), if there is one.
+    pub async fn is_on_first_screen(&self, css: &str, bar: &str) -> bool {
+        let element = self.wait_for(css).await;
+        self.client
+            .execute(
+                "window.scrollTo(0, 0);
+                 const box = arguments[0].getBoundingClientRect();
+                 const bar = document.querySelector(arguments[1]);
+                 const limit = bar ? bar.getBoundingClientRect().top : window.innerHeight;
+                 return box.top >= 0 && box.bottom <= limit;",
+                vec![
+                    serde_json::to_value(&element).unwrap_or_default(),
+                    bar.into(),
+                ],
+            )
+            .await
+            .ok()
+            .and_then(|value| value.as_bool())
+            .unwrap_or(false)
+    }
+
     /// Quits Chromium and deletes this browser's profile.
     pub async fn close(self) {
         let _ = self.client.close().await;

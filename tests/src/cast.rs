@@ -82,7 +82,7 @@ impl Cast {
             if cast.step().await == target {
                 break;
             }
-            cast.fac.ok(Command::NextStep).await;
+            cast.fac.ok(Command::next_step(cast.fac.state())).await;
             match step {
                 Step::Problem => {
                     cast.cli

@@ -159,7 +159,7 @@ async fn nothing_received_logged_or_recorded_ties_a_note_to_its_author() {
     })
     .await;
     for _ in 0..4 {
-        fac.ok(Command::NextStep).await;
+        fac.ok(Command::next_step(fac.state())).await;
     }
 
     // Exploration. Note ids are random-looking, as the real client makes them.
@@ -265,14 +265,14 @@ async fn nothing_received_logged_or_recorded_ties_a_note_to_its_author() {
     assert_eq!(chloe.my_notes, vec![ids[2].clone()]);
 
     // The plan, the closing round, the end.
-    fac.ok(Command::NextStep).await;
+    fac.ok(Command::next_step(fac.state())).await;
     cli.ok(Command::AddAction {
         action_id: shared::ActionId::new("a-1"),
         text: "Faire un point hebdomadaire".into(),
         due: None,
     })
     .await;
-    fac.ok(Command::NextStep).await;
+    fac.ok(Command::next_step(fac.state())).await;
     for who in [&mut cli, &mut bruno, &mut chloe, &mut david, &mut fac] {
         who.ok(Command::WriteLearning {
             text: "Écouter avant de répondre".into(),

@@ -62,14 +62,14 @@ async fn malformed_frames_are_refused_and_the_connection_carries_on() {
 
     // After all that, the same connection joins and works.
     eve.send_raw(
-        &serde_json::json!({"type":"join","protocol_version":1,"room":session.room,"name":"Eve"})
+        &serde_json::json!({"type":"join","protocol_version":shared::wire::PROTOCOL_VERSION,"room":session.room,"name":"Eve"})
             .to_string(),
     )
     .await;
     eve.expect_seated().await;
     eve.ok(Command::RaiseHand).await;
     eve.send_raw(
-        &serde_json::json!({"type":"join","protocol_version":1,"room":session.room,"name":"Eve"})
+        &serde_json::json!({"type":"join","protocol_version":shared::wire::PROTOCOL_VERSION,"room":session.room,"name":"Eve"})
             .to_string(),
     )
     .await;
@@ -259,10 +259,10 @@ async fn a_client_seated_in_one_room_can_act_only_in_that_room() {
     // Another join or resume on a seated connection: refused, whatever the room.
     let b_token = b.ben.token.clone().expect("a token");
     for frame in [
-        serde_json::json!({"type":"join","protocol_version":1,"room":session_b.room,"name":"Intrus"}),
-        serde_json::json!({"type":"join","protocol_version":1,"room":session_b.room,"name":"Intrus",
+        serde_json::json!({"type":"join","protocol_version":shared::wire::PROTOCOL_VERSION,"room":session_b.room,"name":"Intrus"}),
+        serde_json::json!({"type":"join","protocol_version":shared::wire::PROTOCOL_VERSION,"room":session_b.room,"name":"Intrus",
             "facilitator_key":session_b.facilitator_key}),
-        serde_json::json!({"type":"resume","protocol_version":1,"room":session_b.room,"token":b_token}),
+        serde_json::json!({"type":"resume","protocol_version":shared::wire::PROTOCOL_VERSION,"room":session_b.room,"token":b_token}),
     ] {
         a.ana.send_raw(&frame.to_string()).await;
         assert_eq!(code_of(&a.ana.recv().await), Some(ErrorCode::AlreadyJoined));
@@ -273,6 +273,7 @@ async fn a_client_seated_in_one_room_can_act_only_in_that_room() {
             Who::Fac,
             Command::GiveFloor {
                 participant: b_ana.clone(),
+                from: None,
             },
         ),
         (

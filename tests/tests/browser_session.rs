@@ -276,11 +276,13 @@ async fn five_browsers_walk_a_whole_session_through_the_ui() {
         browser.click("[data-testid=learning-save]").await;
     }
     fac.wait_for_count("[data-testid=learnings] li", 5).await;
+    // Passing the word round after round from the keyboard: each press counts (two
+    // clicks this close together would be one double click).
     for next in ["Bruno", "Chloé", "David", "Anne"] {
-        fac.click("[data-testid=advance-round]").await;
+        fac.press_enter("[data-testid=advance-round]").await;
         c1.wait_for_part("[data-testid=round-speaker]", next).await;
     }
-    fac.click("[data-testid=advance-round]").await;
+    fac.press_enter("[data-testid=advance-round]").await;
     for browser in everyone {
         browser.wait_for("[data-testid=round-over]").await;
     }
@@ -324,7 +326,7 @@ async fn five_browsers_walk_a_whole_session_through_the_ui() {
         "> Des pistes concrètes pour renouer le dialogue.",
         "Proposer un café commun",
         "1. Inviter les deux chefs à déjeuner",
-        "**David** : Appris par David",
+        "**David**\u{a0}: Appris par David",
     ] {
         assert!(
             markdown.contains(part),
@@ -374,6 +376,11 @@ async fn a_page_that_loses_its_network_reconnects_and_catches_up() {
     fac.wait_for_text("[data-testid=client-name]", "Claire")
         .await;
     fac.click("[data-testid=next-step]").await;
+    // Nobody has accepted the charter: the page asks first.
+    fac.client()
+        .accept_alert()
+        .await
+        .expect("the charter confirmation");
     fac.wait_for_text("[data-testid=step]", "Étape 1 · Exposé de la problématique")
         .await;
     bruno.click("[data-testid=hand-toggle]").await;
@@ -474,9 +481,13 @@ async fn pages_recover_by_themselves_when_the_server_restarts_and_nothing_typed_
         .await;
     fac.wait_for_text("[data-testid=client-name]", "Claire")
         .await;
-    for _ in 0..4 {
-        fac.click("[data-testid=next-step]").await;
-    }
+    // Straight to step 4 (four quick clicks on "next" would be one double click).
+    fac.click("[data-testid=jump-step]").await;
+    fac.wait_for("[data-testid=jump-step] option[value='4']")
+        .await
+        .click()
+        .await
+        .expect("choose step 4");
     bruno
         .wait_for_text("[data-testid=step]", "Étape 4 · Exploration")
         .await;

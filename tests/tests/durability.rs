@@ -182,13 +182,13 @@ async fn a_restarted_server_restores_every_room_with_seats_authors_and_closed_re
     })
     .await;
     for _ in 0..3 {
-        fac.ok(Command::NextStep).await;
+        fac.ok(Command::next_step(fac.state())).await;
     }
     cli.ok(Command::SetContract {
         text: "Des pistes.".into(),
     })
     .await;
-    fac.ok(Command::NextStep).await;
+    fac.ok(Command::next_step(fac.state())).await;
     fac.ok(Command::StartTimer).await;
     bruno.ok(Command::RaiseHand).await;
     bruno

@@ -278,11 +278,11 @@ fn frame(rng: &mut Rng, people: &People, limits: &Limits, room: &str) -> Message
         0 => json!({ "type": "ping", "nonce": rng.next() }),
         1 => json!({ "type": "sync" }),
         2 => json!({
-            "type": "join", "protocol_version": 1, "room": room,
+            "type": "join", "protocol_version": shared::wire::PROTOCOL_VERSION, "room": room,
             "name": text(rng, limits), "observer": rng.chance(50),
         }),
         3 => {
-            json!({ "type": "resume", "protocol_version": 1, "room": room, "token": text(rng, limits) })
+            json!({ "type": "resume", "protocol_version": shared::wire::PROTOCOL_VERSION, "room": room, "token": text(rng, limits) })
         }
         _ => {
             let name = rng_name(rng);
@@ -503,14 +503,14 @@ async fn fuzzer(
         let known_token = token.lock().ok().and_then(|t| t.clone());
         let entry = match (&door, known_token) {
             (Door::Facilitator(key), _) => Some(json!({
-                "type": "join", "protocol_version": 1, "room": room, "name": "Fuzz fac",
+                "type": "join", "protocol_version": shared::wire::PROTOCOL_VERSION, "room": room, "name": "Fuzz fac",
                 "facilitator_key": key,
             })),
             (Door::Participant { .. }, Some(token)) => Some(json!({
-                "type": "resume", "protocol_version": 1, "room": room, "token": token,
+                "type": "resume", "protocol_version": shared::wire::PROTOCOL_VERSION, "room": room, "token": token,
             })),
             (Door::Participant { name, observer }, None) => Some(json!({
-                "type": "join", "protocol_version": 1, "room": room, "name": name,
+                "type": "join", "protocol_version": shared::wire::PROTOCOL_VERSION, "room": room, "name": name,
                 "observer": observer,
             })),
             (Door::Never | Door::Mangled, _) => None,
@@ -527,7 +527,7 @@ async fn fuzzer(
         while alive && Instant::now() < until {
             let message = if matches!(door, Door::Mangled) && rng.chance(50) {
                 let mut join = json!({
-                    "type": "join", "protocol_version": 1, "room": room, "name": "Mangled",
+                    "type": "join", "protocol_version": shared::wire::PROTOCOL_VERSION, "room": room, "name": "Mangled",
                 });
                 mutate(&mut rng, &mut join, &limits);
                 Message::text(join.to_string())

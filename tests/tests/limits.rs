@@ -54,22 +54,17 @@ fn resume_frame(room: &str, token: &str) -> String {
 /// The room carries on: the facilitator's command goes through and everyone else in
 /// `others` sees its event.
 async fn room_carries_on(fac: &mut WsClient, others: &mut [&mut WsClient]) {
-    let raised = !fac.state().has_hand_raised(fac.me());
+    let running = !fac.state().timer.is_running();
     let seq = fac
-        .ok(if raised {
-            Command::RaiseHand
+        .ok(if running {
+            Command::StartTimer
         } else {
-            Command::LowerHand
+            Command::PauseTimer
         })
         .await;
     for other in others.iter_mut() {
         other.catch_up(seq).await;
-        assert_eq!(
-            other.state().has_hand_raised(fac.me()),
-            raised,
-            "{}",
-            other.label
-        );
+        assert_eq!(other.state().timer.is_running(), running, "{}", other.label);
     }
 }
 
@@ -247,7 +242,7 @@ async fn every_text_over_its_length_is_refused_and_the_room_carries_on() {
     ];
     for (step, who, too_long, within) in cases {
         while cast.step().await != step {
-            cast.fac.ok(Command::NextStep).await;
+            cast.fac.ok(Command::next_step(cast.fac.state())).await;
         }
         let before = cast.catch_up().await;
         let refused = cast.client(who).command(too_long.clone()).await;
@@ -261,9 +256,7 @@ async fn every_text_over_its_length_is_refused_and_the_room_carries_on() {
     }
     // A client-made id over 64 characters.
     cast.fac
-        .ok(Command::GoToStep {
-            step: Step::Exploration,
-        })
+        .ok(Command::go_to_step(cast.fac.state(), Step::Exploration))
         .await;
     let refused = cast
         .ana
@@ -320,7 +313,7 @@ async fn notes_and_actions_are_bounded_per_consultant_and_per_plan() {
         .await;
     cast.ana.ok(post("n3")).await;
 
-    cast.fac.ok(Command::NextStep).await;
+    cast.fac.ok(Command::next_step(cast.fac.state())).await;
     let add = |id: &str| Command::AddAction {
         action_id: ActionId::new(id),
         text: "Une de plus".into(),

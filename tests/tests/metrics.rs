@@ -27,7 +27,7 @@ async fn metrics_count_rooms_connections_commands_events_refusals_and_commits() 
         bruno.ok(Command::RaiseHand).await;
         bruno.ok(Command::LowerHand).await;
     }
-    let refused = bruno.command(Command::NextStep).await;
+    let refused = bruno.command(Command::next_step(bruno.state())).await;
     assert_eq!(refused.map_err(|r| r.code), Err(ErrorCode::Forbidden));
     let seq = fac
         .ok(Command::SetDuration {

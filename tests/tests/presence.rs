@@ -22,8 +22,8 @@ async fn a_resumed_participant_keeps_role_and_place_in_the_hand_queue() {
     })
     .await;
     bruno.ok(Command::RaiseHand).await;
-    let seq = fac.ok(Command::RaiseHand).await;
-    chloe.catch_up(seq).await;
+    let seq = chloe.ok(Command::RaiseHand).await;
+    fac.catch_up(seq).await;
 
     let token = bruno.token.clone().expect("a resume token");
     bruno.close().await;
@@ -111,9 +111,9 @@ async fn a_wrong_token_a_wrong_key_and_an_unknown_room_get_the_same_answer() {
     let session = server.create_session("Secrets").await;
     let url = server.ws_url();
     let attempts = [
-        serde_json::json!({"type": "resume", "protocol_version": 1, "room": session.room, "token": "guess"}),
-        serde_json::json!({"type": "join", "protocol_version": 1, "room": session.room, "name": "Eve", "facilitator_key": "guess"}),
-        serde_json::json!({"type": "join", "protocol_version": 1, "room": "nosuchroom", "name": "Eve"}),
+        serde_json::json!({"type": "resume", "protocol_version": shared::wire::PROTOCOL_VERSION, "room": session.room, "token": "guess"}),
+        serde_json::json!({"type": "join", "protocol_version": shared::wire::PROTOCOL_VERSION, "room": session.room, "name": "Eve", "facilitator_key": "guess"}),
+        serde_json::json!({"type": "join", "protocol_version": shared::wire::PROTOCOL_VERSION, "room": "nosuchroom", "name": "Eve"}),
     ];
     let mut answers = Vec::new();
     for attempt in attempts {
@@ -144,7 +144,7 @@ async fn a_closed_session_admits_no_newcomer_but_its_participants_can_come_back(
     fac.ok(Command::CloseSession).await;
 
     let mut late = WsClient::connect(&url, "Late").await;
-    late.send_raw(&serde_json::json!({"type": "join", "protocol_version": 1, "room": session.room, "name": "Late"}).to_string()).await;
+    late.send_raw(&serde_json::json!({"type": "join", "protocol_version": shared::wire::PROTOCOL_VERSION, "room": session.room, "name": "Late"}).to_string()).await;
     assert!(matches!(
         late.recv().await,
         shared::wire::ServerMessage::Rejected {
@@ -183,13 +183,16 @@ async fn a_command_re_sent_after_a_reconnect_is_applied_once() {
     );
 
     // A refused command keeps its refusal when re-sent.
-    let refused = fac.command_with_id(42, Command::AdvanceRound).await;
+    let refused = fac
+        .command_with_id(42, Command::AdvanceRound { from: 0 })
+        .await;
     assert_eq!(
         refused.as_ref().map_err(|r| r.code),
         Err(ErrorCode::WrongStep)
     );
     assert_eq!(
-        fac.command_with_id(42, Command::AdvanceRound).await,
+        fac.command_with_id(42, Command::AdvanceRound { from: 0 })
+            .await,
         refused
     );
 }

@@ -31,12 +31,17 @@ async fn prepare(cast: &mut Cast, name: &str, who: Who) {
         "pause_timer" => {
             cast.fac.ok(Command::StartTimer).await;
         }
+        // Only where the sender may raise one (elsewhere the rights refuse both).
         "lower_hand" => {
-            cast.client(who).ok(Command::RaiseHand).await;
+            let _ = cast.client(who).command(Command::RaiseHand).await;
         }
         "take_floor" => {
             let ben = cast.id(Who::Ben);
-            cast.fac.ok(Command::GiveFloor { participant: ben }).await;
+            // Only where the facilitator may give the floor.
+            let _ = cast
+                .fac
+                .command(Command::give_floor(cast.fac.state(), ben))
+                .await;
         }
         _ => {}
     }
@@ -64,7 +69,7 @@ async fn cells_of_step(server: Arc<TestServer>, step: Step) -> (Vec<String>, usi
             };
             cells += 1;
             let who = Who::for_role(role);
-            let command = valid_command(name, step, cast.id(Who::Ana));
+            let command = valid_command(name, step, cast.id(Who::Ana), cast.fac.state());
             let got = cast
                 .client(who)
                 .command(command)
@@ -109,7 +114,7 @@ async fn cells_of_step(server: Arc<TestServer>, step: Step) -> (Vec<String>, usi
             cells += 1;
             let who = Who::for_role(role);
             prepare(&mut cast, name, who).await;
-            let command = valid_command(name, step, cast.id(Who::Ana));
+            let command = valid_command(name, step, cast.id(Who::Ana), cast.fac.state());
             if let Err(refusal) = cast.client(who).command(command).await {
                 mismatches.push(format!(
                     "{name} by {role:?} at {step:?}: expected ack, got {:?} ({})",

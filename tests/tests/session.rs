@@ -48,7 +48,10 @@ async fn a_whole_session_reaches_every_screen_the_same() {
     ] {
         who.ok(Command::AcceptCharter).await;
     }
-    let refused = fac.command(Command::NextStep).await.unwrap_err();
+    let refused = fac
+        .command(Command::next_step(fac.state()))
+        .await
+        .unwrap_err();
     assert_eq!(refused.code, ErrorCode::NoClient);
     let client_id = cli.me().clone();
     let refused = c1
@@ -64,9 +67,12 @@ async fn a_whole_session_reaches_every_screen_the_same() {
     .await;
 
     // A consultant cannot move the step; the facilitator can.
-    let refused = c2.command(Command::NextStep).await.unwrap_err();
+    let refused = c2
+        .command(Command::next_step(c2.state()))
+        .await
+        .unwrap_err();
     assert_eq!(refused.code, ErrorCode::Forbidden);
-    let seq = fac.ok(Command::NextStep).await;
+    let seq = fac.ok(Command::next_step(fac.state())).await;
     {
         let mut everyone = [
             &mut fac, &mut cli, &mut c1, &mut c2, &mut c3, &mut c4, &mut obs,
@@ -94,7 +100,7 @@ async fn a_whole_session_reaches_every_screen_the_same() {
     })
     .await;
     fac.ok(Command::StartTimer).await;
-    let seq = fac.ok(Command::NextStep).await;
+    let seq = fac.ok(Command::next_step(fac.state())).await;
 
     // Step 2: hands and questions. Everyone sees the same queue and the same deadline.
     c3.ok(Command::RaiseHand).await;
@@ -135,10 +141,8 @@ async fn a_whole_session_reaches_every_screen_the_same() {
     );
 
     let first = fac.state().hands[0].participant.clone();
-    fac.ok(Command::GiveFloor {
-        participant: first.clone(),
-    })
-    .await;
+    fac.ok(Command::give_floor(fac.state(), first.clone()))
+        .await;
     c3.ok(Command::PostQuestion {
         question_id: QuestionId::from("q-1"),
         text: "Depuis quand exactement ?".into(),
@@ -149,7 +153,8 @@ async fn a_whole_session_reaches_every_screen_the_same() {
         answered: true,
     })
     .await;
-    let seq = fac.ok(Command::TakeFloor).await;
+    let take = Command::take_floor(fac.state()).expect("someone has the floor");
+    let seq = fac.ok(take).await;
     c2.catch_up(seq).await;
     assert_eq!(c2.state().floor, None);
     assert_eq!(
@@ -160,7 +165,7 @@ async fn a_whole_session_reaches_every_screen_the_same() {
     assert!(c2.state().questions[0].answered);
 
     // Step 3: the contract.
-    fac.ok(Command::NextStep).await;
+    fac.ok(Command::next_step(fac.state())).await;
     cli.ok(Command::SetContract {
         text: "Ce que j'attends de vous : des pistes concrètes.".into(),
     })
@@ -176,7 +181,7 @@ async fn a_whole_session_reaches_every_screen_the_same() {
         .await
         .unwrap_err();
     assert_eq!(refused.code, ErrorCode::WrongStep);
-    fac.ok(Command::NextStep).await;
+    fac.ok(Command::next_step(fac.state())).await;
     let mut authored = Vec::new();
     for (i, who) in [&mut c1, &mut c2, &mut c3, &mut c4].into_iter().enumerate() {
         let note_id = NoteId::new(format!("note-{i}-x7f"));
@@ -256,7 +261,7 @@ async fn a_whole_session_reaches_every_screen_the_same() {
     }
 
     // Step 5: the action plan.
-    fac.ok(Command::NextStep).await;
+    fac.ok(Command::next_step(fac.state())).await;
     for (id, text) in [
         ("a1", "Inviter les deux chefs"),
         ("a2", "Écrire le compte rendu"),
@@ -284,7 +289,7 @@ async fn a_whole_session_reaches_every_screen_the_same() {
     assert_eq!(refused.code, ErrorCode::InvalidValue);
 
     // Step 6: the closing round, client first and facilitator last.
-    let seq = fac.ok(Command::NextStep).await;
+    let seq = fac.ok(Command::next_step(fac.state())).await;
     obs.catch_up(seq).await;
     let round = obs
         .state()
@@ -298,11 +303,14 @@ async fn a_whole_session_reaches_every_screen_the_same() {
         let text = format!("J'ai appris beaucoup — {}", who.label);
         who.ok(Command::WriteLearning { text }).await;
     }
-    for _ in 0..round.order.len() {
-        fac.ok(Command::AdvanceRound).await;
+    for turn in 0..round.order.len() {
+        fac.ok(Command::AdvanceRound { from: turn }).await;
     }
+    let past_the_end = Command::AdvanceRound {
+        from: round.order.len(),
+    };
     assert_eq!(
-        fac.command(Command::AdvanceRound).await.unwrap_err().code,
+        fac.command(past_the_end).await.unwrap_err().code,
         ErrorCode::RoundOver
     );
 

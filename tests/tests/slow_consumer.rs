@@ -76,7 +76,7 @@ async fn a_reader_that_stalls_is_dropped_while_the_room_goes_on_and_it_can_come_
             participant: claire.me().clone(),
         })
         .await;
-    let seq = seq.max(fac.ok(Command::NextStep).await);
+    let seq = seq.max(fac.ok(Command::next_step(fac.state())).await);
     claire.catch_up(seq).await;
     bruno.catch_up(seq).await;
     assert_eq!(claire.state().step, Step::Problem);
@@ -147,7 +147,7 @@ async fn a_reader_that_stalls_is_dropped_while_the_room_goes_on_and_it_can_come_
         sam.state().problem.as_ref().map(|p| p.title.as_str()),
         Some("After")
     );
-    let seq = fac.ok(Command::RaiseHand).await;
+    let seq = fac.ok(Command::ExtendTimer { minutes: 1 }).await;
     sam.catch_up(seq).await;
     bruno.catch_up(seq).await;
     assert!(sam.state().participant(&me).unwrap().connected);

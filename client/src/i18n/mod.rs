@@ -83,6 +83,13 @@ macro_rules! texts {
             pub step_names: [&'static str; 8],
             /// What each step is for and its rule, in a sentence or two.
             pub step_guides: [&'static str; 8],
+            /// The same, addressed to the client, whose work most steps are.
+            pub client_step_guides: [&'static str; 8],
+            /// Month names, January first, for dates written out.
+            pub month_names: [&'static str; 12],
+            /// Whether a count of 0 takes the singular ("0 action" in French, "0
+            /// actions" in English).
+            pub zero_is_singular: bool,
             /// Role names, in [`Role::ALL`] order.
             pub role_names: [&'static str; 4],
             /// Note kinds, in [`NoteKind::ALL`] order.
@@ -97,6 +104,8 @@ macro_rules! texts {
                 let mut all = vec![$((stringify!($field), self.$field)),*];
                 all.extend(self.step_names.iter().map(|t| ("step_names", *t)));
                 all.extend(self.step_guides.iter().map(|t| ("step_guides", *t)));
+                all.extend(self.client_step_guides.iter().map(|t| ("client_step_guides", *t)));
+                all.extend(self.month_names.iter().map(|t| ("month_names", *t)));
                 all.extend(self.role_names.iter().map(|t| ("role_names", *t)));
                 all.extend(self.kind_names.iter().map(|t| ("kind_names", *t)));
                 all
@@ -115,36 +124,47 @@ texts! {
     join_heading, join_intro, your_name_label, name_placeholder, join_as_observer,
     join_button, facilitator_join_intro,
     // Connection.
-    status_connecting, status_live, status_reconnecting, status_waiting_commands,
-    status_unconfirmed,
+    status_connecting, status_live, status_reconnecting,
+    /// `{}` pending commands, singular and plural ([`Texts::count`]).
+    status_waiting_one, status_waiting_other,
+    status_unconfirmed_one, status_unconfirmed_other,
     fatal_heading, back_home, retry_now, bye_shutting_down, bye_slow, bye_deleted,
     // Header and timer.
     step_number, timer_label, timer_over, timer_paused, timer_not_started,
     // Facilitator controls.
     controls_heading, previous_step, next_step, jump_to, start_timer, pause_timer,
     resume_timer, extend_one, extend_five, close_session, close_confirm,
+    leave_welcome_confirm_one, leave_welcome_confirm_other,
     planned_minutes_label, set_duration,
     // People, hands and the floor.
     people_heading, present, away, you_marker, charter_ok, charter_pending,
     pick_client_label, pick_client_button, no_client_yet,
     hands_heading, raise_hand, lower_hand, no_hands, give_floor, take_floor,
-    floor_label, nobody_has_floor, hand_position,
+    floor_label, nobody_has_floor, hand_position, your_turn, your_turn_round,
+    jump_to_controls,
+    // The facilitator's welcome checklist.
+    welcome_todo_heading, charter_progress, welcome_pick_hint,
+    welcome_next_hint,
     // Charter.
     charter_heading, charter_text, accept_charter, charter_accepted,
     // Problem.
     problem_heading, problem_title_label, problem_summary_label, save, problem_waiting,
+    problem_waiting_yours,
     // Clarification.
     questions_heading, question_label, post_question, withdraw, mark_answered,
     mark_unanswered, answered_marker, no_questions,
     // Contract.
     contract_heading, contract_label, contract_prefix, contract_waiting,
+    contract_waiting_yours,
     // Exploration.
     notes_heading, note_kind_label, note_text_label, post_note, mine_marker, edit,
     delete, cancel, keep, unkeep, kept_marker, hide, unhide, hidden_note, no_notes,
-    anonymous_hint, editing_note,
+    anonymous_hint, editing_note, not_sent_yet, kept_hidden_note,
     // Action plan.
     plan_heading, action_label, due_label, add_action, move_up, move_down, remove,
     kept_notes_heading, no_kept_notes, no_actions, due_on,
+    /// A date written out: `{d}` the day, `{m}` the month's name, `{y}` the year.
+    date_format, first_of_month,
     // Closing round.
     round_heading, speaking_now, next_up, round_over, advance_round, learning_label,
     write_learning, learnings_heading, no_learnings,
@@ -165,6 +185,43 @@ impl Texts {
 
     pub fn step_guide(&self, step: Step) -> &'static str {
         self.step_guides[step as usize]
+    }
+
+    /// The step's guide as the client reads it: addressed to them.
+    pub fn client_step_guide(&self, step: Step) -> &'static str {
+        self.client_step_guides[step as usize]
+    }
+
+    /// `one` or `other` filled with `n`, by the language's plural rule.
+    pub fn count(&self, n: usize, one: &str, other: &str) -> String {
+        let singular = n == 1 || (n == 0 && self.zero_is_singular);
+        fill(if singular { one } else { other }, &[&n.to_string()])
+    }
+
+    /// A `YYYY-MM-DD` date written out in this language, with non-breaking spaces so
+    /// it never breaks across lines; anything else is shown as it is.
+    pub fn date(&self, iso: &str) -> String {
+        let mut parts = iso.splitn(3, '-').map(str::parse::<u32>);
+        let (Some(Ok(year)), Some(Ok(month)), Some(Ok(day))) =
+            (parts.next(), parts.next(), parts.next())
+        else {
+            return iso.to_owned();
+        };
+        let Some(month_name) = month
+            .checked_sub(1)
+            .and_then(|m| self.month_names.get(m as usize))
+        else {
+            return iso.to_owned();
+        };
+        let day = if day == 1 {
+            self.first_of_month.to_owned()
+        } else {
+            day.to_string()
+        };
+        self.date_format
+            .replace("{d}", &day)
+            .replace("{m}", month_name)
+            .replace("{y}", &year.to_string())
     }
 
     pub fn role_name(&self, role: Role) -> &'static str {
@@ -241,6 +298,8 @@ mod tests {
             NoClient,
             NoSuchStep,
             RoundOver,
+            Stale,
+            NoteHidden,
             RateLimited,
             FrameTooLarge,
             Internal,
@@ -254,6 +313,59 @@ mod tests {
             Lang::Fr.texts().error(Forbidden),
             Lang::En.texts().error(Forbidden)
         );
+    }
+
+    #[wasm_bindgen_test]
+    fn counts_take_each_languages_plural_form() {
+        let (fr, en) = (Lang::Fr.texts(), Lang::En.texts());
+        let waiting = |t: &Texts, n| t.count(n, t.status_waiting_one, t.status_waiting_other);
+        assert_eq!(waiting(fr, 0), "0\u{a0}action en attente d'envoi");
+        assert_eq!(waiting(fr, 1), "1\u{a0}action en attente d'envoi");
+        assert_eq!(waiting(fr, 2), "2\u{a0}actions en attente d'envoi");
+        assert_eq!(waiting(en, 0), "0 actions waiting to be sent");
+        assert_eq!(waiting(en, 1), "1 action waiting to be sent");
+        for lang in Lang::ALL {
+            for (key, text) in lang.texts().entries() {
+                assert!(
+                    !text.contains("(s)"),
+                    "{lang:?} `{key}` writes a plural as (s)"
+                );
+            }
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn dates_are_written_out_in_each_language() {
+        let (fr, en) = (Lang::Fr.texts(), Lang::En.texts());
+        assert_eq!(fr.date("2027-01-15"), "15\u{a0}janvier\u{a0}2027");
+        assert_eq!(fr.date("2027-03-01"), "1er\u{a0}mars\u{a0}2027");
+        assert_eq!(en.date("2027-01-15"), "January\u{a0}15, 2027");
+        assert_eq!(en.date("2027-03-01"), "March\u{a0}1, 2027");
+        assert_eq!(fr.date("bientôt"), "bientôt");
+        assert_eq!(fr.date("2027-13-01"), "2027-13-01");
+    }
+
+    /// French puts a non-breaking space before `:`, `;`, `!`, `?` and inside « »,
+    /// so that they never start a line on a narrow screen.
+    #[wasm_bindgen_test]
+    fn french_punctuation_keeps_its_non_breaking_spaces() {
+        for (key, text) in Lang::Fr.texts().entries() {
+            let chars: Vec<char> = text.chars().collect();
+            for (i, c) in chars.iter().enumerate() {
+                let before = i.checked_sub(1).map(|j| chars[j]);
+                let after = chars.get(i + 1);
+                let tall = matches!(c, ':' | ';' | '!' | '?' | '»');
+                assert!(
+                    !(tall && before == Some(' ')),
+                    "`{key}`: a breaking space before {c:?} in {text:?}"
+                );
+                assert!(
+                    !(*c == '«' && after == Some(&' ')),
+                    "`{key}`: a breaking space after « in {text:?}"
+                );
+            }
+        }
+        assert_eq!(Lang::Fr.texts().colon, "\u{a0}: ");
     }
 
     #[wasm_bindgen_test]

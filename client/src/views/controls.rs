@@ -3,8 +3,18 @@
 
 use super::{Room, read, texts};
 use crate::browser;
+use crate::double_click::Press;
 use leptos::prelude::*;
-use shared::{Command, Step, TimerState};
+use shared::{Command, RoomState, Step, TimerState};
+
+/// How many people taking part have not accepted the charter yet.
+pub fn charters_pending(state: &RoomState) -> usize {
+    state
+        .participants
+        .iter()
+        .filter(|p| !p.charter_accepted)
+        .count()
+}
 
 #[component]
 pub fn Controls() -> impl IntoView {
@@ -16,6 +26,7 @@ pub fn Controls() -> impl IntoView {
             s.timer.clone()
         })
     });
+    let running = Memo::new(move |_| timer.get().is_running());
     let planned = Memo::new(move |_| {
         let step = room.step.get();
         read(session, 0, |s| s.durations.minutes(step))
@@ -30,7 +41,7 @@ pub fn Controls() -> impl IntoView {
                     type="button"
                     data-testid="previous-step"
                     disabled=move || room.step.get() == Step::Welcome
-                    on:click=move |_| session.submit(Command::PreviousStep)
+                    on:click=move |ev| session.move_cursor(Press::of_click(ev.detail()), |s| Some(Command::previous_step(s)))
                 >
                     "← " {move || t().previous_step}
                 </button>
@@ -39,7 +50,17 @@ pub fn Controls() -> impl IntoView {
                     class="primary"
                     data-testid="next-step"
                     disabled=move || room.step.get() == Step::Closing
-                    on:click=move |_| session.submit(Command::NextStep)
+                    on:click=move |ev| {
+                        // Leaving the welcome before everyone accepted the charter: ask.
+                        let waiting = read(session, 0, |s| charters_pending(s));
+                        if room.step.get_untracked() == Step::Welcome
+                            && waiting > 0
+                            && !browser::confirm(&t().count(waiting, t().leave_welcome_confirm_one, t().leave_welcome_confirm_other))
+                        {
+                            return;
+                        }
+                        session.move_cursor(Press::of_click(ev.detail()), |s| Some(Command::next_step(s)))
+                    }
                 >
                     {move || t().next_step} " →"
                 </button>
@@ -52,7 +73,7 @@ pub fn Controls() -> impl IntoView {
                     on:change=move |ev| {
                         let chosen = event_target_value(&ev).parse::<usize>().ok();
                         if let Some(step) = chosen.and_then(|i| Step::MOVABLE.get(i)) {
-                            session.submit(Command::GoToStep { step: *step });
+                            session.move_cursor(Press::Deliberate, |s| Some(Command::go_to_step(s, *step)));
                         }
                     }
                 >
@@ -70,26 +91,22 @@ pub fn Controls() -> impl IntoView {
                 </select>
             </label>
             <div class="row">
-                {move || match timer.get() {
-                    TimerState::Running { .. } => view! {
-                        <button type="button" data-testid="pause-timer" on:click=move |_| session.submit(Command::PauseTimer)>
-                            {move || t().pause_timer}
-                        </button>
+                // One button that changes its word, not two that replace each other, so
+                // keyboard focus stays on it.
+                <button
+                    type="button"
+                    class:primary=move || !running.get()
+                    data-testid=move || if running.get() { "pause-timer" } else { "start-timer" }
+                    on:click=move |_| {
+                        session.submit(if running.get_untracked() { Command::PauseTimer } else { Command::StartTimer })
                     }
-                    .into_any(),
-                    TimerState::Paused { .. } => view! {
-                        <button type="button" class="primary" data-testid="start-timer" on:click=move |_| session.submit(Command::StartTimer)>
-                            "▶ " {move || t().resume_timer}
-                        </button>
-                    }
-                    .into_any(),
-                    TimerState::Idle { .. } => view! {
-                        <button type="button" class="primary" data-testid="start-timer" on:click=move |_| session.submit(Command::StartTimer)>
-                            "▶ " {move || t().start_timer}
-                        </button>
-                    }
-                    .into_any(),
-                }}
+                >
+                    {move || match timer.get() {
+                        TimerState::Running { .. } => t().pause_timer.to_owned(),
+                        TimerState::Paused { .. } => format!("▶ {}", t().resume_timer),
+                        TimerState::Idle { .. } => format!("▶ {}", t().start_timer),
+                    }}
+                </button>
                 <button type="button" data-testid="extend-1" on:click=move |_| session.submit(Command::ExtendTimer { minutes: 1 })>
                     {move || t().extend_one}
                 </button>

@@ -109,11 +109,6 @@ fn Timer() -> impl IntoView {
     }
 }
 
-/// How long a command sent on a live connection may go unanswered before the page says
-/// so. The server answers in milliseconds once the command is on its disk; seconds mean
-/// its disk refuses or hangs (`/health` says the same to operators).
-const UNANSWERED_WARNING_MS: u64 = 3_000;
-
 #[component]
 fn ConnectionState() -> impl IntoView {
     let room = expect_context::<Room>();
@@ -121,10 +116,15 @@ fn ConnectionState() -> impl IntoView {
     let t = texts();
     let pending = Memo::new(move |_| session.replica.with(|r| r.pending().count()));
     let now = local_clock(Duration::from_millis(500));
+    // Said only while the link is proven alive (the server was heard after the command
+    // left): then the server, not the network, is slow to save.
     let unanswered_too_long = Memo::new(move |_| {
-        let waited = session.replica.with(|r| r.unanswered_for(now.get()));
+        let now = now.get();
+        let waited = session.replica.with(|r| r.unanswered_for(now));
         session.status.get() == Status::Live
-            && waited.is_some_and(|waited| waited >= UNANSWERED_WARNING_MS)
+            && session
+                .liveness
+                .with_value(|link| link.server_is_slow(now, waited))
     });
     view! {
         <div class="connection" role="status" data-testid="connection">
@@ -151,12 +151,12 @@ fn ConnectionState() -> impl IntoView {
             }}
             <Show when=move || { pending.get() > 0 && session.status.get() != Status::Live }>
                 <span class="pending">
-                    {move || fill(t().status_waiting_commands, &[&pending.get().to_string()])}
+                    {move || t().count(pending.get(), t().status_waiting_one, t().status_waiting_other)}
                 </span>
             </Show>
             <Show when=move || unanswered_too_long.get()>
                 <span class="pending unconfirmed" data-testid="unconfirmed">
-                    {move || fill(t().status_unconfirmed, &[&pending.get().to_string()])}
+                    {move || t().count(pending.get(), t().status_unconfirmed_one, t().status_unconfirmed_other)}
                 </span>
             </Show>
         </div>

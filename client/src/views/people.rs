@@ -1,29 +1,70 @@
 //! Who is here, who has the floor, and the queue of raised hands.
+//!
+//! The floor is one thing on every screen: in the closing round it is whoever's turn
+//! it is (the room's state makes them the same), and the person who has it reads
+//! "C'est à vous", here and in the phone's floor bar.
 
 use super::{Room, read, texts};
+use crate::double_click::Press;
 use crate::i18n::fill;
 use leptos::prelude::*;
+use shared::logic::allowed;
 use shared::state::{Participant, Role};
 use shared::{Command, ParticipantId, Step};
+
+/// Who has the floor, and whether it is this person.
+fn floor_holder(room: Room) -> Memo<Option<(ParticipantId, bool)>> {
+    Memo::new(move |_| {
+        let me = room.me.get();
+        read(room.session, None, |s| {
+            s.floor.clone().map(|id| {
+                let mine = me.as_ref() == Some(&id);
+                (id, mine)
+            })
+        })
+    })
+}
+
+/// Whether this person may raise or lower a hand now, by the rights in `shared`.
+fn may_raise(room: Room) -> impl Fn() -> bool + Copy {
+    move || {
+        room.my_role
+            .get()
+            .is_some_and(|role| allowed(role, room.step.get(), &Command::RaiseHand))
+    }
+}
 
 #[component]
 pub fn Floor() -> impl IntoView {
     let room = expect_context::<Room>();
     let t = texts();
-    let floor = Memo::new(move |_| read(room.session, None, |s| s.floor.clone()));
+    let floor = floor_holder(room);
+    let can_take = move || {
+        room.my_role.get().is_some_and(|role| {
+            allowed(
+                role,
+                room.step.get(),
+                &Command::TakeFloor {
+                    from: ParticipantId::from(""),
+                },
+            )
+        })
+    };
     view! {
-        <section class="panel floor" aria-labelledby="floor-heading" data-testid="floor">
+        <section class="panel floor" class:mine=move || floor.get().is_some_and(|(_, mine)| mine)
+            aria-labelledby="floor-heading" data-testid="floor">
             <h2 id="floor-heading">{move || t().floor_label}</h2>
             {move || match floor.get() {
-                Some(id) => {
+                Some((id, mine)) => {
                     let name = room.name_of(&id);
                     view! {
+                        {mine.then(|| view! { <p class="your-turn" data-testid="your-turn">{move || t().your_turn}</p> })}
                         <p class="speaker" data-testid="floor-holder">{name}</p>
-                        <Show when=move || room.is(Role::Facilitator)>
+                        <Show when=can_take>
                             <button
                                 type="button"
                                 data-testid="take-floor"
-                                on:click=move |_| room.session.submit(Command::TakeFloor)
+                                on:click=move |ev| room.session.move_cursor(Press::of_click(ev.detail()), Command::take_floor)
                             >
                                 {move || t().take_floor}
                             </button>
@@ -34,6 +75,66 @@ pub fn Floor() -> impl IntoView {
                 None => view! { <p class="muted">{move || t().nobody_has_floor}</p> }.into_any(),
             }}
         </section>
+    }
+}
+
+/// The raise-or-lower button, wherever it appears.
+#[component]
+fn HandToggle(testid: &'static str) -> impl IntoView {
+    let room = expect_context::<Room>();
+    let t = texts();
+    let mine_raised = Memo::new(move |_| {
+        let me = room.me.get();
+        read(room.session, false, |s| {
+            me.as_ref().is_some_and(|me| s.has_hand_raised(me))
+        })
+    });
+    view! {
+        <button
+            type="button"
+            class="hand-toggle"
+            class:primary=move || !mine_raised.get()
+            data-testid=testid
+            aria-pressed=move || mine_raised.get().to_string()
+            on:click=move |_| {
+                room.session.submit(if mine_raised.get_untracked() {
+                    Command::LowerHand
+                } else {
+                    Command::RaiseHand
+                })
+            }
+        >
+            {move || if mine_raised.get() { t().lower_hand.to_owned() } else { t().raise_hand.to_owned() }}
+        </button>
+    }
+}
+
+/// On a phone, the step's work fills the screen; the floor and the hand stay one tap
+/// away in this bar at the bottom (hidden on wider screens, where the side panels show
+/// them).
+#[component]
+pub fn FloorBar() -> impl IntoView {
+    let room = expect_context::<Room>();
+    let t = texts();
+    let floor = floor_holder(room);
+    let can_raise = may_raise(room);
+    let is_facilitator = move || room.is(Role::Facilitator);
+    view! {
+        <div class="floor-bar" class:mine=move || floor.get().is_some_and(|(_, mine)| mine) data-testid="floor-bar">
+            <p class="floor-bar-holder">
+                {move || match floor.get() {
+                    Some((_, true)) => t().your_turn.to_owned(),
+                    Some((id, false)) => format!("{}{}{}", t().floor_label, t().colon, room.name_of(&id)),
+                    None => t().nobody_has_floor.to_owned(),
+                }}
+            </p>
+            <Show when=can_raise>
+                <HandToggle testid="bar-hand-toggle"/>
+            </Show>
+            <Show when=is_facilitator>
+                <a class="button small" href="#controls-heading">{move || t().jump_to_controls}</a>
+            </Show>
+        </div>
     }
 }
 
@@ -55,31 +156,12 @@ pub fn Hands() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    let mine_raised = Memo::new(move |_| {
-        let me = room.me.get();
-        hands.get().iter().any(|(id, _)| Some(id) == me.as_ref())
-    });
-    let can_raise =
-        move || room.my_role.get().is_some_and(Role::takes_part) && room.step.get() != Step::Closed;
+    let can_raise = may_raise(room);
     view! {
         <section class="panel hands" aria-labelledby="hands-heading" data-testid="hands">
             <h2 id="hands-heading">{move || t().hands_heading}</h2>
             <Show when=can_raise>
-                <button
-                    type="button"
-                    class="primary hand-toggle"
-                    data-testid="hand-toggle"
-                    aria-pressed=move || mine_raised.get().to_string()
-                    on:click=move |_| {
-                        room.session.submit(if mine_raised.get_untracked() {
-                            Command::LowerHand
-                        } else {
-                            Command::RaiseHand
-                        })
-                    }
-                >
-                    {move || if mine_raised.get() { t().lower_hand.to_owned() } else { t().raise_hand.to_owned() }}
-                </button>
+                <HandToggle testid="hand-toggle"/>
             </Show>
             {move || {
                 let list = hands.get();
@@ -105,7 +187,7 @@ pub fn Hands() -> impl IntoView {
                                                 aria-label=label.clone()
                                                 on:click={
                                                     let id = id.clone();
-                                                    move |_| room.session.submit(Command::GiveFloor { participant: id.clone() })
+                                                    move |ev: leptos::ev::MouseEvent| room.session.move_cursor(Press::of_click(ev.detail()), |s| Some(Command::give_floor(s, id.clone())))
                                                 }
                                             >
                                                 {move || t().give_floor}

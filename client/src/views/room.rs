@@ -3,7 +3,7 @@
 
 use super::controls::Controls;
 use super::header::Header;
-use super::people::{Floor, Hands, People};
+use super::people::{Floor, FloorBar, Hands, People};
 use super::steps::StepPanel;
 use super::timeline::TimelineChart;
 use super::{Room, texts};
@@ -146,6 +146,9 @@ fn LiveRoom(session: Session) -> impl IntoView {
                     <People/>
                 </aside>
             </div>
+            <Show when=move || room.step.get() != Step::Closed>
+                <FloorBar/>
+            </Show>
         }
         .into_any()
     }

@@ -6,6 +6,7 @@
 use super::record::RecordView;
 use super::{Room, read, texts};
 use crate::browser;
+use crate::double_click::Press;
 use crate::i18n::fill;
 use crate::route::invite_path;
 use leptos::prelude::*;
@@ -53,7 +54,9 @@ pub fn StepPanel() -> impl IntoView {
         };
         view! {
             <section class="step-panel" data-step=format!("{step:?}")>
-                <p class="guide" data-testid="step-guide">{move || t().step_guide(step)}</p>
+                <p class="guide" data-testid="step-guide">
+                    {move || if role == Some(Role::Client) { t().client_step_guide(step) } else { t().step_guide(step) }}
+                </p>
                 {body}
             </section>
         }
@@ -157,10 +160,17 @@ fn Welcome() -> impl IntoView {
                 }.into_any()
             }}
         </article>
-        <article class="card">
-            <h2>{move || t().pick_client_label}</h2>
-            <p data-testid="client-name">{move || client.get().unwrap_or_else(|| t().no_client_yet.to_owned())}</p>
-        </article>
+        <Show
+            when=move || room.is(Role::Facilitator)
+            fallback=move || view! {
+                <article class="card">
+                    <h2>{move || t().pick_client_label}</h2>
+                    <p data-testid="client-name">{move || client.get().unwrap_or_else(|| t().no_client_yet.to_owned())}</p>
+                </article>
+            }
+        >
+            <WelcomeChecklist/>
+        </Show>
         <Show when=move || room.is(Role::Facilitator)>
             <article class="card">
                 <label for="invite">{move || t().invite_link_label}</label>
@@ -177,6 +187,72 @@ fn Welcome() -> impl IntoView {
     }
 }
 
+/// What the facilitator does in the welcome, in order: everyone accepts the charter,
+/// the facilitator picks the client (right here), then moves on to step 1.
+#[component]
+fn WelcomeChecklist() -> impl IntoView {
+    let room = expect_context::<Room>();
+    let t = texts();
+    let charters = Memo::new(move |_| {
+        read(room.session, (0, 0), |s| {
+            let accepted = s.participants.iter().filter(|p| p.charter_accepted).count();
+            (accepted, s.participants.len())
+        })
+    });
+    let consultants = Memo::new(move |_| {
+        read(room.session, Vec::new(), |s| {
+            s.participants
+                .iter()
+                .filter(|p| matches!(p.role, Role::Consultant | Role::Client))
+                .map(|p| (p.id.clone(), p.name.clone(), p.role == Role::Client))
+                .collect::<Vec<_>>()
+        })
+    });
+    let client =
+        Memo::new(move |_| read(room.session, None, |s| s.client().map(|p| p.name.clone())));
+    view! {
+        <article class="card checklist" data-testid="welcome-checklist">
+            <h2>{move || t().welcome_todo_heading}</h2>
+            <ol>
+                <li class:done-step=move || { let (a, n) = charters.get(); a == n }>
+                    <span data-testid="charter-progress">
+                        {move || {
+                            let (accepted, all) = charters.get();
+                            fill(t().charter_progress, &[&accepted.to_string(), &all.to_string()])
+                        }}
+                    </span>
+                </li>
+                <li class:done-step=move || client.get().is_some()>
+                    {move || match client.get() {
+                        Some(name) => view! {
+                            <span>{move || t().pick_client_label} {move || t().colon} <strong data-testid="client-name">{name}</strong></span>
+                        }.into_any(),
+                        None => view! { <span>{move || t().welcome_pick_hint}</span> }.into_any(),
+                    }}
+                    <ul class="pick-list">
+                        {move || consultants.get().into_iter().map(|(id, name, is_client)| {
+                            let label = format!("{}{}{}", name, t().colon, t().pick_client_button);
+                            view! {
+                                <li>
+                                    <span class="name">{name}</span>
+                                    {(!is_client).then(|| view! {
+                                        <button type="button" class="small" data-testid="welcome-pick-client"
+                                            aria-label=label
+                                            on:click=move |_| room.session.submit(Command::PickClient { participant: id.clone() })>
+                                            {move || t().pick_client_button}
+                                        </button>
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </li>
+                <li>{move || t().welcome_next_hint}</li>
+            </ol>
+        </article>
+    }
+}
+
 #[component]
 fn ProblemView() -> impl IntoView {
     let room = expect_context::<Room>();
@@ -190,7 +266,11 @@ fn ProblemView() -> impl IntoView {
                     <h3 data-testid="problem-title">{p.title}</h3>
                     <p class="prewrap" data-testid="problem-summary">{p.summary}</p>
                 }.into_any(),
-                None => view! { <p class="muted">{move || t().problem_waiting}</p> }.into_any(),
+                None => view! {
+                    <p class="muted">
+                        {move || if room.is(Role::Client) { t().problem_waiting_yours } else { t().problem_waiting }}
+                    </p>
+                }.into_any(),
             }}
         </article>
     }
@@ -238,13 +318,36 @@ fn ProblemStep(editable: bool) -> impl IntoView {
 fn Questions() -> impl IntoView {
     let room = expect_context::<Room>();
     let t = texts();
+    // The cards on the board, then this page's own not yet acknowledged (false, true).
     let questions = Memo::new(move |_| {
-        read(room.session, Vec::new(), |s| {
-            s.questions
+        room.session.replica.with(|r| {
+            let (Some(s), Some(me)) = (r.state.as_ref(), r.me.as_ref()) else {
+                return Vec::new();
+            };
+            let mut list: Vec<(Question, bool)> = s
+                .questions
                 .iter()
                 .filter(|q| !q.withdrawn)
-                .cloned()
-                .collect::<Vec<_>>()
+                .map(|q| (q.clone(), false))
+                .collect();
+            list.extend(r.pending().filter_map(|command| match command {
+                Command::PostQuestion { question_id, text }
+                    if s.question(question_id).is_none() =>
+                {
+                    Some((
+                        Question {
+                            id: question_id.clone(),
+                            author: me.clone(),
+                            text: text.trim().to_owned(),
+                            answered: false,
+                            withdrawn: false,
+                        },
+                        true,
+                    ))
+                }
+                _ => None,
+            }));
+            list
         })
     });
     view! {
@@ -271,7 +374,7 @@ fn Questions() -> impl IntoView {
                 }
                 view! {
                     <ul class="cards" data-testid="questions">
-                        {list.into_iter().map(|q| view! { <QuestionCard question=q/> }).collect_view()}
+                        {list.into_iter().map(|(q, pending)| view! { <QuestionCard question=q pending=pending/> }).collect_view()}
                     </ul>
                 }.into_any()
             }}
@@ -280,7 +383,11 @@ fn Questions() -> impl IntoView {
 }
 
 #[component]
-fn QuestionCard(question: Question) -> impl IntoView {
+fn QuestionCard(
+    question: Question,
+    /// Posted from this page and not acknowledged yet.
+    pending: bool,
+) -> impl IntoView {
     let room = expect_context::<Room>();
     let t = texts();
     let mine = room.me.get_untracked().as_ref() == Some(&question.author);
@@ -288,17 +395,19 @@ fn QuestionCard(question: Question) -> impl IntoView {
     let id = question.id.clone();
     let id_mark = question.id.clone();
     let answered = question.answered;
-    let can_mark = move || room.is(Role::Client) || room.is(Role::Facilitator);
+    let can_mark = move || !pending && (room.is(Role::Client) || room.is(Role::Facilitator));
+    let mine = mine && !pending;
     view! {
-        <li class="question" class:answered=answered data-testid="question-card">
+        <li class="question" class:answered=answered class:pending-item=pending data-testid="question-card">
             <p class="prewrap">{question.text.clone()}</p>
             <p class="meta">
                 {author}
                 {answered.then(|| view! { <span class="tag">"✓ " {move || t().answered_marker}</span> })}
+                {pending.then(|| view! { <span class="tag pending" data-testid="not-sent">{move || t().not_sent_yet}</span> })}
             </p>
             <div class="row">
                 <Show when=can_mark>
-                    <button type="button" class="small" on:click={
+                    <button type="button" class="small" data-focus-key=format!("answer-{}", id_mark) on:click={
                         let id = id_mark.clone();
                         move |_| room.session.submit(Command::MarkAnswered { question_id: id.clone(), answered: !answered })
                     }>
@@ -363,7 +472,11 @@ pub fn PinnedContract() -> impl IntoView {
                         <span class="prewrap" data-testid="contract-text">{text}</span>
                     </blockquote>
                 }.into_any(),
-                None => view! { <p class="muted">{move || t().contract_waiting}</p> }.into_any(),
+                None => view! {
+                    <p class="muted">
+                        {move || if room.is(Role::Client) { t().contract_waiting_yours } else { t().contract_waiting }}
+                    </p>
+                }.into_any(),
             }}
         </aside>
     }
@@ -437,7 +550,9 @@ fn NoteComposer() -> impl IntoView {
                 on:input=move |ev| composer.text.set(event_target_value(&ev))
             ></textarea>
             <div class="row">
-                <button type="submit" class="primary" data-testid="post-note">{move || t().post_note}</button>
+                <button type="submit" class="primary" data-testid="post-note">
+                    {move || if composer.editing.get().is_some() { t().save } else { t().post_note }}
+                </button>
                 <Show when=move || composer.editing.get().is_some()>
                     <button type="button" on:click=move |_| {
                         composer.editing.set(None);
@@ -453,18 +568,49 @@ fn NoteComposer() -> impl IntoView {
 fn NotesBoard() -> impl IntoView {
     let room = expect_context::<Room>();
     let t = texts();
-    // Each note with whether it is this person's own (told by the server to them alone).
+    // Each note with whether it is this person's own (told by the server to them alone),
+    // then the notes this page posted that the server has not acknowledged yet (written
+    // offline, say): shown where they will live, marked as not sent.
     let notes = Memo::new(move |_| {
         room.session.replica.with(|r| {
-            r.state
-                .as_ref()
-                .map(|s| {
-                    s.notes
-                        .iter()
-                        .map(|n| (n.clone(), r.my_notes.contains(&n.id)))
-                        .collect::<Vec<_>>()
+            let Some(s) = r.state.as_ref() else {
+                return Vec::new();
+            };
+            let mut notes: Vec<(Note, bool)> = s
+                .notes
+                .iter()
+                .map(|n| (n.clone(), r.my_notes.contains(&n.id)))
+                .collect();
+            let pending: Vec<Note> = r
+                .pending()
+                .filter_map(|command| match command {
+                    Command::PostNote {
+                        note_id,
+                        kind,
+                        text,
+                    } if s.note(note_id).is_none() => Some(Note {
+                        id: note_id.clone(),
+                        kind: *kind,
+                        text: text.trim().to_owned(),
+                        posted_at: 0,
+                        kept: false,
+                        hidden: false,
+                    }),
+                    _ => None,
                 })
-                .unwrap_or_default()
+                .collect();
+            notes.extend(pending.into_iter().map(|note| (note, true)));
+            notes
+        })
+    });
+    let unsent = Memo::new(move |_| {
+        room.session.replica.with(|r| {
+            r.pending()
+                .filter_map(|command| match command {
+                    Command::PostNote { note_id, .. } => Some(note_id.clone()),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
         })
     });
     view! {
@@ -472,12 +618,17 @@ fn NotesBoard() -> impl IntoView {
             <h2 id="notes-heading">{move || t().notes_heading} " (" {move || notes.get().len()} ")"</h2>
             {move || {
                 let list = notes.get();
+                // Redrawn when an acknowledgement clears a "not sent" mark, too.
+                let unsent = unsent.get();
                 if list.is_empty() {
                     return view! { <p class="muted">{move || t().no_notes}</p> }.into_any();
                 }
                 view! {
                     <ul class="notes" data-testid="notes" aria-live="polite">
-                        {list.into_iter().map(|(note, mine)| view! { <NoteCard note=note mine=mine/> }).collect_view()}
+                        {list.into_iter().map(|(note, mine)| {
+                            let pending = unsent.contains(&note.id);
+                            view! { <NoteCard note=note mine=mine pending=pending/> }
+                        }).collect_view()}
                     </ul>
                 }.into_any()
             }}
@@ -486,7 +637,13 @@ fn NotesBoard() -> impl IntoView {
 }
 
 #[component]
-fn NoteCard(note: Note, mine: bool) -> impl IntoView {
+fn NoteCard(
+    note: Note,
+    mine: bool,
+    /// Posted from this page and not acknowledged yet.
+    #[prop(optional)]
+    pending: bool,
+) -> impl IntoView {
     let room = expect_context::<Room>();
     let t = texts();
     let step = room.step.get_untracked();
@@ -500,7 +657,7 @@ fn NoteCard(note: Note, mine: bool) -> impl IntoView {
     let edit_text = note.text.clone();
     let actions = {
         let mut buttons = Vec::new();
-        if mine && step == Step::Exploration && role == Some(Role::Consultant) {
+        if mine && !pending && step == Step::Exploration && role == Some(Role::Consultant) {
             let composer = use_context::<Composer>();
             let id_edit = id.clone();
             buttons.push(
@@ -523,10 +680,12 @@ fn NoteCard(note: Note, mine: bool) -> impl IntoView {
                 </button>
             }.into_any());
         }
-        if role == Some(Role::Client) && step == Step::Exploration {
+        // A hidden note cannot be kept; one kept before it was hidden can be let go.
+        if role == Some(Role::Client) && step == Step::Exploration && (kept || !hidden) {
             let id_keep = id.clone();
             buttons.push(view! {
                 <button type="button" class="small" data-testid="keep-note" aria-pressed=kept.to_string()
+                    data-focus-key=format!("keep-{id}")
                     on:click=move |_| room.session.submit(Command::KeepNote { note_id: id_keep.clone(), kept: !kept })>
                     {move || if kept { t().unkeep.to_owned() } else { format!("★ {}", t().keep) }}
                 </button>
@@ -536,6 +695,7 @@ fn NoteCard(note: Note, mine: bool) -> impl IntoView {
             let id_hide = id.clone();
             buttons.push(view! {
                 <button type="button" class="small" data-testid="hide-note"
+                    data-focus-key=format!("hide-{id}")
                     on:click=move |_| room.session.submit(Command::HideNote { note_id: id_hide.clone(), hidden: !hidden })>
                     {move || if hidden { t().unhide } else { t().hide }}
                 </button>
@@ -544,7 +704,8 @@ fn NoteCard(note: Note, mine: bool) -> impl IntoView {
         buttons
     };
     view! {
-        <li class="note" class:kept=kept class:hidden=hidden class:mine=mine data-kind=format!("{kind:?}") data-testid="note">
+        <li class="note" class:kept=kept class:hidden=hidden class:mine=mine class:pending-item=pending
+            data-kind=format!("{kind:?}") data-testid="note" data-pending=pending.to_string()>
             <p class="kind">{move || t().kind_name(kind)}</p>
             {match shown_text {
                 Some(text) => view! { <p class="prewrap text" data-testid="note-text-shown">{text}</p> }.into_any(),
@@ -552,6 +713,7 @@ fn NoteCard(note: Note, mine: bool) -> impl IntoView {
             }}
             <p class="meta">
                 {mine.then(|| view! { <span class="tag mine" data-testid="mine">{move || t().mine_marker}</span> })}
+                {pending.then(|| view! { <span class="tag pending" data-testid="not-sent">{move || t().not_sent_yet}</span> })}
                 {kept.then(|| view! { <span class="tag">"★ " {move || t().kept_marker}</span> })}
                 {(hidden && is_fac).then(|| view! { <span class="tag">{move || t().hidden_note}</span> })}
             </p>
@@ -568,7 +730,7 @@ fn KeptNotes() -> impl IntoView {
         read(room.session, Vec::new(), |s| {
             s.notes
                 .iter()
-                .filter(|n| n.kept && !n.hidden)
+                .filter(|n| n.kept)
                 .cloned()
                 .collect::<Vec<_>>()
         })
@@ -585,10 +747,22 @@ fn KeptNotes() -> impl IntoView {
                     <ul class="notes compact">
                         {list.into_iter().map(|n| {
                             let kind = n.kind;
-                            view! {
-                                <li class="note" data-kind=format!("{kind:?}")>
-                                    <p class="kind">{move || t().kind_name(kind)}</p>
+                            // Kept, then hidden: it stays in the list, marked, without
+                            // its text (the facilitator alone still reads it).
+                            let text = if n.hidden && !room.is(Role::Facilitator) {
+                                view! { <p class="muted">{move || t().kept_hidden_note}</p> }.into_any()
+                            } else if n.hidden {
+                                view! {
                                     <p class="prewrap">{n.text}</p>
+                                    <p class="meta"><span class="tag">{move || t().kept_hidden_note}</span></p>
+                                }.into_any()
+                            } else {
+                                view! { <p class="prewrap">{n.text}</p> }.into_any()
+                            };
+                            view! {
+                                <li class="note" class:hidden=n.hidden data-kind=format!("{kind:?}") data-testid="kept-note">
+                                    <p class="kind">{move || t().kind_name(kind)}</p>
+                                    {text}
                                 </li>
                             }
                         }).collect_view()}
@@ -603,7 +777,31 @@ fn KeptNotes() -> impl IntoView {
 fn ActionPlan() -> impl IntoView {
     let room = expect_context::<Room>();
     let t = texts();
-    let plan = Memo::new(move |_| read(room.session, Vec::new(), |s| s.plan.clone()));
+    // The plan, then the actions this page added that are not acknowledged yet.
+    let plan = Memo::new(move |_| {
+        room.session.replica.with(|r| {
+            let Some(s) = r.state.as_ref() else {
+                return Vec::new();
+            };
+            let mut plan: Vec<(Action, bool)> = s.plan.iter().map(|a| (a.clone(), false)).collect();
+            plan.extend(r.pending().filter_map(|command| match command {
+                Command::AddAction {
+                    action_id,
+                    text,
+                    due,
+                } if s.action(action_id).is_none() => Some((
+                    Action {
+                        id: action_id.clone(),
+                        text: text.trim().to_owned(),
+                        due: due.clone().filter(|d| !d.trim().is_empty()),
+                    },
+                    true,
+                )),
+                _ => None,
+            }));
+            plan
+        })
+    });
     let text = RwSignal::new(String::new());
     let due = RwSignal::new(String::new());
     let editing = RwSignal::new(None::<ActionId>);
@@ -661,11 +859,12 @@ fn ActionPlan() -> impl IntoView {
                 if list.is_empty() {
                     return view! { <p class="muted">{move || t().no_actions}</p> }.into_any();
                 }
-                let last = list.len() - 1;
+                let last = list.iter().filter(|(_, pending)| !pending).count().saturating_sub(1);
                 view! {
                     <ol class="plan" data-testid="actions">
-                        {list.into_iter().enumerate().map(|(i, action)| view! {
-                            <ActionItem action=action index=i last=last editable=is_client text=text due=due editing=editing/>
+                        {list.into_iter().enumerate().map(|(i, (action, pending))| view! {
+                            <ActionItem action=action index=i last=last editable=is_client && !pending pending=pending
+                                text=text due=due editing=editing/>
                         }).collect_view()}
                     </ol>
                 }.into_any()
@@ -680,6 +879,8 @@ fn ActionItem(
     index: usize,
     last: usize,
     editable: bool,
+    /// Added from this page and not acknowledged yet.
+    pending: bool,
     text: RwSignal<String>,
     due: RwSignal<String>,
     editing: RwSignal<Option<ActionId>>,
@@ -687,7 +888,10 @@ fn ActionItem(
     let room = expect_context::<Room>();
     let t = texts();
     let id = action.id.clone();
-    let due_label = action.due.clone().map(|d| fill(t().due_on, &[&d]));
+    let due_label = action
+        .due
+        .clone()
+        .map(|d| fill(t().due_on, &[&t().date(&d)]));
     let controls = editable.then(|| {
         let (id_up, id_down, id_edit, id_remove) = (id.clone(), id.clone(), id.clone(), id.clone());
         let (body, date) = (action.text.clone(), action.due.clone().unwrap_or_default());
@@ -709,9 +913,10 @@ fn ActionItem(
         }
     });
     view! {
-        <li class="action" data-testid="action">
+        <li class="action" class:pending-item=pending data-testid="action">
             <span class="prewrap">{action.text.clone()}</span>
             {due_label.map(|d| view! { <span class="meta">" — " {d}</span> })}
+            {pending.then(|| view! { <span class="tag pending" data-testid="not-sent">{move || t().not_sent_yet}</span> })}
             {controls}
         </li>
     }
@@ -721,6 +926,15 @@ fn ActionItem(
 fn Round() -> impl IntoView {
     let room = expect_context::<Room>();
     let t = texts();
+    let my_turn = Memo::new(move |_| {
+        let me = room.me.get();
+        read(room.session, false, |s| {
+            s.round
+                .as_ref()
+                .and_then(|r| r.speaker())
+                .is_some_and(|p| Some(p) == me.as_ref())
+        })
+    });
     let round = Memo::new(move |_| {
         read(room.session, (None, None, false), |s| match &s.round {
             Some(r) => (
@@ -745,6 +959,7 @@ fn Round() -> impl IntoView {
                         return view! { <p class="done" data-testid="round-over">"✓ " {move || t().round_over}</p> }.into_any();
                     }
                     view! {
+                        {my_turn.get().then(|| view! { <p class="your-turn" data-testid="your-turn-round">{move || t().your_turn_round}</p> })}
                         <p class="speaker" data-testid="round-speaker">{fill(t().speaking_now, &[&now.unwrap_or_default()])}</p>
                         {next.map(|n| view! { <p class="muted" data-testid="round-next">{fill(t().next_up, &[&n])}</p> })}
                     }.into_any()
@@ -752,7 +967,7 @@ fn Round() -> impl IntoView {
             </div>
             <Show when=move || room.is(Role::Facilitator) && !round.get().2>
                 <button type="button" class="primary" data-testid="advance-round"
-                    on:click=move |_| room.session.submit(Command::AdvanceRound)>
+                    on:click=move |ev| room.session.move_cursor(Press::of_click(ev.detail()), Command::advance_round)>
                     {move || t().advance_round} " →"
                 </button>
             </Show>

@@ -99,7 +99,7 @@ impl Session {
             if s.room.state.step == target {
                 break;
             }
-            s.must(FAC, Command::NextStep);
+            s.must(FAC, s.next_step());
             assert_eq!(s.room.state.step, step);
             match step {
                 Step::Problem => {
@@ -171,6 +171,38 @@ impl Session {
         }
         assert_eq!(s.room.state.step, target);
         s
+    }
+
+    /// The facilitator's "next step" from where the room is.
+    pub fn next_step(&self) -> Command {
+        Command::next_step(&self.room.state)
+    }
+
+    /// The facilitator's "previous step" from where the room is.
+    pub fn previous_step(&self) -> Command {
+        Command::previous_step(&self.room.state)
+    }
+
+    /// The facilitator's jump to `step` from where the room is.
+    pub fn go_to(&self, step: Step) -> Command {
+        Command::go_to_step(&self.room.state, step)
+    }
+
+    /// The facilitator gives the floor to `who`, having seen who holds it.
+    pub fn give_floor(&self, who: &str) -> Command {
+        Command::give_floor(&self.room.state, pid(who))
+    }
+
+    /// The facilitator takes the floor back from whoever holds it (from `GHOST`, a
+    /// stale command, if nobody does).
+    pub fn take_floor(&self) -> Command {
+        Command::take_floor(&self.room.state)
+            .unwrap_or_else(|| Command::TakeFloor { from: pid(GHOST) })
+    }
+
+    /// The facilitator passes the word on from the round's current turn.
+    pub fn advance_round(&self) -> Command {
+        Command::advance_round(&self.room.state).unwrap_or(Command::AdvanceRound { from: 0 })
     }
 
     /// What `decide` says, at the current time, without applying anything.

@@ -4,7 +4,7 @@
 //! (`tests/tests/rights_over_the_wire.rs`, which includes this file by path). It is
 //! never computed from `logic::rights`: that would test the code against itself.
 
-use shared::state::{NoteKind, Role};
+use shared::state::{NoteKind, Role, RoomState};
 use shared::{ActionId, Command, ErrorCode, NoteId, ParticipantId, QuestionId, Step};
 
 /// The method's rights. Roles: `fac` facilitator, `cli` client, `con` consultant,
@@ -23,11 +23,13 @@ pub const RIGHTS: &[(&str, &str, &str)] = &[
     ("start_timer",         "fac",              "0 1 2 3 4 5 6"),
     ("pause_timer",         "fac",              "0 1 2 3 4 5 6"),
     ("extend_timer",        "fac",              "0 1 2 3 4 5 6"),
-    // Anyone taking part raises a hand; observers watch without taking part.
-    ("raise_hand",          "fac cli con",      "0 1 2 3 4 5 6"),
-    ("lower_hand",          "fac cli con",      "0 1 2 3 4 5 6"),
-    ("give_floor",          "fac",              "0 1 2 3 4 5 6"),
-    ("take_floor",          "fac",              "0 1 2 3 4 5 6"),
+    // The client and the consultants raise a hand to ask for the floor; the
+    // facilitator gives it and observers watch. In the closing round the round gives
+    // the word: no queue, and the floor follows the round.
+    ("raise_hand",          "cli con",          "0 1 2 3 4 5"),
+    ("lower_hand",          "cli con",          "0 1 2 3 4 5"),
+    ("give_floor",          "fac",              "0 1 2 3 4 5"),
+    ("take_floor",          "fac",              "0 1 2 3 4 5"),
     ("set_problem",         "cli",              "1"),
     ("post_question",       "con",              "2"),
     ("withdraw_question",   "con",              "2"),
@@ -110,23 +112,26 @@ pub const A_ONE: &str = "a-one";
 pub const A_TWO: &str = "a-two";
 
 /// A valid instance of the command in a room either cast builds at `step`, `ana` being
-/// the consultant's id there: real ids, fresh ids where something is created, texts
-/// within bounds. The table's rows are checked with these.
-pub fn valid_command(name: &str, step: Step, ana: ParticipantId) -> Command {
+/// the consultant's id there and `seen` the room as its sender sees it (where the step,
+/// the floor and the round's turn are): real ids, fresh ids where something is created,
+/// texts within bounds. The table's rows are checked with these.
+pub fn valid_command(name: &str, step: Step, ana: ParticipantId, seen: &RoomState) -> Command {
     use Command::*;
+    let from = seen.step;
     match name {
         "accept_charter" => AcceptCharter,
         "pick_client" => PickClient {
             participant: ana.clone(),
         },
-        "next_step" => NextStep,
-        "previous_step" => PreviousStep,
+        "next_step" => NextStep { from },
+        "previous_step" => PreviousStep { from },
         "go_to_step" => GoToStep {
             step: if step == Step::Clarification {
                 Step::Problem
             } else {
                 Step::Clarification
             },
+            from,
         },
         "set_duration" => SetDuration {
             step: Step::Exploration,
@@ -139,8 +144,12 @@ pub fn valid_command(name: &str, step: Step, ana: ParticipantId) -> Command {
         "lower_hand" => LowerHand,
         "give_floor" => GiveFloor {
             participant: ana.clone(),
+            from: seen.floor.clone(),
         },
-        "take_floor" => TakeFloor,
+        // Nobody's floor to take back is a stale command: the tests give it first.
+        "take_floor" => TakeFloor {
+            from: seen.floor.clone().unwrap_or(ana),
+        },
         "set_problem" => SetProblem {
             title: "Un nouveau titre".into(),
             summary: "Un résumé.".into(),
@@ -200,7 +209,9 @@ pub fn valid_command(name: &str, step: Step, ana: ParticipantId) -> Command {
         "write_learning" => WriteLearning {
             text: "Demander de l'aide, ça s'apprend.".into(),
         },
-        "advance_round" => AdvanceRound,
+        "advance_round" => AdvanceRound {
+            from: seen.round.as_ref().map_or(0, |round| round.current),
+        },
         "close_session" => CloseSession,
         other => panic!("no valid instance for {other}"),
     }
