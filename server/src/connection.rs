@@ -14,11 +14,11 @@
 mod farewell;
 
 use crate::guard::{Admit, Visitor, flood};
-use farewell::Farewell;
 use crate::http::AppState;
 use crate::registry::{FindError, LOOKUPS};
 use crate::room::{ConnId, ConnectionLink, Entry, Frame, RoomHandle, ToRoom};
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket};
+use farewell::Farewell;
 use futures_util::{SinkExt, StreamExt};
 use shared::wire::{ByeReason, ClientMessage, PROTOCOL_VERSION, ServerMessage};
 use shared::{ErrorCode, ParticipantId, Rejection, RoomCode};

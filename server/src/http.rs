@@ -91,7 +91,8 @@ async fn no_client() -> (StatusCode, &'static str) {
 #[derive(Debug, Deserialize)]
 pub struct CreateSession {
     pub title: String,
-    #[serde(default)]
+    /// Left out or `null`: the default, like every optional field of the protocol.
+    #[serde(default, deserialize_with = "shared::wire::null_as_default")]
     pub language: Language,
 }
 

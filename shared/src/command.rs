@@ -37,8 +37,13 @@ pub enum Command {
     GiveFloor { participant: ParticipantId },
     /// Facilitator: take the floor back.
     TakeFloor,
-    /// Client, step 1: the problem's title and summary.
-    SetProblem { title: String, summary: String },
+    /// Client, step 1: the problem's title and summary (which may be empty, left out
+    /// or `null`).
+    SetProblem {
+        title: String,
+        #[serde(default, deserialize_with = "crate::wire::null_as_default")]
+        summary: String,
+    },
     /// Consultant, step 2: post a clarifying question card.
     PostQuestion {
         question_id: QuestionId,
@@ -75,14 +80,14 @@ pub enum Command {
     AddAction {
         action_id: ActionId,
         text: String,
-        #[serde(default)]
+        #[serde(default, deserialize_with = "crate::wire::null_as_default")]
         due: Option<String>,
     },
     /// Client, step 5: rewrite an action.
     EditAction {
         action_id: ActionId,
         text: String,
-        #[serde(default)]
+        #[serde(default, deserialize_with = "crate::wire::null_as_default")]
         due: Option<String>,
     },
     /// Client, step 5: remove an action.

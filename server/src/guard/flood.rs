@@ -13,8 +13,8 @@ use crate::config::Config;
 use axum::extract::ws::{Message, Utf8Bytes};
 use serde::Deserialize;
 use shared::Millis;
-use shared::{ErrorCode, Rejection};
 use shared::wire::ServerMessage;
+use shared::{ErrorCode, Rejection};
 
 /// What to do with one incoming frame.
 #[derive(Debug)]
