@@ -1,11 +1,12 @@
 //! Bad frames get a typed answer, and the connection stays usable; a connection seated
 //! in one room cannot touch another.
 
+use server::Config;
 use shared::state::{NoteKind, Role};
 use shared::wire::ServerMessage;
 use shared::{Command, ErrorCode, NoteId, Step};
 use tests::cast::{Cast, Who};
-use tests::server::TestServer;
+use tests::server::{TempDir, TestServer};
 use tests::ws::WsClient;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::Frame;
@@ -98,6 +99,44 @@ async fn creating_a_session_checks_its_input() {
     let health = server.http("GET", "/health", None).await;
     assert_eq!(health.status, 200);
     assert!(health.body.contains("\"ok\""), "{}", health.body);
+}
+
+/// Unknown paths under `/api/` are the API's: a JSON 404, while any other unknown path
+/// gets the client's page (invite links like `/r/<code>`).
+#[tokio::test]
+async fn an_unknown_api_path_is_a_json_404_not_the_page() {
+    let site = TempDir::new("site");
+    std::fs::write(site.join("index.html"), "<!doctype html><title>app</title>").expect("write");
+    let server = TestServer::start_with(Config {
+        static_dir: Some(site.path().to_owned()),
+        ..Config::default()
+    })
+    .await;
+    for (method, path) in [
+        ("GET", "/api"),
+        ("GET", "/api/"),
+        ("GET", "/api/session"),
+        ("POST", "/api/sessions/abc/close"),
+        ("GET", "/api/v2/sessions"),
+    ] {
+        let answer = server.http(method, path, None).await;
+        assert_eq!(answer.status, 404, "{method} {path}: {}", answer.body);
+        assert!(
+            answer
+                .head
+                .to_ascii_lowercase()
+                .contains("content-type: application/json"),
+            "{method} {path}: {}",
+            answer.head
+        );
+        let body: serde_json::Value = serde_json::from_str(&answer.body).expect("JSON");
+        assert_eq!(body["code"], "not_found", "{method} {path}");
+    }
+    let page = server.http("GET", "/r/abc", None).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<title>app</title>"), "{}", page.body);
+    let apish = server.http("GET", "/apiary", None).await;
+    assert_eq!(apish.status, 200, "only /api and what is under it");
 }
 
 /// The protocol's rule for optional fields, over the wire: left out or `null`, each
