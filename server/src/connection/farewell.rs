@@ -8,7 +8,9 @@
 //! unread would make the kernel reset the connection (RFC 1122: a close with unread data
 //! sends a reset), and a reset makes the client's system throw away whatever it had not
 //! read yet: the `bye`, and the answers already sent before it. A burst over the abuse
-//! limit lost them that way almost every time.
+//! limit lost them that way almost every time. (After a read error the WebSocket layer
+//! reads no more, so the refusals of a frame over the hard limit or not UTF-8 are
+//! followed by the close frame alone.)
 
 use crate::guard::flood;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
