@@ -165,7 +165,7 @@ mod tests {
 
     fn close_code(farewell: Farewell) -> Option<u16> {
         match farewell.frames()? {
-            [_, Message::Close(Some(close))] => Some(close.code.into()),
+            [_, Message::Close(Some(close))] => Some(close.code),
             _ => None,
         }
     }
