@@ -9,18 +9,21 @@
 //! ([`crate::guard`]): the frame rate (over it, `rate_limited`; flooding on, `bye` with
 //! `abuse`), the frame size (over `max_frame_bytes`, `frame_too_large`; over the hard
 //! limit, `frame_too_large` and close), and the pace of failed entries from its address.
+//! How it ends, when the server ends it, is [`farewell`]'s business.
+
+mod farewell;
 
 use crate::guard::{Admit, Visitor, flood};
 use crate::http::AppState;
 use crate::registry::{FindError, LOOKUPS};
 use crate::room::{ConnId, ConnectionLink, Entry, Frame, RoomHandle, ToRoom};
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket};
+use farewell::Farewell;
 use futures_util::{SinkExt, StreamExt};
 use shared::wire::{ByeReason, ClientMessage, PROTOCOL_VERSION, ServerMessage};
 use shared::{ErrorCode, ParticipantId, Rejection, RoomCode};
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 /// Where the connection stands.
@@ -52,19 +55,6 @@ fn rejected(app: &AppState, id: Option<u64>, rejection: Rejection) -> Message {
         id,
         code: rejection.code,
         message: rejection.message,
-    })
-}
-
-fn bye(reason: ByeReason) -> Message {
-    let message = match reason {
-        ByeReason::ShuttingDown => "the server is restarting; reconnect in a moment",
-        ByeReason::SlowConsumer => "this connection fell behind; reconnect to catch up",
-        ByeReason::Abuse => "too many refused or too fast messages",
-        ByeReason::SessionDeleted => "the facilitator deleted this session",
-    };
-    frame(&ServerMessage::Bye {
-        reason,
-        message: message.to_owned(),
     })
 }
 
@@ -115,18 +105,20 @@ pub async fn serve(socket: WebSocket, app: AppState, visitor: Visitor) {
                 }
                 Admit::Disconnect => {
                     tracing::info!(addr = %visitor.addr, "connection dropped for abuse");
-                    break Some(ByeReason::Abuse);
+                    break Farewell::Bye(ByeReason::Abuse);
                 }
             }
         }
         let text = match wake {
             Wake::Incoming(Some(Ok(Message::Text(text)))) => text,
-            Wake::Incoming(Some(Ok(Message::Binary(_)))) => {
-                let refusal = rejected(
-                    &app,
-                    None,
-                    Rejection::new(ErrorCode::Malformed, "frames are JSON text"),
-                );
+            Wake::Incoming(Some(Ok(Message::Binary(bytes)))) => {
+                let max = app.config.max_frame_bytes;
+                let refusal = if bytes.len() > max {
+                    flood::too_large(max)
+                } else {
+                    Rejection::new(ErrorCode::Malformed, "frames are JSON text")
+                };
+                let refusal = rejected(&app, None, refusal);
                 // Like every answer, the write gives way if the room drops us meanwhile.
                 let written = sink.send(refusal);
                 if let Err(farewell) = write_or_leave(written, &mut kicked, stopping.as_mut()).await
@@ -137,20 +129,16 @@ pub async fn serve(socket: WebSocket, app: AppState, visitor: Visitor) {
             }
             // Pings are answered by the WebSocket layer.
             Wake::Incoming(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => continue,
-            Wake::Incoming(Some(Ok(Message::Close(_))) | None) => break None,
+            Wake::Incoming(Some(Ok(Message::Close(_))) | None) => break Farewell::Silent,
+            // The stream cannot be read on: a frame over the hard limit, a text frame
+            // that is not UTF-8 (both said before closing), or a broken socket.
             Wake::Incoming(Some(Err(error))) => {
-                if flood::is_over_hard_limit(&error) {
-                    let max = app.config.frame_hard_limit_bytes;
-                    let _ = tokio::time::timeout(FAREWELL_PATIENCE, async {
-                        for farewell in flood::hard_limit_farewell(max) {
-                            sink.send(farewell).await?;
-                        }
-                        Ok::<(), axum::Error>(())
-                    })
-                    .await;
-                }
                 tracing::debug!(%error, "connection error");
-                break None;
+                let farewell = Farewell::after(&error, app.config.frame_hard_limit_bytes);
+                if let Some(code) = farewell.refusal() {
+                    app.config.metrics.rejected(code);
+                }
+                break farewell;
             }
             Wake::Outgoing(out) => {
                 let written = write_queued(&mut sink, out, &mut frames_rx);
@@ -161,8 +149,10 @@ pub async fn serve(socket: WebSocket, app: AppState, visitor: Visitor) {
                 continue;
             }
             // A room that lets go without a reason is gone.
-            Wake::Kicked(reason) => break Some(reason.unwrap_or(ByeReason::SessionDeleted)),
-            Wake::Stopping => break Some(ByeReason::ShuttingDown),
+            Wake::Kicked(reason) => {
+                break Farewell::Bye(reason.unwrap_or(ByeReason::SessionDeleted));
+            }
+            Wake::Stopping => break Farewell::Bye(ByeReason::ShuttingDown),
         };
         // Boxed: awaited inline, the largest of its futures (a join, waiting for the room)
         // would size every connection's task for the whole connection's life; boxed, it
@@ -188,21 +178,14 @@ pub async fn serve(socket: WebSocket, app: AppState, visitor: Visitor) {
         }
     };
 
-    if let Some(reason) = farewell {
-        // Bounded: a client that stopped reading cannot hold the connection open.
-        let _ = tokio::time::timeout(FAREWELL_PATIENCE, async {
-            sink.send(bye(reason)).await?;
-            sink.send(Message::Close(Some(CloseFrame {
-                code: 1001,
-                reason: Utf8Bytes::from_static("bye"),
-            })))
-            .await
-        })
-        .await;
-    }
+    // The room lets go first: nothing more is queued for a connection on its way out,
+    // and the others see it leave without waiting for its goodbye.
     if let Seat::Seated(room) = seat {
         let _ = room.send(ToRoom::Leave { conn }).await;
     }
+    drop(frames_rx);
+    // Boxed: it runs once, at the end, and would otherwise size the task for its life.
+    Box::pin(farewell::part(sink, stream, farewell)).await;
     // The address's slot is free before the connection stops being counted (`_open`
     // goes at the very end), so whoever sees the count fall finds the slot free.
     drop(visitor);
@@ -223,7 +206,8 @@ async fn handle_text(
 ) -> (Option<Message>, Option<Seated>) {
     let max = app.config.max_frame_bytes;
     if text.len() > max {
-        return (Some(flood::frame_too_large(text, max)), None);
+        let refusal = flood::too_large(max);
+        return (Some(rejected(app, flood::command_id(text), refusal)), None);
     }
     let message: ClientMessage = match serde_json::from_str(text) {
         Ok(message) => message,
@@ -407,27 +391,25 @@ pub const WRITE_BUFFER: usize = 512;
 pub const MAX_WRITE_BUFFER: usize = 8 * 1024 * 1024;
 /// Frames written with one flush at most.
 const WRITE_BATCH: usize = 64;
-/// How long a connection that is being ended waits for its `bye` to be taken.
-const FAREWELL_PATIENCE: Duration = Duration::from_secs(5);
 
 /// Finish a write, unless the room drops this connection or the server stops first.
 /// A client that stops reading blocks writes, so its room fills its queue and drops it;
 /// this is how the connection hears of it while stuck, and lets go of the socket.
-/// `Err` carries the farewell: a reason to give, or none if the socket failed.
+/// `Err` carries the farewell: a reason to give, or silence if the socket failed.
 async fn write_or_leave(
     write: impl Future<Output = Result<(), axum::Error>>,
     kicked: &mut Option<oneshot::Receiver<ByeReason>>,
     stopping: Pin<&mut impl Future<Output = ()>>,
-) -> Result<(), Option<ByeReason>> {
+) -> Result<(), Farewell> {
     tokio::select! {
-        written = write => written.map_err(|_| None),
+        written = write => written.map_err(|_| Farewell::Silent),
         reason = async {
             match kicked.as_mut() {
                 Some(kicked) => kicked.await.ok(),
                 None => std::future::pending().await,
             }
-        } => Err(Some(reason.unwrap_or(ByeReason::SessionDeleted))),
-        _ = stopping => Err(Some(ByeReason::ShuttingDown)),
+        } => Err(Farewell::Bye(reason.unwrap_or(ByeReason::SessionDeleted))),
+        _ = stopping => Err(Farewell::Bye(ByeReason::ShuttingDown)),
     }
 }
 

@@ -12,7 +12,7 @@ use crate::storage::StorageStatus;
 use axum::extract::{DefaultBodyLimit, Path, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{any, delete, get, post};
 use axum::{Json, Router};
 use security::CheckedOrigin;
 use serde::{Deserialize, Serialize};
@@ -37,6 +37,11 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/api/sessions", post(create_session))
         .route("/api/sessions/{code}", delete(delete_session))
+        // The rest of `/api/` is the API's too: an unknown path there is a 404 in the
+        // API's words, not the client's page (which would answer anything with 200).
+        .route("/api", any(unknown_api))
+        .route("/api/", any(unknown_api))
+        .route("/api/{*path}", any(unknown_api))
         .route("/health", get(health))
         .route("/metrics", get(crate::metrics::endpoint))
         .route("/ws", get(upgrade))
@@ -88,10 +93,19 @@ async fn no_client() -> (StatusCode, &'static str) {
     )
 }
 
+async fn unknown_api() -> Response {
+    api_error(
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+        "no such API endpoint: see docs/protocol.md",
+    )
+}
+
 #[derive(Debug, Deserialize)]
 pub struct CreateSession {
     pub title: String,
-    #[serde(default)]
+    /// Left out or `null`: the default, like every optional field of the protocol.
+    #[serde(default, deserialize_with = "shared::wire::null_as_default")]
     pub language: Language,
 }
 

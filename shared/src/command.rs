@@ -37,7 +37,7 @@ pub enum Command {
     /// Lower my hand.
     LowerHand,
     /// Facilitator: give the floor to someone (their hand is lowered); `from` is who
-    /// had it as the facilitator saw it (omitted or null: nobody).
+    /// had it as the facilitator saw it (left out or null: nobody).
     GiveFloor {
         participant: ParticipantId,
         #[serde(default)]
@@ -45,8 +45,13 @@ pub enum Command {
     },
     /// Facilitator: take the floor back from `from`, who has it.
     TakeFloor { from: ParticipantId },
-    /// Client, step 1: the problem's title and summary.
-    SetProblem { title: String, summary: String },
+    /// Client, step 1: the problem's title and summary (which may be empty, left out
+    /// or `null`).
+    SetProblem {
+        title: String,
+        #[serde(default, deserialize_with = "crate::wire::null_as_default")]
+        summary: String,
+    },
     /// Consultant, step 2: post a clarifying question card.
     PostQuestion {
         question_id: QuestionId,
@@ -83,14 +88,14 @@ pub enum Command {
     AddAction {
         action_id: ActionId,
         text: String,
-        #[serde(default)]
+        #[serde(default, deserialize_with = "crate::wire::null_as_default")]
         due: Option<String>,
     },
     /// Client, step 5: rewrite an action.
     EditAction {
         action_id: ActionId,
         text: String,
-        #[serde(default)]
+        #[serde(default, deserialize_with = "crate::wire::null_as_default")]
         due: Option<String>,
     },
     /// Client, step 5: remove an action.

@@ -14,12 +14,24 @@ use crate::ids::{NoteId, ParticipantId, RoomCode};
 use crate::rejection::ErrorCode;
 use crate::state::RoomState;
 use crate::timer::Millis;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// The version of this protocol; a client speaking another one is refused.
 /// Version 2: the commands that move a shared cursor (step, floor, round) name where
 /// they move from.
 pub const PROTOCOL_VERSION: u32 = 2;
+
+/// Reads a field that a client may leave out or send as `null`, both meaning its
+/// default: the protocol's one rule for optional fields (`docs/protocol.md`,
+/// Conventions), so that a client built from the page never has to guess which of the
+/// two a field takes. Use it with `#[serde(default, deserialize_with = "...")]`.
+pub fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
 
 /// From a browser (or any client) to the server.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,9 +43,13 @@ pub enum ClientMessage {
         protocol_version: u32,
         room: RoomCode,
         name: String,
-        #[serde(default)]
+        #[serde(default, deserialize_with = "null_as_default")]
         observer: bool,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "null_as_default",
+            skip_serializing_if = "Option::is_none"
+        )]
         facilitator_key: Option<String>,
     },
     /// Come back to one's seat with the resume token from `joined`.

@@ -177,6 +177,17 @@ impl WsClient {
         self.socket.send(message).await.is_ok()
     }
 
+    /// Write every frame in one go without reading anything, as a busy or hostile
+    /// client does; false if the connection is gone.
+    pub async fn send_burst(&mut self, texts: impl IntoIterator<Item = String>) -> bool {
+        for text in texts {
+            if self.socket.feed(Message::text(text)).await.is_err() {
+                return false;
+            }
+        }
+        self.socket.flush().await.is_ok()
+    }
+
     pub async fn send_binary(&mut self, bytes: Vec<u8>) {
         self.socket
             .send(Message::binary(bytes))

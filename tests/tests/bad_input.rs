@@ -1,11 +1,12 @@
 //! Bad frames get a typed answer, and the connection stays usable; a connection seated
 //! in one room cannot touch another.
 
-use shared::state::NoteKind;
+use server::Config;
+use shared::state::{NoteKind, Role};
 use shared::wire::ServerMessage;
 use shared::{Command, ErrorCode, NoteId, Step};
 use tests::cast::{Cast, Who};
-use tests::server::TestServer;
+use tests::server::{TempDir, TestServer};
 use tests::ws::WsClient;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::Frame;
@@ -98,6 +99,103 @@ async fn creating_a_session_checks_its_input() {
     let health = server.http("GET", "/health", None).await;
     assert_eq!(health.status, 200);
     assert!(health.body.contains("\"ok\""), "{}", health.body);
+}
+
+/// Unknown paths under `/api/` are the API's: a JSON 404, while any other unknown path
+/// gets the client's page (invite links like `/r/<code>`).
+#[tokio::test]
+async fn an_unknown_api_path_is_a_json_404_not_the_page() {
+    let site = TempDir::new("site");
+    std::fs::write(site.join("index.html"), "<!doctype html><title>app</title>").expect("write");
+    let server = TestServer::start_with(Config {
+        static_dir: Some(site.path().to_owned()),
+        ..Config::default()
+    })
+    .await;
+    for (method, path) in [
+        ("GET", "/api"),
+        ("GET", "/api/"),
+        ("GET", "/api/session"),
+        ("POST", "/api/sessions/abc/close"),
+        ("GET", "/api/v2/sessions"),
+    ] {
+        let answer = server.http(method, path, None).await;
+        assert_eq!(answer.status, 404, "{method} {path}: {}", answer.body);
+        assert!(
+            answer
+                .head
+                .to_ascii_lowercase()
+                .contains("content-type: application/json"),
+            "{method} {path}: {}",
+            answer.head
+        );
+        let body: serde_json::Value = serde_json::from_str(&answer.body).expect("JSON");
+        assert_eq!(body["code"], "not_found", "{method} {path}");
+    }
+    let page = server.http("GET", "/r/abc", None).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<title>app</title>"), "{}", page.body);
+    let apish = server.http("GET", "/apiary", None).await;
+    assert_eq!(apish.status, 200, "only /api and what is under it");
+}
+
+/// The protocol's rule for optional fields, over the wire: left out or `null`, each
+/// means its default (`docs/protocol.md`, Conventions).
+#[tokio::test]
+async fn optional_fields_may_be_left_out_or_null() {
+    let server = TestServer::start().await;
+    let created = server
+        .http(
+            "POST",
+            "/api/sessions",
+            Some(r#"{"title":"Sans langue","language":null}"#),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let session = server.create_session("Facultatif").await;
+    let url = server.ws_url();
+
+    // `observer` and `facilitator_key` null: a consultant, like when they are left out.
+    let mut eve = WsClient::connect(&url, "Eve").await;
+    eve.send_raw(
+        &serde_json::json!({
+            "type": "join", "protocol_version": shared::wire::PROTOCOL_VERSION, "room": session.room, "name": "Eve",
+            "observer": null, "facilitator_key": null,
+        })
+        .to_string(),
+    )
+    .await;
+    eve.expect_seated().await;
+    let me = eve.state().participant(eve.me()).expect("seated").clone();
+    assert_eq!(me.role, Role::Consultant);
+
+    // A problem's summary may be left out (or null): it is empty.
+    let mut cast = Cast::at_step(&url, &session, Step::Problem).await;
+    for (id, summary) in [(9001, None), (9002, Some(serde_json::Value::Null))] {
+        let mut command =
+            serde_json::json!({"type": "set_problem", "title": format!("Titre {id}")});
+        if let Some(summary) = summary {
+            command["summary"] = summary;
+        }
+        let frame = serde_json::json!({"type": "command", "id": id, "command": command});
+        cast.cli.send_raw(&frame.to_string()).await;
+        loop {
+            match cast.cli.recv().await {
+                ServerMessage::Ack { id: acked, .. } if acked == id => break,
+                ServerMessage::Rejected {
+                    id: Some(refused),
+                    code,
+                    message,
+                } if refused == id => {
+                    panic!("{frame}: {code:?} {message}")
+                }
+                _ => {}
+            }
+        }
+        let problem = cast.cli.state().problem.clone().expect("a problem");
+        assert_eq!(problem.title, format!("Titre {id}"));
+        assert_eq!(problem.summary, "");
+    }
 }
 
 #[tokio::test]
@@ -230,9 +328,24 @@ async fn a_text_frame_that_is_not_utf8_closes_only_that_connection() {
     let mut fac =
         WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, "Anne").await;
     let mut eve = WsClient::join(&url, &session.room, "Eve", false).await;
+    let eve_id = eve.me().clone();
     let frame = Frame::message(vec![b'{', 0xff, 0xfe, b'}'], OpCode::Data(Data::Text), true);
     eve.send_message(Message::Frame(frame)).await;
-    while eve.try_recv().await.is_some() {}
+    // It cannot go on, and is told so before the close: `malformed`, then close 1007.
+    let mut refused = false;
+    while let Some(message) = eve.try_recv().await {
+        refused |= matches!(
+            message,
+            ServerMessage::Rejected {
+                id: None,
+                code: ErrorCode::Malformed,
+                ..
+            }
+        );
+    }
+    assert!(refused, "a malformed refusal before the close");
+    assert_eq!(eve.closed_with.as_ref().map(|(code, _)| *code), Some(1007));
+    assert_eq!(fac.wait_away().await, eve_id);
     fac.ok(Command::StartTimer).await;
 }
 

@@ -88,10 +88,22 @@ async fn a_frame_over_the_limit_is_refused_and_the_connection_carries_on() {
         next_refusal(&mut eve).await,
         (Some(41), ErrorCode::FrameTooLarge)
     );
+    // A binary frame that large is too large before it is anything else.
+    eve.send_binary(vec![b'x'; 20 * 1024]).await;
+    assert_eq!(
+        next_refusal(&mut eve).await,
+        (None, ErrorCode::FrameTooLarge)
+    );
     // The same connection goes on, and nothing happened in the room.
     let after = eve.ok(Command::RaiseHand).await;
     assert_eq!(after, seq + 1);
     room_carries_on(&mut fac, &mut [&mut eve]).await;
+    // Both refusals are counted, like every other.
+    let metrics = server.http("GET", "/metrics", None).await.body;
+    let counted = metrics.lines().find_map(|line| {
+        line.strip_prefix(r#"codev_rejected_commands_total{code="frame_too_large"} "#)
+    });
+    assert_eq!(counted, Some("2"), "{metrics}");
 }
 
 #[tokio::test]
@@ -538,6 +550,57 @@ async fn a_connection_that_keeps_flooding_is_dropped_for_abuse() {
     // Dropped, not banned: Eve's seat is hers when she comes back calmly.
     let eve = WsClient::resume(&url, &session.room, &token, "Eve again").await;
     assert_eq!(eve.me(), &eve_id);
+}
+
+/// A burst written at once, far over the abuse limit, is still answered in full: the
+/// server reads and discards what comes after its `bye` until the client's close, so the
+/// kernel never resets the connection under the answers it already sent.
+#[tokio::test]
+async fn a_burst_over_the_abuse_limit_gets_its_answers_its_bye_and_a_close_frame_every_time() {
+    // The defaults: bursts of 100, then 100 refusals before the connection is ended.
+    let server = TestServer::start().await;
+    let url = server.ws_url();
+    for attempt in 0..20 {
+        let mut eve = WsClient::connect(&url, &format!("Eve, try {attempt}")).await;
+        let burst = (0..400)
+            .map(|nonce| serde_json::to_string(&ClientMessage::Ping { nonce }).expect("encode"));
+        assert!(
+            eve.send_burst(burst).await,
+            "try {attempt}: the burst is sent"
+        );
+        let mut pongs = Vec::new();
+        let mut limited = 0;
+        let mut bye = None;
+        while let Some(message) = eve.try_recv().await {
+            assert_eq!(bye, None, "try {attempt}: nothing after the bye");
+            match message {
+                ServerMessage::Pong { nonce, .. } => pongs.push(nonce),
+                ServerMessage::Rejected {
+                    id: None,
+                    code: ErrorCode::RateLimited,
+                    ..
+                } => limited += 1,
+                ServerMessage::Bye { reason, .. } => bye = Some(reason),
+                other => panic!("try {attempt}: unexpected {other:?}"),
+            }
+        }
+        assert_eq!(bye, Some(ByeReason::Abuse), "try {attempt}");
+        assert_eq!(
+            eve.closed_with.as_ref().map(|(code, _)| *code),
+            Some(1001),
+            "try {attempt}: a close frame after the bye"
+        );
+        // Every frame read before the last straw was answered: the burst's 100, then
+        // the 100 refusals (and whatever the rate gave back meanwhile).
+        assert_eq!(
+            pongs[..100],
+            (0..100).collect::<Vec<u64>>(),
+            "try {attempt}"
+        );
+        assert!(pongs.windows(2).all(|pair| pair[0] < pair[1]));
+        assert!(limited >= 100, "try {attempt}: {limited} refusals");
+        eve.close().await;
+    }
 }
 
 #[tokio::test]

@@ -10,11 +10,11 @@
 
 use super::bucket::TokenBucket;
 use crate::config::Config;
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
+use axum::extract::ws::{Message, Utf8Bytes};
 use serde::Deserialize;
-use shared::ErrorCode;
 use shared::Millis;
 use shared::wire::ServerMessage;
+use shared::{ErrorCode, Rejection};
 
 /// What to do with one incoming frame.
 #[derive(Debug)]
@@ -97,38 +97,13 @@ pub fn refusal(id: Option<u64>, code: ErrorCode, message: &str) -> Message {
     Message::Text(Utf8Bytes::from(json))
 }
 
-/// The refusal of a frame over `max_frame_bytes` (but under the hard limit): the
-/// connection carries on.
-pub fn frame_too_large(text: &str, max: usize) -> Message {
-    refusal(
-        command_id(text),
+/// The refusal of a frame over `max_frame_bytes` (but under the hard limit), text or
+/// binary: it is not read, and the connection carries on.
+pub fn too_large(max: usize) -> Rejection {
+    Rejection::new(
         ErrorCode::FrameTooLarge,
-        &format!("a message is at most {max} bytes; this one was not read"),
+        format!("a message is at most {max} bytes; this one was not read"),
     )
-}
-
-/// Whether a read error is a frame over the hard limit. The WebSocket layer stopped at
-/// its header, so the rest of the stream cannot be read: the connection must end.
-pub fn is_over_hard_limit(error: &axum::Error) -> bool {
-    std::error::Error::source(error)
-        .and_then(|inner| inner.downcast_ref::<tungstenite::Error>())
-        .is_some_and(|inner| matches!(inner, tungstenite::Error::Capacity(_)))
-}
-
-/// What a connection that sent a frame over the hard limit is told before it is closed:
-/// a `frame_too_large` refusal, and a close frame 1009 (message too big).
-pub fn hard_limit_farewell(max: usize) -> [Message; 2] {
-    [
-        refusal(
-            None,
-            ErrorCode::FrameTooLarge,
-            &format!("a message is at most {max} bytes; this connection cannot go on"),
-        ),
-        Message::Close(Some(CloseFrame {
-            code: 1009,
-            reason: Utf8Bytes::from_static("frame too large"),
-        })),
-    ]
 }
 
 #[cfg(test)]

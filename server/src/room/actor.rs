@@ -18,6 +18,7 @@
 //! [`Config::idle_room`], with nothing waiting for the disk: it leaves the registry
 //! ([`PutAway`]), closes its mailbox and stops.
 
+use super::attendance::Attendance;
 use super::seats::{PastAnswer, Seats};
 use super::{ConnId, ConnectionLink, Entry, Frame, PutAway, RoomHandle, RoomInstance, ToRoom};
 use crate::config::Config;
@@ -31,7 +32,6 @@ use shared::wire::{ByeReason, PROTOCOL_VERSION, ServerMessage};
 use shared::{Command, ErrorCode, Event, ParticipantId, Rejection, Room, RoomCode, RoomState};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
 
@@ -41,10 +41,6 @@ pub const MAX_UNDURABLE: u64 = 4096;
 /// The room's queue of what waits for the disk keeps at most this many slots when it
 /// empties: enough for a busy room without reallocating, little for an idle one.
 const HELD_KEPT_CAPACITY: usize = 16;
-
-/// How long a room just created or loaded waits for whoever asked for it before its
-/// idle time starts counting: their `Enter` is on its way.
-const ARRIVAL_WINDOW: Duration = Duration::from_secs(5);
 
 /// How a room is known to the registry, and how it leaves it.
 pub struct Registration {
@@ -191,9 +187,9 @@ struct RoomActor {
     unwritten: Vec<Write>,
     journal: Journal,
     config: Arc<Config>,
-    /// Since when nobody has been connected (`None` while someone is); the room is put
-    /// away [`Config::idle_room`] after that.
-    unattended_since: Option<Instant>,
+    /// Since when nobody has been connected; the room is put away
+    /// [`Config::idle_room`] after that.
+    attendance: Attendance,
 }
 
 /// Encode a message for the wire. Our types always encode; should one ever fail, the
@@ -254,7 +250,7 @@ impl RoomActor {
             unwritten: Vec::new(),
             journal,
             config,
-            unattended_since: Some(Instant::now() + ARRIVAL_WINDOW),
+            attendance: Attendance::new(Instant::now()),
         }
     }
 
@@ -310,11 +306,8 @@ impl RoomActor {
 
     /// Start or stop the idle clock as the last connection leaves or a first one comes.
     fn note_attendance(&mut self) {
-        if !self.connections.is_empty() {
-            self.unattended_since = None;
-        } else if self.unattended_since.is_none() {
-            self.unattended_since = Some(Instant::now());
-        }
+        let attended = !self.connections.is_empty();
+        self.attendance.note(attended, Instant::now());
     }
 
     /// When the room may be put away: once nobody has been connected for
@@ -326,7 +319,7 @@ impl RoomActor {
             && self.held.is_empty()
             && self.durable == self.seq
             && !grace_running;
-        let since = self.unattended_since.filter(|_| settled)?;
+        let since = self.attendance.unattended_since().filter(|_| settled)?;
         // An idle time too long to add to the clock means never.
         since.checked_add(self.config.idle_room)
     }

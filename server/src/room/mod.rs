@@ -9,6 +9,7 @@
 //! which loads the room from the store.
 
 mod actor;
+mod attendance;
 mod seats;
 
 pub use actor::{Registration, restore, spawn};
