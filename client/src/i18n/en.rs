@@ -181,6 +181,11 @@ pub(super) const TEXTS: Texts = Texts {
     nothing_yet: "—",
     error_prefix: "Refused:",
     dismiss: "Dismiss",
+    join_looking_up: "Looking up the session…",
+    session_closed_named: "The session “{}” is over: only those who took part can see its record.",
+    side_top_label: "Floor and raised hands",
+    side_bottom_label: "Timeline and people",
+    step_column: "Step",
     colon: ": ",
     step_names: [
         "Welcome",

@@ -183,6 +183,11 @@ pub(super) const TEXTS: Texts = Texts {
     nothing_yet: "—",
     error_prefix: "Refusé :",
     dismiss: "Fermer",
+    join_looking_up: "Recherche de la séance…",
+    session_closed_named: "La séance «\u{a0}{}\u{a0}» est terminée\u{a0}: seules les personnes qui y ont participé voient son compte rendu.",
+    side_top_label: "Parole et mains levées",
+    side_bottom_label: "Déroulé et participant·e·s",
+    step_column: "Étape",
     colon: " : ",
     step_names: [
         "Accueil",

@@ -154,6 +154,8 @@ texts! {
     record_notes, record_kept, record_plan, record_learnings, nothing_yet,
     // Errors.
     error_prefix, dismiss,
+    // The invite page's lookup, the room's side columns, the timeline's step column.
+    join_looking_up, session_closed_named, side_top_label, side_bottom_label, step_column,
     /// Between a label and its value: " : " in French, ": " in English.
     colon,
 }
