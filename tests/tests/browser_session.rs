@@ -335,6 +335,10 @@ async fn five_browsers_walk_a_whole_session_through_the_ui() {
     for browser in everyone {
         browser.wait_for("[data-testid=round-over]").await;
     }
+    // The facilitator opens the timeline, so that its chart is checked too.
+    fac.click("[data-testid=timeline] summary").await;
+    fac.wait_for("[data-testid=timeline][open] [data-testid=chart]")
+        .await;
     shoot(&fac, &c3, "6-closing").await;
     all_accessible(&named, "6-closing").await;
 
