@@ -1,4 +1,4 @@
-//! The HTTP API: creating a session.
+//! The HTTP API: creating a session, and looking one up from its invite link.
 
 use shared::ErrorCode;
 use shared::state::Language;
@@ -12,29 +12,58 @@ pub struct Created {
     pub facilitator_key: String,
 }
 
-/// Why creating failed: the server's code, or `None` when it could not be reached.
+/// What the server says of a session to whoever holds its code.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+pub struct Described {
+    pub title: String,
+    /// `false` once the session is closed to newcomers.
+    pub open: bool,
+}
+
+/// Why a request failed: the server's code, or `None` when it could not be reached (or
+/// answered something that is not this API).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CreateFailed(pub Option<ErrorCode>);
+pub struct ApiFailed(pub Option<ErrorCode>);
 
 #[derive(serde::Deserialize)]
 struct ApiError {
     code: ErrorCode,
 }
 
-pub async fn create_session(title: &str, language: Language) -> Result<Created, CreateFailed> {
-    let unreachable = |_: JsValue| CreateFailed(None);
+pub async fn create_session(title: &str, language: Language) -> Result<Created, ApiFailed> {
     let body = serde_json::json!({ "title": title, "language": language }).to_string();
+    request("POST", "/api/sessions", Some(&body)).await
+}
+
+/// The title of the session with this code, and whether it takes newcomers.
+pub async fn describe_session(code: &str) -> Result<Described, ApiFailed> {
+    let path = format!("/api/sessions/{}", js_sys::encode_uri_component(code));
+    request("GET", &path, None).await
+}
+
+/// One request to the API with an optional JSON body; the answer read as `T`, or the
+/// error code of a refusal.
+async fn request<T: serde::de::DeserializeOwned>(
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+) -> Result<T, ApiFailed> {
+    let unreachable = |_: JsValue| ApiFailed(None);
     let init = web_sys::RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&JsValue::from_str(&body));
+    init.set_method(method);
     let headers = web_sys::Headers::new().map_err(unreachable)?;
     headers
-        .set("Content-Type", "application/json")
+        .set("Accept", "application/json")
         .map_err(unreachable)?;
+    if let Some(body) = body {
+        init.set_body(&JsValue::from_str(body));
+        headers
+            .set("Content-Type", "application/json")
+            .map_err(unreachable)?;
+    }
     init.set_headers(&headers);
-    let request =
-        web_sys::Request::new_with_str_and_init("/api/sessions", &init).map_err(unreachable)?;
-    let window = web_sys::window().ok_or(CreateFailed(None))?;
+    let request = web_sys::Request::new_with_str_and_init(path, &init).map_err(unreachable)?;
+    let window = web_sys::window().ok_or(ApiFailed(None))?;
     let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
         .await
         .map_err(unreachable)?
@@ -45,11 +74,11 @@ pub async fn create_session(title: &str, language: Language) -> Result<Created, 
         .as_string()
         .unwrap_or_default();
     if response.ok() {
-        serde_json::from_str(&text).map_err(|_| CreateFailed(Some(ErrorCode::Internal)))
+        serde_json::from_str(&text).map_err(|_| ApiFailed(Some(ErrorCode::Internal)))
     } else {
         let code = serde_json::from_str::<ApiError>(&text)
             .map(|e| e.code)
             .unwrap_or(ErrorCode::Internal);
-        Err(CreateFailed(Some(code)))
+        Err(ApiFailed(Some(code)))
     }
 }

@@ -66,6 +66,28 @@ pub fn markdown(state: &RoomState, texts: &Texts, now: Millis) -> String {
         None => md.push_str(&format!("{}\n\n", texts.nothing_yet)),
     }
 
+    md.push_str(&format!("## {}\n\n", texts.questions_heading));
+    let questions: Vec<_> = state.questions.iter().filter(|q| !q.withdrawn).collect();
+    if questions.is_empty() {
+        md.push_str(&format!("{}\n\n", texts.nothing_yet));
+    }
+    for question in &questions {
+        let answered = if question.answered {
+            format!(" ({})", texts.answered_marker)
+        } else {
+            String::new()
+        };
+        md.push_str(&format!(
+            "- **{}**{}{}{answered}\n",
+            name_of(&question.author),
+            texts.colon,
+            plain(&question.text)
+        ));
+    }
+    if !questions.is_empty() {
+        md.push('\n');
+    }
+
     md.push_str(&format!("## {}\n\n", texts.record_contract));
     match &state.contract {
         Some(contract) => md.push_str(&format!("> {}\n\n", plain(contract))),
@@ -137,8 +159,8 @@ pub fn markdown(state: &RoomState, texts: &Texts, now: Millis) -> String {
 
     md.push_str(&format!("## {}\n\n", texts.timeline_heading));
     md.push_str(&format!(
-        "| | {} | {} |\n|---|---|---|\n",
-        texts.planned, texts.actual
+        "| {} | {} | {} |\n|---|---|---|\n",
+        texts.step_column, texts.planned, texts.actual
     ));
     for Row {
         step,
@@ -160,8 +182,8 @@ pub fn markdown(state: &RoomState, texts: &Texts, now: Millis) -> String {
 mod tests {
     use super::*;
     use crate::i18n::Lang;
-    use shared::state::{Language, Note, NoteKind};
-    use shared::{Event, NoteId, Step};
+    use shared::state::{Language, Note, NoteKind, Participant, Question, Role};
+    use shared::{Event, NoteId, ParticipantId, QuestionId, Step};
     use wasm_bindgen_test::wasm_bindgen_test;
 
     fn note(id: &str, text: &str, kept: bool, hidden: bool) -> Note {
@@ -207,5 +229,65 @@ mod tests {
         assert!(!md.contains("Insulte"), "hidden notes are left out");
         assert!(md.contains("| Accueil | 10 min | 1 min |"), "{md}");
         assert_eq!(file_name(&state), "Séance-mars-2026.md");
+    }
+
+    #[wasm_bindgen_test]
+    fn the_record_keeps_the_clarifying_questions_but_not_withdrawn_ones() {
+        let mut state = RoomState::new("Séance", Language::Fr, 0);
+        let bruno = ParticipantId::from("p-bruno");
+        state.apply(&Event::ParticipantJoined {
+            participant: Participant {
+                id: bruno.clone(),
+                name: "Bruno".into(),
+                role: Role::Consultant,
+                connected: true,
+                charter_accepted: true,
+            },
+        });
+        for (id, text) in [
+            ("q1", "Depuis quand ?"),
+            ("q2", "Qui décide *vraiment* ?"),
+            ("q3", "Question retirée"),
+        ] {
+            state.apply(&Event::QuestionPosted {
+                question: Question {
+                    id: QuestionId::from(id),
+                    author: bruno.clone(),
+                    text: text.into(),
+                    answered: false,
+                    withdrawn: false,
+                },
+            });
+        }
+        state.apply(&Event::QuestionAnswered {
+            question_id: QuestionId::from("q1"),
+            answered: true,
+        });
+        state.apply(&Event::QuestionWithdrawn {
+            question_id: QuestionId::from("q3"),
+        });
+        let texts = Lang::Fr.texts();
+        let md = markdown(&state, texts, 0);
+        let section = md
+            .split("## ")
+            .find(|s| s.starts_with("Questions de clarification"))
+            .unwrap_or_else(|| panic!("no questions section:\n{md}"));
+        let colon = texts.colon;
+        assert!(
+            section.contains(&format!("- **Bruno**{colon}Depuis quand ? (répondue)\n")),
+            "{section}"
+        );
+        assert!(
+            section.contains(&format!("- **Bruno**{colon}Qui décide \\*vraiment\\* ?\n")),
+            "{section}"
+        );
+        assert!(
+            !md.contains("Question retirée"),
+            "withdrawn questions are left out"
+        );
+        // In the method's order: after the problem, before the contract.
+        let at = |heading: &str| md.find(heading).unwrap_or(usize::MAX);
+        assert!(at("## Problématique") < at("## Questions de clarification"));
+        assert!(at("## Questions de clarification") < at("## Contrat"));
     }
 }

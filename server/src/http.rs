@@ -1,4 +1,4 @@
-//! The HTTP side: creating and deleting a session, the WebSocket upgrade, health, and
+//! The HTTP side: creating, describing and deleting a session, the WebSocket upgrade, health, and
 //! the built client's static files. What protects them from other sites and from
 //! floods is in [`security`] and [`crate::guard`].
 
@@ -7,12 +7,12 @@ pub mod security;
 use crate::config::Config;
 use crate::connection;
 use crate::guard::{ClientAddr, Guard, Visitor, http_refusal};
-use crate::registry::{CreateError, DeleteError, Registry};
+use crate::registry::{CreateError, DeleteError, FindError, Registry};
 use crate::storage::StorageStatus;
 use axum::extract::{DefaultBodyLimit, Path, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, delete, get, post};
+use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use security::CheckedOrigin;
 use serde::{Deserialize, Serialize};
@@ -36,7 +36,10 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/api/sessions", post(create_session))
-        .route("/api/sessions/{code}", delete(delete_session))
+        .route(
+            "/api/sessions/{code}",
+            get(describe_session).delete(delete_session),
+        )
         // The rest of `/api/` is the API's too: an unknown path there is a 404 in the
         // API's words, not the client's page (which would answer anything with 200).
         .route("/api", any(unknown_api))
@@ -188,6 +191,58 @@ async fn create_session(
             ErrorCode::Internal,
             error.to_string(),
         ),
+    }
+}
+
+/// What an invite link's page learns before asking for a name.
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SessionDescription {
+    pub title: String,
+    /// `false` once the session is closed: newcomers are refused.
+    pub open: bool,
+}
+
+/// `GET /api/sessions/{code}`: the session's title and whether it takes newcomers, so
+/// that the invite link's page names the session, or says at once that the link is
+/// dead. Guarded like entering: an address with too many failed attempts is refused
+/// before any lookup, and an unknown code counts as a failed attempt, so codes cannot
+/// be guessed faster here than by joining.
+async fn describe_session(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    Path(code): Path<String>,
+) -> Response {
+    if let Err(refusal) = state.guard.may_try_entering(client) {
+        return http_refusal(StatusCode::TOO_MANY_REQUESTS, refusal);
+    }
+    match state.registry.describe(&RoomCode::new(code)).await {
+        Ok(description) => Json(SessionDescription {
+            title: description.title,
+            open: description.open,
+        })
+        .into_response(),
+        Err(FindError::Unknown) => {
+            state.guard.entry_failed(client);
+            api_error(
+                StatusCode::NOT_FOUND,
+                ErrorCode::RoomOrKeyInvalid,
+                "no session with this code",
+            )
+        }
+        Err(error @ FindError::ServerFull) => api_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::ServerFull,
+            error.to_string(),
+        ),
+        Err(error @ FindError::Storage) => {
+            // Each try reads the session again: counted, as when entering.
+            state.guard.entry_failed(client);
+            api_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Internal,
+                error.to_string(),
+            )
+        }
     }
 }
 

@@ -13,7 +13,7 @@
 //! nobody loads the room back from rows about to go.
 
 use crate::config::Config;
-use crate::room::{self, Registration, RoomHandle, RoomInstance, ToRoom};
+use crate::room::{self, Description, Registration, RoomHandle, RoomInstance, ToRoom};
 use crate::secrets::{self, Digest};
 use crate::storage::journal::Durable;
 use crate::storage::{Journal, NewRoom, StoreError, Write};
@@ -234,6 +234,23 @@ impl Registry {
                     .is_some()
             }),
         }
+    }
+
+    /// What the room with this code says of itself to a visitor (loaded from the store
+    /// if it is not in memory, as entering would).
+    pub async fn describe(&self, code: &RoomCode) -> Result<Description, FindError> {
+        for _ in 0..LOOKUPS {
+            let handle = self.find(code).await?;
+            let (reply, answer) = oneshot::channel();
+            if handle.send(ToRoom::Describe { reply }).await.is_err() {
+                continue;
+            }
+            if let Ok(description) = answer.await {
+                return Ok(description);
+            }
+        }
+        // Put away under us every time: the room is there, try again later.
+        Err(FindError::Storage)
     }
 
     /// Delete a room and everything stored about it, if `key` is its facilitator key.

@@ -124,6 +124,7 @@ async fn double_clicks_move_the_group_once_and_the_person_whose_turn_it_is_knows
     }
     fac.screenshot(screenshot_path("welcome-checklist-laptop"))
         .await;
+    fac.assert_accessible("welcome checklist").await;
     // Moving on while someone has not accepted the charter asks first; "no" stays.
     fac.click("[data-testid=next-step]").await;
     let question = fac
@@ -197,6 +198,7 @@ async fn double_clicks_move_the_group_once_and_the_person_whose_turn_it_is_knows
         .await;
     assert!(texts(&cli, "[data-testid=your-turn]").await.is_empty());
     bruno.screenshot(screenshot_path("your-turn-phone")).await;
+    bruno.assert_accessible("your turn (phone)").await;
     fac.screenshot(screenshot_path("floor-laptop")).await;
 
     // Step 4 on a phone: the note form and its button on the first screen.
@@ -271,6 +273,7 @@ async fn double_clicks_move_the_group_once_and_the_person_whose_turn_it_is_knows
     )
     .await;
     cli.screenshot(screenshot_path("kept-hidden-laptop")).await;
+    cli.assert_accessible("kept, then hidden").await;
 
     // The closing round: the round gives the floor; a double click passes it on once.
     fac.double_click("[data-testid=next-step]", Duration::ZERO)
@@ -303,6 +306,9 @@ async fn double_clicks_move_the_group_once_and_the_person_whose_turn_it_is_knows
     bruno.wait_for("[data-testid=your-turn-round]").await;
     bruno
         .screenshot(screenshot_path("round-your-turn-phone"))
+        .await;
+    bruno
+        .assert_accessible("the round, your turn (phone)")
         .await;
     // A barrier, then the round has moved exactly once.
     fac.press_enter("[data-testid=start-timer]").await;
@@ -373,6 +379,7 @@ async fn a_note_written_offline_waits_on_the_board_and_a_silent_network_is_notic
     bruno
         .screenshot(screenshot_path("note-not-sent-phone"))
         .await;
+    bruno.assert_accessible("a note not sent yet (phone)").await;
     proxy.restore();
     bruno
         .wait_for("[data-testid=connection] [data-state=live]")

@@ -7,6 +7,9 @@
 //! checks that the page says so while its connection stays up; a fifth finds the server
 //! full and gets in once there is room. Screenshots of every step, on a laptop
 //! and a phone, land in `target/screenshots/` for a person to look at.
+//!
+//! Every screen these tests visit, in every browser, is checked with axe-core
+//! (`Browser::assert_accessible`): any violation, whatever its impact, fails the test.
 
 use fantoccini::Locator;
 use server::Config;
@@ -14,7 +17,7 @@ use server::storage::{MemoryStore, SqliteStore};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use tests::browser::{Browser, ChromeDriver};
+use tests::browser::{Browser, ChromeDriver, assert_screens_accessible};
 use tests::proxy::Proxy;
 use tests::server::{TempDir, TestServer, client_dist};
 use tests::ws::WsClient;
@@ -53,9 +56,12 @@ async fn value_of(browser: &Browser, css: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Create a session from the start page; the facilitator's and the invite links.
+/// Create a session from the start page; the facilitator's and the invite links. The
+/// start page, and the links once one is copied, are checked for accessibility.
 async fn create_session(facilitator: &Browser, base: &str, title: &str) -> (String, String) {
     facilitator.goto(base).await;
+    facilitator.wait_for("[data-testid=create-form]").await;
+    facilitator.assert_accessible("home").await;
     facilitator
         .type_into("[data-testid=session-title]", title)
         .await;
@@ -63,16 +69,38 @@ async fn create_session(facilitator: &Browser, base: &str, title: &str) -> (Stri
         .click("[data-testid=create-form] button[type=submit]")
         .await;
     facilitator.wait_for("[data-testid=created]").await;
+    facilitator.click("[data-testid=copy-invite-link]").await;
+    facilitator
+        .wait_for_part("[data-testid=copy-invite-link]", "Copié")
+        .await;
+    facilitator
+        .assert_accessible("created, a link copied")
+        .await;
     let own = value_of(facilitator, "[data-testid=facilitator-link]").await;
     let invite = value_of(facilitator, "[data-testid=invite-link]").await;
     (own, invite)
 }
 
+/// Open a link and join under `name`, once the page names the session. The join form
+/// is checked for accessibility.
 async fn join(browser: &Browser, url: &str, name: &str) {
     browser.goto(url).await;
+    browser.wait_for("[data-testid=join-session-title]").await;
+    browser
+        .assert_accessible(&format!("join form ({name})"))
+        .await;
     browser.type_into("[data-testid=join-name]", name).await;
     browser.click("[data-testid=join-button]").await;
     browser.wait_for("[data-testid=room]").await;
+}
+
+/// Check every browser's screen at this step with axe-core, named `step (person)`.
+async fn all_accessible(browsers: &[(&Browser, &str)], step: &str) {
+    let screens: Vec<_> = browsers
+        .iter()
+        .map(|(browser, who)| (*browser, format!("{step} ({who})")))
+        .collect();
+    assert_screens_accessible(&screens).await;
 }
 
 async fn all_see_step(browsers: &[&Browser], heading: &str) {
@@ -101,6 +129,13 @@ async fn five_browsers_walk_a_whole_session_through_the_ui() {
     let c3 = Browser::new(&driver, PHONE.0, PHONE.1).await;
     let everyone = [&fac, &cli, &c1, &c2, &c3];
     let consultants = [&c1, &c2, &c3];
+    let named = [
+        (&fac, "facilitator"),
+        (&cli, "client"),
+        (&c1, "consultant"),
+        (&c2, "consultant"),
+        (&c3, "consultant, phone"),
+    ];
 
     let (own_link, invite) = create_session(&fac, &server.http_url(), "Séance de mars").await;
     assert!(own_link.contains("#key="), "{own_link}");
@@ -133,6 +168,7 @@ async fn five_browsers_walk_a_whole_session_through_the_ui() {
         "consultants are not offered the facilitator's controls"
     );
     shoot(&fac, &c3, "0-welcome").await;
+    all_accessible(&named, "0-welcome").await;
 
     // Step 1: the client writes the problem.
     fac.click("[data-testid=next-step]").await;
@@ -159,6 +195,7 @@ async fn five_browsers_walk_a_whole_session_through_the_ui() {
     fac.click("[data-testid=start-timer]").await;
     fac.wait_for("[data-testid=pause-timer]").await;
     shoot(&fac, &c3, "1-problem").await;
+    all_accessible(&named, "1-problem").await;
 
     // Step 2: hands, the floor, a question card.
     fac.click("[data-testid=next-step]").await;
@@ -185,6 +222,7 @@ async fn five_browsers_walk_a_whole_session_through_the_ui() {
     c3.click("[data-testid=question-save]").await;
     cli.wait_for_count("[data-testid=question-card]", 1).await;
     shoot(&fac, &c3, "2-clarification").await;
+    all_accessible(&named, "2-clarification").await;
 
     // Step 3: the contract.
     fac.click("[data-testid=next-step]").await;
@@ -204,6 +242,7 @@ async fn five_browsers_walk_a_whole_session_through_the_ui() {
             .await;
     }
     shoot(&fac, &c3, "3-contract").await;
+    all_accessible(&named, "3-contract").await;
 
     // Step 4: anonymous notes, live on every screen; only authors know theirs.
     fac.click("[data-testid=next-step]").await;
@@ -235,7 +274,18 @@ async fn five_browsers_walk_a_whole_session_through_the_ui() {
     for browser in everyone {
         browser.wait_for_count("[data-testid=note].kept", 1).await;
     }
+    // A fourth note, hidden by the facilitator: collapsed for everyone else.
+    c1.type_into("[data-testid=note-text]", "Note à cacher")
+        .await;
+    c1.click("[data-testid=post-note]").await;
+    fac.wait_for_count("[data-testid=note]", 4).await;
+    fac.click("[data-testid=note]:nth-child(4) [data-testid=hide-note]")
+        .await;
+    for browser in everyone {
+        browser.wait_for_count("[data-testid=note].hidden", 1).await;
+    }
     shoot(&fac, &c3, "4-exploration").await;
+    all_accessible(&named, "4-exploration").await;
 
     // Step 5: the action plan, with the kept note beside it.
     fac.click("[data-testid=next-step]").await;
@@ -253,6 +303,7 @@ async fn five_browsers_walk_a_whole_session_through_the_ui() {
         browser.wait_for_count("[data-testid=action]", 2).await;
     }
     shoot(&fac, &c3, "5-plan").await;
+    all_accessible(&named, "5-plan").await;
 
     // Step 6: the closing round, client first, facilitator last.
     fac.click("[data-testid=next-step]").await;
@@ -286,7 +337,12 @@ async fn five_browsers_walk_a_whole_session_through_the_ui() {
     for browser in everyone {
         browser.wait_for("[data-testid=round-over]").await;
     }
+    // The facilitator opens the timeline, so that its chart is checked too.
+    fac.click("[data-testid=timeline] summary").await;
+    fac.wait_for("[data-testid=timeline][open] [data-testid=chart]")
+        .await;
     shoot(&fac, &c3, "6-closing").await;
+    all_accessible(&named, "6-closing").await;
 
     // Closing the session: a read-only record for all, downloadable as Markdown.
     fac.click("[data-testid=close-session]").await;
@@ -323,6 +379,8 @@ async fn five_browsers_walk_a_whole_session_through_the_ui() {
     for part in [
         "# Séance de mars",
         "Une équipe qui ne se parle plus",
+        "## Questions de clarification",
+        "**David**\u{a0}: Depuis quand exactement ?",
         "> Des pistes concrètes pour renouer le dialogue.",
         "Proposer un café commun",
         "1. Inviter les deux chefs à déjeuner",
@@ -340,7 +398,55 @@ async fn five_browsers_walk_a_whole_session_through_the_ui() {
             .unwrap_or_default();
         assert!(!notes.contains(name), "the record ties a note to {name}");
     }
+    assert!(
+        !markdown.contains("Note à cacher"),
+        "hidden notes stay out of the record"
+    );
+    // The record shows nothing live: nobody has the floor, no hands, no "live" badge.
+    for browser in everyone {
+        for live in [
+            "[data-testid=floor]",
+            "[data-testid=hands]",
+            "[data-testid=hand-toggle]",
+            "[data-testid=connection]",
+            "[data-testid=timer]",
+        ] {
+            browser.wait_for_count(live, 0).await;
+        }
+        // The clarifying questions are in it, and the timeline chart names its steps
+        // and figures.
+        browser
+            .wait_for_part(
+                "[data-testid=record-questions]",
+                "Depuis quand exactement ?",
+            )
+            .await;
+        let labels = texts(browser, "[data-testid=record-timeline] svg text").await;
+        for label in ["prévu", "réel", "Accueil", "Clarification", "Conclusion"] {
+            assert!(
+                labels.iter().any(|text| text == label),
+                "the chart has no label {label:?}: {labels:?}"
+            );
+        }
+        assert!(
+            labels.iter().any(|text| text.ends_with(" min")),
+            "the chart shows no minutes: {labels:?}"
+        );
+    }
+    // Heading levels in order: the session's title is the record's h1, its parts h2.
+    let levels = cli
+        .client()
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=record] h1, [data-testid=record] h2, [data-testid=record] h3')].map(h => h.tagName);",
+            Vec::new(),
+        )
+        .await
+        .expect("read the record's headings");
+    let levels: Vec<String> = serde_json::from_value(levels).unwrap_or_default();
+    assert_eq!(levels.first().map(String::as_str), Some("H1"), "{levels:?}");
+    assert!(levels[1..].iter().all(|level| level == "H2"), "{levels:?}");
     shoot(&fac, &c3, "7-record").await;
+    all_accessible(&named, "7-record").await;
 
     for browser in [fac, cli, c1, c2, c3] {
         browser.close().await;
@@ -388,6 +494,11 @@ async fn a_page_that_loses_its_network_reconnects_and_catches_up() {
     bruno
         .screenshot(screenshot_path("reconnecting-phone"))
         .await;
+    all_accessible(
+        &[(&fac, "facilitator"), (&cli, "client"), (&bruno, "phone")],
+        "reconnecting",
+    )
+    .await;
 
     proxy.restore();
     bruno
@@ -440,6 +551,7 @@ async fn a_page_says_when_the_server_does_not_save_its_actions_and_catches_up_on
         "nobody sees what is not saved"
     );
     bruno.screenshot(screenshot_path("unconfirmed-phone")).await;
+    all_accessible(&[(&fac, "facilitator"), (&bruno, "phone")], "unconfirmed").await;
 
     // The disk takes writes again: the journal's retry lands, everyone sees the hand,
     // and the warning goes.
@@ -538,6 +650,11 @@ async fn pages_recover_by_themselves_when_the_server_restarts_and_nothing_typed_
     bruno
         .screenshot(screenshot_path("after-restart-phone"))
         .await;
+    all_accessible(
+        &[(&fac, "facilitator"), (&cli, "client"), (&bruno, "phone")],
+        "after-restart",
+    )
+    .await;
 
     for browser in [fac, cli, bruno] {
         browser.close().await;
@@ -545,45 +662,115 @@ async fn pages_recover_by_themselves_when_the_server_restarts_and_nothing_typed_
 }
 
 #[tokio::test]
-async fn an_unknown_room_says_so_and_the_language_can_be_switched() {
+async fn an_unknown_room_says_so_at_once_and_the_language_can_be_switched() {
     let server = TestServer::start_with_client().await;
     let driver = ChromeDriver::start().await;
-    let browser = Browser::new(&driver, PHONE.0, PHONE.1).await;
+    let laptop = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
+    let phone = Browser::new(&driver, PHONE.0, PHONE.1).await;
 
-    browser
-        .goto(&format!("{}r/nosuchroom2345", server.http_url()))
-        .await;
-    browser
-        .wait_for_text("[data-testid=join-form] h2", "Rejoindre la séance")
-        .await;
-    browser.click("[data-testid=language]").await;
-    browser
+    // Without a name typed: the link leads nowhere, and the page says so at once.
+    let dead = format!("{}r/nosuchroom2345", server.http_url());
+    for browser in [&laptop, &phone] {
+        browser.goto(&dead).await;
+        browser
+            .wait_for_text(
+                "[data-testid=fatal] [data-testid=fatal-reason]",
+                "Séance introuvable, ou lien invalide.",
+            )
+            .await;
+        assert_eq!(
+            texts(browser, "[data-testid=fatal] h1").await,
+            ["Impossible d'entrer dans la séance"],
+            "the error card has a main heading"
+        );
+        assert!(
+            texts(browser, "[data-testid=join-form]").await.is_empty(),
+            "no name is asked for a dead link"
+        );
+        assert!(
+            texts(browser, "[data-testid=retry]").await.is_empty(),
+            "retrying cannot revive an unknown link"
+        );
+        browser.wait_for("[data-testid=back-home]").await;
+    }
+    shoot(&laptop, &phone, "unknown-room").await;
+    all_accessible(&[(&laptop, "laptop"), (&phone, "phone")], "unknown-room").await;
+
+    phone.click("[data-testid=language]").await;
+    phone
         .wait_for("[data-testid=language] option[value=en]")
         .await
         .click()
         .await
         .expect("choose English");
-    browser
-        .wait_for_text("[data-testid=join-form] h2", "Join the session")
-        .await;
-    browser.type_into("[data-testid=join-name]", "Eve").await;
-    browser.click("[data-testid=join-button]").await;
-    browser
-        .wait_for_part(
-            "[data-testid=fatal]",
+    phone
+        .wait_for_text(
+            "[data-testid=fatal-reason]",
             "No such session, or an invalid link.",
         )
         .await;
-    let lang = browser
+    let lang = phone
         .client()
         .execute("return document.documentElement.lang", Vec::new())
         .await
         .expect("read lang");
     assert_eq!(lang, "en");
-    browser
-        .screenshot(screenshot_path("unknown-room-phone"))
-        .await;
-    browser.close().await;
+    phone.assert_accessible("unknown-room, in English").await;
+    for browser in [laptop, phone] {
+        browser.close().await;
+    }
+}
+
+#[tokio::test]
+async fn an_invite_link_names_its_session_and_a_closed_one_says_so_at_once() {
+    let server = TestServer::start_with_client().await;
+    let driver = ChromeDriver::start().await;
+    let laptop = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
+    let phone = Browser::new(&driver, PHONE.0, PHONE.1).await;
+    let open = server.create_session("Codév du jeudi").await;
+    let closed = server.create_session("Séance de lundi").await;
+    let mut fac = WsClient::join_facilitator(
+        &server.ws_url(),
+        &closed.room,
+        &closed.facilitator_key,
+        "Anne",
+    )
+    .await;
+    fac.ok(shared::Command::CloseSession).await;
+
+    // The session's title comes before the name is asked for.
+    for browser in [&laptop, &phone] {
+        browser
+            .goto(&format!("{}r/{}", server.http_url(), open.room))
+            .await;
+        browser
+            .wait_for_text("[data-testid=join-session-title]", "Codév du jeudi")
+            .await;
+        browser.wait_for("[data-testid=join-name]").await;
+    }
+    shoot(&laptop, &phone, "join").await;
+    all_accessible(&[(&laptop, "laptop"), (&phone, "phone")], "join").await;
+
+    // A closed session: said at once, by its title, with no retry and no form.
+    for browser in [&laptop, &phone] {
+        browser
+            .goto(&format!("{}r/{}", server.http_url(), closed.room))
+            .await;
+        browser
+            .wait_for_part("[data-testid=fatal-reason]", "Séance de lundi")
+            .await;
+        browser
+            .wait_for_part("[data-testid=fatal-reason]", "est terminée")
+            .await;
+        assert!(texts(browser, "[data-testid=join-form]").await.is_empty());
+        assert!(texts(browser, "[data-testid=retry]").await.is_empty());
+    }
+    shoot(&laptop, &phone, "closed-session").await;
+    all_accessible(&[(&laptop, "laptop"), (&phone, "phone")], "closed-session").await;
+    fac.close().await;
+    for browser in [laptop, phone] {
+        browser.close().await;
+    }
 }
 
 #[tokio::test]
@@ -626,6 +813,7 @@ async fn a_page_says_when_the_server_is_full_and_gets_in_once_there_is_room() {
         .wait_for_part("[data-testid=loading]", "Reconnexion dans")
         .await;
     phone.screenshot(screenshot_path("server-full-phone")).await;
+    phone.assert_accessible("server-full").await;
 
     // Tuesday's group leaves; Chloé's page gets in at its next attempt.
     busy.close().await;

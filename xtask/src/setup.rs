@@ -17,6 +17,10 @@ pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// and produces wasm that Chromium refuses to load, so it is never used.
 const BINARYEN_VERSION: &str = "132.0.0";
 
+/// The `axe-core` npm release whose `axe.min.js` the browser tests inject into every
+/// screen they visit, to check it for accessibility violations.
+const AXE_CORE_VERSION: &str = "4.14.1";
+
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -109,6 +113,34 @@ fn works(wasm_opt: &Path) -> bool {
 }
 
 fn install_binaryen(tools: &Path) -> Result<()> {
+    npm_install(tools, &format!("binaryen@{BINARYEN_VERSION}"))
+}
+
+/// The path of `axe.min.js` from the npm package `axe-core` at [`AXE_CORE_VERSION`],
+/// installed into `target/tools` on first use (or when another version is there).
+pub fn axe_core() -> Result<PathBuf> {
+    let tools = paths::tools_dir();
+    let package = tools.join("node_modules/axe-core");
+    let script = package.join("axe.min.js");
+    if !(script.is_file() && installed_version(&package).as_deref() == Some(AXE_CORE_VERSION)) {
+        npm_install(&tools, &format!("axe-core@{AXE_CORE_VERSION}"))
+            .context("installing axe-core from the npm registry")?;
+    }
+    if !script.is_file() {
+        bail!("{} is missing after installing axe-core", script.display());
+    }
+    Ok(script)
+}
+
+/// The `version` of the npm package installed in `package`.
+fn installed_version(package: &Path) -> Option<String> {
+    let manifest = std::fs::read_to_string(package.join("package.json")).ok()?;
+    let manifest: serde_json::Value = serde_json::from_str(&manifest).ok()?;
+    manifest["version"].as_str().map(str::to_owned)
+}
+
+/// `npm install <spec>` into `tools`, an exact version from the npm registry.
+fn npm_install(tools: &Path, spec: &str) -> Result<()> {
     if !cmd::on_path("npm") {
         bail!("npm is not installed");
     }
@@ -119,7 +151,8 @@ fn install_binaryen(tools: &Path) -> Result<()> {
         ".",
         "--no-audit",
         "--no-fund",
+        "--save-exact",
         "--loglevel=error",
-        &format!("binaryen@{BINARYEN_VERSION}"),
+        spec,
     ]))
 }

@@ -3,7 +3,9 @@
 //! 1. installs the wasm target and Chromium + chromedriver if missing;
 //! 2. builds the client site, exactly as `cargo xtask run` serves it;
 //! 3. runs the host tests (`cargo test --workspace --exclude client`) with `CLIENT_DIST`
-//!    pointing at the site, so the browser end-to-end tests can serve it;
+//!    pointing at the site, so the browser end-to-end tests can serve it, and `AXE_CORE`
+//!    at `axe.min.js` (npm package `axe-core`, installed on first use), which they inject
+//!    into every screen to check its accessibility;
 //! 4. runs the client's own tests compiled to wasm, in headless Chromium, with this very
 //!    binary acting as `wasm-bindgen-test-runner` (see [`wasm_test_runner`]).
 //!
@@ -52,6 +54,13 @@ pub fn run(args: &TestArgs) -> Result<()> {
         ])
         .env("CLIENT_DIST", &dist)
         .env("CHROMEDRIVER", setup::CHROMEDRIVER);
+        // Without it the browser tests fail and say why; the other host tests still run.
+        match setup::axe_core() {
+            Ok(axe) => {
+                host.env("AXE_CORE", axe);
+            }
+            Err(error) => eprintln!("xtask: warning: {error:#}"),
+        }
         if !args.test_args.is_empty() {
             host.arg("--").args(&args.test_args);
         }

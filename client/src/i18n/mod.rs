@@ -141,6 +141,7 @@ texts! {
     pick_client_label, pick_client_button, no_client_yet,
     hands_heading, raise_hand, lower_hand, no_hands, give_floor, take_floor,
     floor_label, nobody_has_floor, hand_position, your_turn, your_turn_round,
+    floor_bar_label,
     jump_to_controls,
     // The facilitator's welcome checklist.
     welcome_todo_heading, charter_progress, welcome_pick_hint,
@@ -174,6 +175,8 @@ texts! {
     record_notes, record_kept, record_plan, record_learnings, nothing_yet,
     // Errors.
     error_prefix, dismiss,
+    // The invite page's lookup, the room's side columns, the timeline's step column.
+    join_looking_up, session_closed_named, side_top_label, side_bottom_label, step_column,
     /// Between a label and its value: " : " in French, ": " in English.
     colon,
 }

@@ -40,8 +40,8 @@ pub fn Header() -> impl IntoView {
             </div>
             <Show when=move || room.step.get() != Step::Closed>
                 <Timer/>
+                <ConnectionState/>
             </Show>
-            <ConnectionState/>
             <LanguageSwitch/>
         </header>
     }

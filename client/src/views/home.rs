@@ -123,15 +123,18 @@ fn CopyField(
             <label for=testid>{label}</label>
             <div class="row">
                 <input id=testid data-testid=testid readonly value=value/>
+                // The visible word starts the button's name (for speech control), the
+                // hidden rest says which link.
                 <button
                     type="button"
-                    aria-label=move || format!("{}{}{}", t().copy, t().colon, label())
+                    data-testid=format!("copy-{testid}")
                     on:click=move |_| {
                         browser::copy_to_clipboard(&to_copy);
                         copied.set(true);
                     }
                 >
                     {move || if copied.get() { t().copied } else { t().copy }}
+                    <span class="visually-hidden">{move || format!("{}{}", t().colon, label())}</span>
                 </button>
             </div>
             <p class="help">{help}</p>

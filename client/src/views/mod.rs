@@ -2,8 +2,10 @@
 
 pub mod app;
 mod controls;
+mod fatal;
 mod header;
 mod home;
+mod join;
 pub(crate) mod people;
 mod record;
 mod room;

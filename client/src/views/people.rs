@@ -120,7 +120,8 @@ pub fn FloorBar() -> impl IntoView {
     let can_raise = may_raise(room);
     let is_facilitator = move || room.is(Role::Facilitator);
     view! {
-        <div class="floor-bar" class:mine=move || floor.get().is_some_and(|(_, mine)| mine) data-testid="floor-bar">
+        <aside class="floor-bar" class:mine=move || floor.get().is_some_and(|(_, mine)| mine)
+            aria-label=move || t().floor_bar_label data-testid="floor-bar">
             <p class="floor-bar-holder">
                 {move || match floor.get() {
                     Some((_, true)) => t().your_turn.to_owned(),
@@ -134,7 +135,7 @@ pub fn FloorBar() -> impl IntoView {
             <Show when=is_facilitator>
                 <a class="button small" href="#controls-heading">{move || t().jump_to_controls}</a>
             </Show>
-        </div>
+        </aside>
     }
 }
 

@@ -9,6 +9,8 @@ use leptos::prelude::*;
 use shared::RoomState;
 use shared::state::Language;
 
+/// The record, in the method's order, headed by the session's title: `h1` for the
+/// title, `h2` for each part, as in the Markdown download.
 #[component]
 pub fn RecordView() -> impl IntoView {
     let room = expect_context::<Room>();
@@ -43,10 +45,17 @@ pub fn RecordView() -> impl IntoView {
             .iter()
             .map(|l| (name_of(&l.participant), l.text.clone()))
             .collect();
+        let questions: Vec<_> = s
+            .questions
+            .iter()
+            .filter(|q| !q.withdrawn)
+            .map(|q| (name_of(&q.author), q.text.clone(), q.answered))
+            .collect();
         view! {
-            <article class="record" data-testid="record">
+            <article class="record" aria-labelledby="record-title" data-testid="record">
                 <header class="record-head">
-                    <h2>{move || t().record_heading}</h2>
+                    <h1 class="record-title" id="record-title">{s.title.clone()}</h1>
+                    <p class="record-kicker">{move || t().record_heading}</p>
                     <p class="muted">{move || t().record_intro}</p>
                     <div class="row no-print">
                         <button type="button" class="primary" data-testid="download-record" on:click=download>
@@ -57,20 +66,36 @@ pub fn RecordView() -> impl IntoView {
                         </button>
                     </div>
                 </header>
-                <h1 class="record-title">{s.title.clone()}</h1>
                 <section>
-                    <h3>{move || t().record_problem}</h3>
+                    <h2>{move || t().record_problem}</h2>
                     {match s.problem.clone() {
                         Some(p) => view! { <p><strong>{p.title}</strong></p> <p class="prewrap">{p.summary}</p> }.into_any(),
                         None => view! { <p>{move || t().nothing_yet}</p> }.into_any(),
                     }}
                 </section>
                 <section>
-                    <h3>{move || t().record_contract}</h3>
+                    <h2>{move || t().questions_heading}</h2>
+                    {if questions.is_empty() {
+                        view! { <p>{move || t().nothing_yet}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul data-testid="record-questions">
+                                {questions.into_iter().map(|(name, text, answered)| view! {
+                                    <li>
+                                        <strong>{name}</strong> {move || t().colon} <span class="prewrap">{text}</span>
+                                        {answered.then(|| view! { " " <span class="tag">"✓ " {move || t().answered_marker}</span> })}
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                </section>
+                <section>
+                    <h2>{move || t().record_contract}</h2>
                     <blockquote class="prewrap">{s.contract.clone().unwrap_or_else(|| t().nothing_yet.to_owned())}</blockquote>
                 </section>
                 <section>
-                    <h3>{move || t().record_notes}</h3>
+                    <h2>{move || t().record_notes}</h2>
                     <ul class="notes compact">
                         {visible.into_iter().map(|n| {
                             let kind = n.kind;
@@ -84,7 +109,7 @@ pub fn RecordView() -> impl IntoView {
                     </ul>
                 </section>
                 <section>
-                    <h3>{move || t().record_kept}</h3>
+                    <h2>{move || t().record_kept}</h2>
                     <ul>
                         {kept.into_iter().map(|n| {
                             let kind = n.kind;
@@ -93,7 +118,7 @@ pub fn RecordView() -> impl IntoView {
                     </ul>
                 </section>
                 <section>
-                    <h3>{move || t().record_plan}</h3>
+                    <h2>{move || t().record_plan}</h2>
                     <ol data-testid="record-plan">
                         {s.plan.iter().cloned().map(|a| view! {
                             <li>{a.text} {a.due.map(|d| format!(" — {}", fill(t().due_on, &[&d])))}</li>
@@ -101,15 +126,15 @@ pub fn RecordView() -> impl IntoView {
                     </ol>
                 </section>
                 <section>
-                    <h3>{move || t().record_learnings}</h3>
+                    <h2>{move || t().record_learnings}</h2>
                     <ul data-testid="record-learnings">
                         {learnings.into_iter().map(|(name, text)| view! {
                             <li><strong>{name}</strong> {move || t().colon} <span class="prewrap">{text}</span></li>
                         }).collect_view()}
                     </ul>
                 </section>
-                <section>
-                    <h3>{move || t().timeline_heading}</h3>
+                <section data-testid="record-timeline">
+                    <h2>{move || t().timeline_heading}</h2>
                     <Chart rows=timeline::rows(&s, end)/>
                 </section>
             </article>

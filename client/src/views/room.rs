@@ -2,7 +2,9 @@
 //! then the live room laid out for a laptop beside a video call or a phone.
 
 use super::controls::Controls;
+use super::fatal::{Fatal, Why};
 use super::header::Header;
+use super::join::JoinPage;
 use super::people::{Floor, FloorBar, Hands, People};
 use super::steps::StepPanel;
 use super::timeline::TimelineChart;
@@ -14,9 +16,6 @@ use leptos::prelude::*;
 use shared::Step;
 use shared::replica::Entry;
 use shared::state::Role;
-
-/// Where the person's name is remembered for the next join form.
-const NAME_KEY: &str = "codev.name";
 
 #[component]
 pub fn RoomPage(code: String, facilitator_key: Option<String>) -> impl IntoView {
@@ -31,6 +30,7 @@ pub fn RoomPage(code: String, facilitator_key: Option<String>) -> impl IntoView 
         Some(live) => view! { <LiveRoom session=live/> }.into_any(),
         None => {
             let code = code.clone();
+            let shown = code.clone();
             let key = facilitator_key.clone();
             let owner = owner.clone();
             let enter = move |entry: Entry| {
@@ -41,68 +41,8 @@ pub fn RoomPage(code: String, facilitator_key: Option<String>) -> impl IntoView 
                 };
                 session.set(Some(live));
             };
-            view! { <JoinForm facilitator_key=key enter=enter/> }.into_any()
+            view! { <JoinPage code=shown facilitator_key=key enter=enter/> }.into_any()
         }
-    }
-}
-
-#[component]
-fn JoinForm(
-    facilitator_key: Option<String>,
-    enter: impl Fn(Entry) + Clone + Send + Sync + 'static,
-) -> impl IntoView {
-    let t = texts();
-    let name = RwSignal::new(browser::load(NAME_KEY).unwrap_or_default());
-    let observer = RwSignal::new(false);
-    let is_facilitator = facilitator_key.is_some();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let chosen = name.get_untracked().trim().to_owned();
-        if chosen.is_empty() {
-            return;
-        }
-        browser::store(NAME_KEY, &chosen);
-        enter(Entry::Join {
-            name: chosen,
-            observer: observer.get_untracked(),
-            facilitator_key: facilitator_key.clone(),
-        });
-    };
-    view! {
-        <super::app::BrandBar/>
-        <main class="home">
-            <form class="card" on:submit=submit data-testid="join-form">
-                <h2>{move || t().join_heading}</h2>
-                <p>
-                    {move || if is_facilitator { t().facilitator_join_intro } else { t().join_intro }}
-                </p>
-                <label for="join-name">{move || t().your_name_label}</label>
-                <input
-                    id="join-name"
-                    data-testid="join-name"
-                    required
-                    maxlength="40"
-                    autocomplete="given-name"
-                    placeholder=move || t().name_placeholder
-                    prop:value=move || name.get()
-                    on:input=move |ev| name.set(event_target_value(&ev))
-                />
-                <Show when=move || !is_facilitator>
-                    <label class="check">
-                        <input
-                            type="checkbox"
-                            data-testid="join-observer"
-                            prop:checked=move || observer.get()
-                            on:change=move |ev| observer.set(event_target_checked(&ev))
-                        />
-                        {move || t().join_as_observer}
-                    </label>
-                </Show>
-                <button type="submit" class="primary" data-testid="join-button">
-                    {move || t().join_button}
-                </button>
-            </form>
-        </main>
     }
 }
 
@@ -114,13 +54,13 @@ fn LiveRoom(session: Session) -> impl IntoView {
     let t = texts();
     let has_snapshot = Memo::new(move |_| session.replica.with(|r| r.state.is_some()));
     let failed = Memo::new(move |_| match session.status.get() {
-        Status::Failed(code) => Some(t().error(code)),
-        Status::Deleted => Some(t().bye_deleted),
+        Status::Failed(code) => Some(Why::Refused(code)),
+        Status::Deleted => Some(Why::Deleted),
         _ => None,
     });
     move || {
-        if let Some(message) = failed.get() {
-            return view! { <Fatal message=message/> }.into_any();
+        if let Some(why) = failed.get() {
+            return view! { <Fatal why=why/> }.into_any();
         }
         if !has_snapshot.get() {
             return view! { <Entering/> }.into_any();
@@ -129,17 +69,29 @@ fn LiveRoom(session: Session) -> impl IntoView {
             <Header/>
             <Toasts/>
             <div class="layout" data-testid="room">
-                <aside class="side side-top">
-                    <Floor/>
-                    <Hands/>
-                    <Show when=move || room.is(Role::Facilitator) && room.step.get() != Step::Closed>
-                        <Controls/>
-                    </Show>
-                </aside>
+                // The closed record has no floor, hands or controls: nothing live.
+                <Show when=move || room.step.get() != Step::Closed>
+                    <aside class="side side-top" aria-label=move || t().side_top_label>
+                        <Floor/>
+                        <Hands/>
+                        <Show when=move || room.is(Role::Facilitator)>
+                            <Controls/>
+                        </Show>
+                    </aside>
+                </Show>
                 <main class="stage">
                     <StepPanel/>
                 </main>
-                <aside class="side side-bottom">
+                <aside
+                    class="side side-bottom"
+                    aria-label=move || {
+                        if room.is(Role::Facilitator) && room.step.get() != Step::Closed {
+                            t().side_bottom_label
+                        } else {
+                            t().people_heading
+                        }
+                    }
+                >
                     <Show when=move || room.is(Role::Facilitator) && room.step.get() != Step::Closed>
                         <TimelineChart/>
                     </Show>
@@ -164,6 +116,7 @@ fn Entering() -> impl IntoView {
         _ => None,
     };
     view! {
+        <super::app::BrandBar/>
         <main class="home">
             <div class="card loading" role="status" data-testid="loading">
                 {move || {
@@ -184,25 +137,6 @@ fn Entering() -> impl IntoView {
                     </button>
                 </Show>
             </div>
-        </main>
-    }
-}
-
-#[component]
-fn Fatal(message: &'static str) -> impl IntoView {
-    let t = texts();
-    view! {
-        <main class="home">
-            <section class="card" role="alert" data-testid="fatal">
-                <h2>{move || t().fatal_heading}</h2>
-                <p>{message}</p>
-                <div class="row">
-                    <button type="button" on:click=move |_| {
-                        let _ = window().location().reload();
-                    }>{move || t().retry_now}</button>
-                    <a class="button" href="/">{move || t().back_home}</a>
-                </div>
-            </section>
         </main>
     }
 }

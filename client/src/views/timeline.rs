@@ -45,8 +45,19 @@ pub fn TimelineChart() -> impl IntoView {
     }
 }
 
-/// Two bars per step: planned (outline) and actual (filled), on one scale. Each row
-/// also carries its figures in text, so the chart never depends on colour alone.
+/// Width of the chart's drawing, in its own units (the SVG scales to its box).
+const WIDTH: f64 = 280.0;
+/// Room left after the longest bar for its figure.
+const FIGURE_ROOM: f64 = 64.0;
+/// Height of one bar, of one step (its name and two bars), and of the legend.
+const BAR: f64 = 8.0;
+const ROW: f64 = 42.0;
+const LEGEND: f64 = 22.0;
+
+/// Two bars per step, labelled: the step's name above them, each bar's minutes at its
+/// end, and a legend saying which is planned (outlined) and which actual (filled). A
+/// step over its plan is marked "▲" as well as coloured, so the chart never depends on
+/// colour alone; the table after it gives the same figures to screen readers.
 #[component]
 pub fn Chart(rows: Vec<Row>) -> impl IntoView {
     let t = texts();
@@ -56,29 +67,44 @@ pub fn Chart(rows: Vec<Row>) -> impl IntoView {
         .max()
         .unwrap_or(1)
         .max(1) as f64;
-    let bar_height = 10.0;
-    let row_height = 2.0 * bar_height + 8.0;
-    let height = row_height * rows.len() as f64;
+    let scale = (WIDTH - FIGURE_ROOM) / widest;
+    let height = LEGEND + ROW * rows.len() as f64;
+    let minutes = move |ms: u64| fill(t().minutes_short, &[&timeline::minutes(ms)]);
     view! {
-        <figure class="chart">
+        <figure class="chart" data-testid="chart">
             <svg
-                viewBox=format!("0 0 100 {height}")
-                preserveAspectRatio="none"
+                viewBox=format!("0 0 {WIDTH} {height}")
                 role="img"
                 aria-label=move || t().timeline_heading
                 class="bars"
             >
+                <g class="legend">
+                    <rect class="planned" x="0.5" y="4.5" width="14" height=BAR></rect>
+                    <text x="20" y="12">{move || t().planned}</text>
+                    <rect class="actual" x="90" y="4" width="14" height=BAR></rect>
+                    <text x="110" y="12">{move || t().actual}</text>
+                </g>
                 {rows
                     .iter()
                     .enumerate()
                     .map(|(i, row)| {
-                        let y = i as f64 * row_height;
-                        let planned = u64::from(row.planned_minutes) as f64 * 60_000.0 / widest * 100.0;
-                        let actual = row.actual_ms as f64 / widest * 100.0;
-                        let over = row.actual_ms > u64::from(row.planned_minutes) * 60_000;
+                        let top = LEGEND + i as f64 * ROW;
+                        let planned_ms = u64::from(row.planned_minutes) * 60_000;
+                        let planned = planned_ms as f64 * scale;
+                        let actual = row.actual_ms as f64 * scale;
+                        let over = row.actual_ms > planned_ms;
+                        let step = row.step;
+                        let actual_ms = row.actual_ms;
                         view! {
-                            <rect class="planned" x="0" y=y width=planned height=bar_height></rect>
-                            <rect class="actual" class:over=over x="0" y=y + bar_height + 2.0 width=actual height=bar_height></rect>
+                            <g class="row" class:over=over>
+                                <text class="step-name" x="0" y=top + 11.0>{move || t().step_name(step)}</text>
+                                <rect class="planned" x="0.5" y=top + 15.5 width=planned.max(1.0) height=BAR></rect>
+                                <text class="figure" x=planned + 4.0 y=top + 22.5>{move || minutes(planned_ms)}</text>
+                                <rect class="actual" class:over=over x="0" y=top + 26.0 width=actual height=BAR></rect>
+                                <text class="figure" x=actual + 4.0 y=top + 33.0>
+                                    {move || minutes(actual_ms)} {over.then_some(" ▲")}
+                                </text>
+                            </g>
                         }
                     })
                     .collect_view()}
@@ -87,7 +113,7 @@ pub fn Chart(rows: Vec<Row>) -> impl IntoView {
                 <table class="figures">
                     <thead>
                         <tr>
-                            <th scope="col"></th>
+                            <th scope="col">{move || t().step_column}</th>
                             <th scope="col">{move || t().planned}</th>
                             <th scope="col">{move || t().actual}</th>
                         </tr>

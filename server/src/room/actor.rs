@@ -20,7 +20,9 @@
 
 use super::attendance::Attendance;
 use super::seats::{PastAnswer, Seats};
-use super::{ConnId, ConnectionLink, Entry, Frame, PutAway, RoomHandle, RoomInstance, ToRoom};
+use super::{
+    ConnId, ConnectionLink, Description, Entry, Frame, PutAway, RoomHandle, RoomInstance, ToRoom,
+};
 use crate::config::Config;
 use crate::secrets::{self, Digest};
 use crate::storage::journal::Durable;
@@ -29,7 +31,9 @@ use axum::extract::ws::Utf8Bytes;
 use shared::logic::{decide, decide_join};
 use shared::state::Role;
 use shared::wire::{ByeReason, PROTOCOL_VERSION, ServerMessage};
-use shared::{Command, ErrorCode, Event, ParticipantId, Rejection, Room, RoomCode, RoomState};
+use shared::{
+    Command, ErrorCode, Event, ParticipantId, Rejection, Room, RoomCode, RoomState, Step,
+};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -152,6 +156,8 @@ enum Held {
     /// Seat a connection (boxed: the queue's slots are as large as its largest item,
     /// and rooms keep their queue's capacity).
     Seat(Box<Seating>),
+    /// What the room says of itself to a visitor (boxed, like `Seat`).
+    Describe(Box<(Description, oneshot::Sender<Description>)>),
 }
 
 /// A connection to seat: its `joined` (whose token must still open the seat after a
@@ -363,6 +369,13 @@ impl RoomActor {
             ToRoom::Command { conn, id, command } => self.command(conn, id, command),
             ToRoom::Sync { conn } => self.send_snapshot(conn),
             ToRoom::Leave { conn } => self.dropped.push((conn, None)),
+            ToRoom::Describe { reply } => {
+                let description = Description {
+                    title: self.room.state.title.clone(),
+                    open: self.room.state.step != Step::Closed,
+                };
+                self.when_durable(self.seq, Held::Describe(Box::new((description, reply))));
+            }
             ToRoom::Delete { reply, .. } => {
                 let _ = reply.send(None);
             }
@@ -411,6 +424,10 @@ impl RoomActor {
                 self.config.metrics.event(self.connections.len());
             }
             Held::Answer { conn, frame } => self.send(conn, frame),
+            Held::Describe(described) => {
+                let (description, reply) = *described;
+                let _ = reply.send(description);
+            }
             Held::Private { participant, frame } => {
                 let own: Vec<ConnId> = self.seats.connections_of(&participant).collect();
                 for conn in own {

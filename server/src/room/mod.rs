@@ -81,6 +81,9 @@ pub enum ToRoom {
     Sync { conn: ConnId },
     /// The connection is gone.
     Leave { conn: ConnId },
+    /// Say what anyone holding the room's code may know before entering: its title and
+    /// whether it takes newcomers. Answered once what it says is durable.
+    Describe { reply: oneshot::Sender<Description> },
     /// Delete the room and everything stored about it, if `key` is the facilitator's.
     /// The answer is `None` for a wrong key; otherwise the room has told its
     /// connections, stopped, and queued the deletion, and the receiver fires once the
@@ -89,6 +92,15 @@ pub enum ToRoom {
         key: String,
         reply: oneshot::Sender<Option<oneshot::Receiver<()>>>,
     },
+}
+
+/// What an invite link's page shows before asking for a name: nothing a visitor with
+/// the code could not see by joining as an observer, and nothing secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Description {
+    pub title: String,
+    /// Whether newcomers may join (the session is not closed).
+    pub open: bool,
 }
 
 /// One run of a room's actor: a room put away and loaded again is a new instance.
