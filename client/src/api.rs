@@ -21,9 +21,19 @@ struct ApiError {
     code: ErrorCode,
 }
 
+/// The body of `POST /api/sessions`. A struct rather than `serde_json::json!`, which
+/// would build a `serde_json::Value` (a `BTreeMap`) and bring its code into the wasm
+/// module for this one request.
+#[derive(serde::Serialize)]
+struct NewSession<'a> {
+    title: &'a str,
+    language: Language,
+}
+
 pub async fn create_session(title: &str, language: Language) -> Result<Created, CreateFailed> {
     let unreachable = |_: JsValue| CreateFailed(None);
-    let body = serde_json::json!({ "title": title, "language": language }).to_string();
+    let body = serde_json::to_string(&NewSession { title, language })
+        .map_err(|_| CreateFailed(Some(ErrorCode::Internal)))?;
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     init.set_body(&JsValue::from_str(&body));
