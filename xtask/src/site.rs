@@ -109,13 +109,12 @@ pub fn build(args: &SiteArgs) -> Result<PathBuf> {
 /// Shrinks the module in place with `wasm-opt -Oz`, tuned for what the browser
 /// downloads: the brotli copy, not the raw module.
 ///
-/// Plain `-Oz` makes the raw module smaller but its brotli copy *larger* (measured:
-/// 206 KB brotli before wasm-opt, 221 KB after), mostly through inlining, which writes
-/// the same body out again at each call site in a slightly different shape that brotli
-/// can no longer match. So nothing is inlined, and the three passes that each made the
-/// brotli copy larger when run alone are skipped; the rest of `-Oz` still pays (203 KB
-/// with everything else kept, 199.6 KB with those three skipped, as measured in
-/// docs/benchmarks.md).
+/// Plain `-Oz` makes the raw module smaller but its brotli copy *larger* (measured with
+/// the site's own compressor: 207.0 KB brotli before wasm-opt, 221.1 KB after), mostly
+/// through inlining, which writes a body out again at each call site in a slightly
+/// different shape that brotli can no longer match. So nothing is inlined (204.1 KB),
+/// and the three passes that each made the brotli copy larger when run alone are
+/// skipped (200.8 KB); the rest of `-Oz` still pays. Figures in docs/benchmarks.md.
 fn optimise(wasm_opt: &Path, module: &Path) -> Result<()> {
     let optimised = module.with_extension("opt.wasm");
     cmd::run(
