@@ -260,11 +260,17 @@ async fn load(browser: &Browser, target: &Target, room: &str, spec: &FirstLoadSp
     if let (Some(submit), Some(room)) = (timings.submit, timings.room) {
         join_to_room = Some(room - submit);
     }
-    let wasm = timings
+    let mut modules = timings
         .resources
         .iter()
-        .find(|r| r.path.ends_with(".wasm"))
-        .map(|r| (r.start, r.end, r.encoded));
+        .filter(|r| r.path.ends_with(".wasm"));
+    let wasm = modules.next().map(|r| (r.start, r.end, r.encoded));
+    if modules.next().is_some() {
+        bail!(
+            "the wasm module was downloaded more than once: {:?}",
+            timings.resources
+        );
+    }
     Ok(Run {
         ready: timings.ready.context("no ready mark")?,
         html_end: timings.html_end.unwrap_or(f64::NAN),
