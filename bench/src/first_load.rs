@@ -173,6 +173,9 @@ pub async fn run(binary: &Path, server_args: &[String], spec: &FirstLoadSpec) ->
     args.push(spec.dist.display().to_string());
     let target = Target::ours(binary, true, &args)?;
     let driver = ChromeDriver::start().await;
+    // The renderer's CPU is what `--cpu-slowdown` scales: a machine busy with other work
+    // slows it further, so the report says how busy it was.
+    println!("  load average before: {}", load_average());
     let mut runs = Vec::new();
     for n in 1..=spec.runs.max(1) {
         let run = tokio::time::timeout(RUN_PATIENCE, measure(&target, &driver, spec))
@@ -184,8 +187,21 @@ pub async fn run(binary: &Path, server_args: &[String], spec: &FirstLoadSpec) ->
     }
     drop(driver);
     target.stop();
+    println!("  load average after: {}", load_average());
     summarise(&runs, spec);
     Ok(())
+}
+
+/// The 1, 5 and 15 minute load averages (`/proc/loadavg`).
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|line| {
+            line.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_else(|_| "unknown".to_owned())
 }
 
 fn print_sizes(dist: &Path) {
