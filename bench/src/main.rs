@@ -13,10 +13,13 @@
 //! - S4 join storm: 1,000 participants joining within one second.
 //! - S5 stored sessions (ours only): a server restarted on 10,000 stored sessions; time
 //!   to ready, memory, and the first join of a stored session.
+//! - first-load (ours only): the built site in headless Chromium on an emulated slow
+//!   phone; time from opening an invite link until the join form takes input.
 
 mod baseline;
 mod client;
 mod disk;
+mod first_load;
 mod idle;
 mod load;
 mod stats;
@@ -72,6 +75,10 @@ enum Scenario {
     /// Stored sessions (ours only): start on a database of many sessions; time until
     /// ready, memory, first join of a stored session.
     S5(S5Args),
+    /// First load (ours only): open an invite link in headless Chromium on an emulated
+    /// slow phone (CPU slowed down, DevTools' "Slow 4G" network); time until the join
+    /// form takes input. Needs the built site (`cargo xtask bench first-load` builds it).
+    FirstLoad(FirstLoadArgs),
     /// S1, S2, S3 and S4 with their defaults, one after the other.
     All,
     /// The disk alone: how long a flushed 4 KiB write takes where the server's database
@@ -215,6 +222,25 @@ struct S5Args {
     joins: usize,
 }
 
+#[derive(Args, Clone, Debug)]
+struct FirstLoadArgs {
+    /// Runs, each a new session opened by a new browser with a cold cache.
+    #[arg(long, default_value_t = 7)]
+    runs: usize,
+    /// How many times slower the page's CPU is made (`Emulation.setCPUThrottlingRate`).
+    #[arg(long, default_value_t = 4.0)]
+    cpu_slowdown: f64,
+    /// Leave the network as it is (loopback) instead of DevTools' "Slow 4G".
+    #[arg(long)]
+    fast_network: bool,
+    /// Also type a name, join, and time from the submission until the room shows.
+    #[arg(long)]
+    join: bool,
+    /// The built site to serve [default: `$CLIENT_DIST`, else target/client-dist].
+    #[arg(long)]
+    dist: Option<PathBuf>,
+}
+
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -251,6 +277,7 @@ async fn run(cli: &Cli, scenario: &Scenario) -> Result<()> {
         Scenario::S3(args) => s3(cli, args).await,
         Scenario::S4(args) => s4(cli, args).await,
         Scenario::S5(args) => s5(cli, args).await,
+        Scenario::FirstLoad(args) => first_load(cli, args).await,
         Scenario::Disk { samples } => print_flush_latency(*samples),
         Scenario::All => {
             s1(cli, &S1Args::default()).await?;
@@ -954,4 +981,32 @@ async fn s5(cli: &Cli, args: &S5Args) -> Result<()> {
     };
     stored::print(&mut result, &spec);
     Ok(())
+}
+
+/// First load: the release server on the built site, opened in a throttled Chromium.
+async fn first_load(cli: &Cli, args: &FirstLoadArgs) -> Result<()> {
+    if cli.only == Some(Only::Baseline) {
+        anyhow::bail!("first-load measures the real server and client only");
+    }
+    if !cli.server.is_file() {
+        anyhow::bail!("no server binary at {}", cli.server.display());
+    }
+    let spec = first_load::FirstLoadSpec {
+        runs: args.runs,
+        cpu_slowdown: args.cpu_slowdown,
+        network: (!args.fast_network).then_some(first_load::SLOW_4G),
+        join: args.join,
+        dist: args
+            .dist
+            .clone()
+            .or_else(|| std::env::var_os("CLIENT_DIST").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("target/client-dist")),
+    };
+    println!();
+    println!(
+        "== first load: invite link in headless Chromium, CPU slowed {}x, {}",
+        spec.cpu_slowdown,
+        spec.network.map_or("loopback network", |n| n.name)
+    );
+    first_load::run(&cli.server, &cli.server_args, &spec).await
 }

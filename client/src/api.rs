@@ -30,8 +30,18 @@ struct ApiError {
     code: ErrorCode,
 }
 
+/// The body of `POST /api/sessions`. A struct rather than `serde_json::json!`, which
+/// would build a `serde_json::Value` (a `BTreeMap`) and bring its code into the wasm
+/// module for this one request.
+#[derive(serde::Serialize)]
+struct NewSession<'a> {
+    title: &'a str,
+    language: Language,
+}
+
 pub async fn create_session(title: &str, language: Language) -> Result<Created, ApiFailed> {
-    let body = serde_json::json!({ "title": title, "language": language }).to_string();
+    let body = serde_json::to_string(&NewSession { title, language })
+        .map_err(|_| ApiFailed(Some(ErrorCode::Internal)))?;
     request("POST", "/api/sessions", Some(&body)).await
 }
 

@@ -21,6 +21,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use std::{env, fs};
 
 use fantoccini::elements::Element;
+use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -317,6 +318,22 @@ impl Browser {
     /// The underlying WebDriver client, for anything these helpers do not cover.
     pub fn client(&self) -> &Client {
         &self.client
+    }
+
+    /// Sends one Chrome DevTools Protocol command to the page (chromedriver's
+    /// `goog/cdp/execute`), e.g. `("Emulation.setCPUThrottlingRate", {"rate": 4})`, and
+    /// returns its result: throttling, cache and the like have no WebDriver command.
+    pub async fn devtools(
+        &self,
+        command: &str,
+        params: serde_json::Value,
+    ) -> Result<serde_json::Value, fantoccini::error::CmdError> {
+        self.client
+            .issue_cmd(DevTools {
+                command: command.to_owned(),
+                params,
+            })
+            .await
     }
 
     /// Navigates to `url` and waits for the page's `load` event.
@@ -695,6 +712,31 @@ pub fn describe_violations(violations: &[Violation]) -> String {
         }
     }
     out
+}
+
+/// A DevTools Protocol command sent through chromedriver (see [`Browser::devtools`]).
+#[derive(Debug)]
+struct DevTools {
+    command: String,
+    params: serde_json::Value,
+}
+
+impl WebDriverCompatibleCommand for DevTools {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": self.command, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
 }
 
 /// Polls chromedriver's `/status` until it says it is ready, for a bounded time.

@@ -5,6 +5,9 @@
 //! `--release`; everything after the subcommand goes to the load generator, e.g.
 //! `cargo xtask bench s1`, `cargo xtask bench s2 --rates 50,75,100`,
 //! `cargo xtask bench all`, `cargo xtask bench s3 --only ours`.
+//!
+//! `first-load` measures the client as well: it builds the release site first (as
+//! `cargo xtask build` does) and makes sure Chromium and chromedriver are installed.
 
 use std::ffi::OsString;
 use std::process::Command;
@@ -12,7 +15,7 @@ use std::process::Command;
 use anyhow::Result;
 use clap::Args;
 
-use crate::{cmd, paths};
+use crate::{cmd, paths, setup, site};
 
 #[derive(Args, Debug)]
 pub struct BenchArgs {
@@ -22,6 +25,14 @@ pub struct BenchArgs {
 }
 
 pub fn run(args: &BenchArgs) -> Result<()> {
+    if args
+        .args
+        .first()
+        .is_some_and(|scenario| scenario == "first-load")
+    {
+        setup::ensure_browser()?;
+        site::build(&site::SiteArgs::default())?;
+    }
     let mut build = cmd::cargo();
     build.args([
         "build",
@@ -32,12 +43,17 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         "server",
         "--package",
         "bench",
+        // `--bin` selects among every package's targets: without this one, only the
+        // server's binary would be built and a stale (or missing) bench would run.
+        "--bin",
+        "bench",
     ]);
     cmd::run(&mut build)?;
     let release = paths::target_dir().join("release");
     let mut bench = Command::new(release.join("bench"));
     bench
         .current_dir(paths::root())
+        .env("CLIENT_DIST", paths::client_dist())
         .arg("--server")
         .arg(release.join("server"))
         .args(&args.args);

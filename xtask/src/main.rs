@@ -45,7 +45,7 @@ enum Command {
     /// Check formatting and run clippy with warnings denied (host crates and wasm client).
     Lint,
     /// Build the server and the load generator in release mode and run a benchmark
-    /// scenario: s1, s2, s3, s4 or all (see docs/benchmarks.md).
+    /// scenario: s1, s2, s3, s4, s5, all, or first-load (see docs/benchmarks.md).
     Bench(bench::BenchArgs),
     /// Act as `wasm-bindgen-test-runner`; cargo calls this for wasm32 test binaries.
     #[command(hide = true, disable_help_flag = true)]
