@@ -52,7 +52,7 @@ pub fn Controls() -> impl IntoView {
                     disabled=move || room.step.get() == Step::Closing
                     on:click=move |ev| {
                         // Leaving the welcome before everyone accepted the charter: ask.
-                        let waiting = read(session, 0, |s| charters_pending(s));
+                        let waiting = read(session, 0, charters_pending);
                         if room.step.get_untracked() == Step::Welcome
                             && waiting > 0
                             && !browser::confirm(&t().count(waiting, t().leave_welcome_confirm_one, t().leave_welcome_confirm_other))
