@@ -39,7 +39,7 @@ const FLOOR_STEPS: &[Step] = &[
 ];
 
 /// What a command may do: the roles allowed to send it and the steps where it is allowed.
-/// This is the method's table of rights (METHOD.md, "Rules the app must enforce").
+/// This is the method's table of rights (`docs/method.md`, "Rules the server enforces").
 pub fn rights(command: &Command) -> (&'static [Role], &'static [Step]) {
     use Command::*;
     match command {

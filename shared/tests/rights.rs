@@ -1,7 +1,7 @@
 //! The table of rights: every command, for every role, at every step.
 //!
-//! The expected table below is written out from METHOD.md ("The six steps" and "Rules
-//! the app must enforce"), independently of `logic::rights`. Each cell runs a valid
+//! The expected table below is written out from `docs/method.md` ("The steps" and "Rules
+//! the server enforces"), independently of `logic::rights`. Each cell runs a valid
 //! command against a realistic room at that step (and, where the command takes values,
 //! invalid ones too) and checks the outcome: accepted, or refused with the right code in
 //! the documented order (closed, not joined, role, step, values).

@@ -1,12 +1,12 @@
 //! The table of rights, over the wire: every command, sent by each role at each step
-//! through a real server, is acknowledged exactly where METHOD.md allows it and refused
+//! through a real server, is acknowledged exactly where `docs/method.md` allows it and refused
 //! with the right code everywhere else.
 //!
 //! `shared/tests/rights.rs` checks the same table against the pure rules; this test
 //! checks that the server enforces them whatever a page sends: that no path around
 //! `decide` exists between a socket and a room. The expected table is the very one
 //! `shared/tests/rights.rs` uses (`shared/tests/common/rights_table.rs`, written from
-//! METHOD.md, included here by path), not a call to `logic::rights`.
+//! `docs/method.md`, included here by path), not a call to `logic::rights`.
 //!
 //! For each step, one room at that step takes every command that must be refused (by
 //! every role), and must show no event afterwards; then, for each command allowed at that
