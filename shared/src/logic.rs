@@ -29,14 +29,7 @@ const PARTICIPANTS: &[Role] = &[Facilitator, Client, Consultant];
 const HAND_RAISERS: &[Role] = &[Client, Consultant];
 /// Steps where the facilitator gives the floor from the queue of raised hands; in the
 /// closing round the round itself gives the word.
-const FLOOR_STEPS: &[Step] = &[
-    Step::Welcome,
-    Step::Problem,
-    Step::Clarification,
-    Step::Contract,
-    Step::Exploration,
-    Step::ActionPlan,
-];
+const FLOOR_STEPS: &[Step] = Step::MOVABLE.split_last().expect("steps").1;
 
 /// What a command may do: the roles allowed to send it and the steps where it is allowed.
 /// This is the method's table of rights (`docs/method.md`, "Rules the server enforces").

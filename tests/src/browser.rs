@@ -346,19 +346,7 @@ impl Browser {
 
     /// Waits until an element matches `css`, and returns it.
     pub async fn wait_for(&self, css: &str) -> Element {
-        match self
-            .client
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(Locator::Css(css))
-            .await
-        {
-            Ok(element) => element,
-            Err(e) => panic!(
-                "waited {PATIENCE:?} for `{css}` in vain ({e})\n{}",
-                self.describe_page().await
-            ),
-        }
+        self.wait_for_within(css, PATIENCE).await
     }
 
     /// Waits until the element matching `css` has exactly the text `expected`.

@@ -4,10 +4,12 @@
 //! `ws` is a small protocol-speaking WebSocket client built on tokio-tungstenite;
 //! `browser` drives headless Chromium through chromedriver (WebDriver);
 //! `proxy` sits between a browser and the server to cut its network on demand;
-//! `cast` walks a room of five to any step over real WebSockets.
+//! `cast` walks a room of five to any step over real WebSockets;
+//! `journey` is what a person does through the UI, for the browser tests.
 
 pub mod browser;
 pub mod cast;
+pub mod journey;
 pub mod proxy;
 pub mod server;
 pub mod ws;

@@ -9,76 +9,18 @@
 //! phone's network: a note written offline waits on the board, marked, and a network
 //! gone silent (no close, no answer) turns into a reconnection within seconds.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
-use fantoccini::Locator;
 use shared::liveness::SILENT_AFTER_MS;
 use tests::browser::{Browser, ChromeDriver, PATIENCE};
+use tests::journey::{
+    LAPTOP, PHONE, all_see_step, create_session, join, jump_to_step, screenshot_path, texts,
+};
 use tests::proxy::Proxy;
 use tests::server::TestServer;
 
-const LAPTOP: (u32, u32) = (1280, 800);
-const PHONE: (u32, u32) = (390, 844);
 /// A person's slow double click: the second press after the first one's effect showed.
 const SLOW_DOUBLE_CLICK: Duration = Duration::from_millis(250);
-
-fn screenshot_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../target/screenshots")
-        .join(format!("{name}.png"))
-}
-
-async fn texts(browser: &Browser, css: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for element in browser
-        .client()
-        .find_all(Locator::Css(css))
-        .await
-        .unwrap_or_default()
-    {
-        out.push(element.text().await.unwrap_or_default());
-    }
-    out
-}
-
-async fn links(facilitator: &Browser, base: &str, title: &str) -> (String, String) {
-    facilitator.goto(base).await;
-    facilitator
-        .type_into("[data-testid=session-title]", title)
-        .await;
-    facilitator
-        .click("[data-testid=create-form] button[type=submit]")
-        .await;
-    facilitator.wait_for("[data-testid=created]").await;
-    let value = |css: &'static str| async move {
-        facilitator
-            .wait_for(css)
-            .await
-            .prop("value")
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_default()
-    };
-    (
-        value("[data-testid=facilitator-link]").await,
-        value("[data-testid=invite-link]").await,
-    )
-}
-
-async fn join(browser: &Browser, url: &str, name: &str) {
-    browser.goto(url).await;
-    browser.type_into("[data-testid=join-name]", name).await;
-    browser.click("[data-testid=join-button]").await;
-    browser.wait_for("[data-testid=room]").await;
-}
-
-async fn all_see_step(browsers: &[&Browser], heading: &str) {
-    for browser in browsers {
-        browser.wait_for_text("[data-testid=step]", heading).await;
-    }
-}
 
 /// Start the timer with the keyboard: a barrier (the room handles commands in order,
 /// so anything sent before it has shown by the time the timer runs) and a check that
@@ -102,7 +44,7 @@ async fn double_clicks_move_the_group_once_and_the_person_whose_turn_it_is_knows
     let bruno = Browser::new(&driver, PHONE.0, PHONE.1).await;
     let everyone = [&fac, &cli, &bruno];
 
-    let (own, invite) = links(&fac, &server.http_url(), "Séance d'avril").await;
+    let (own, invite) = create_session(&fac, &server.http_url(), "Séance d'avril").await;
     join(&fac, &own, "Anne").await;
     join(&cli, &invite, "Claire").await;
     join(&bruno, &invite, "Bruno").await;
@@ -202,12 +144,7 @@ async fn double_clicks_move_the_group_once_and_the_person_whose_turn_it_is_knows
     fac.screenshot(screenshot_path("floor-laptop")).await;
 
     // Step 4 on a phone: the note form and its button on the first screen.
-    fac.click("[data-testid=jump-step]").await;
-    fac.wait_for("[data-testid=jump-step] option[value='4']")
-        .await
-        .click()
-        .await
-        .expect("choose step 4");
+    jump_to_step(&fac, 4).await;
     all_see_step(&everyone, "Étape 4 · Exploration").await;
     let floor_bar = "[data-testid=floor-bar]";
     assert!(
@@ -260,12 +197,7 @@ async fn double_clicks_move_the_group_once_and_the_person_whose_turn_it_is_knows
         1,
         "only the kept note offers a button: to let it go"
     );
-    fac.click("[data-testid=jump-step]").await;
-    fac.wait_for("[data-testid=jump-step] option[value='5']")
-        .await
-        .click()
-        .await
-        .expect("choose step 5");
+    jump_to_step(&fac, 5).await;
     cli.wait_for_count("[data-testid=kept-note]", 1).await;
     cli.wait_for_part(
         "[data-testid=kept-note]",
@@ -337,7 +269,7 @@ async fn a_note_written_offline_waits_on_the_board_and_a_silent_network_is_notic
     let cli = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
     let bruno = Browser::new(&driver, PHONE.0, PHONE.1).await;
 
-    let (own, invite) = links(&fac, &server.http_url(), "Réseau coupé").await;
+    let (own, invite) = create_session(&fac, &server.http_url(), "Réseau coupé").await;
     join(&fac, &own, "Anne").await;
     join(&cli, &invite, "Claire").await;
     join(
@@ -350,12 +282,7 @@ async fn a_note_written_offline_waits_on_the_board_and_a_silent_network_is_notic
         .await;
     fac.wait_for_part("[data-testid=client-name]", "Claire")
         .await;
-    fac.click("[data-testid=jump-step]").await;
-    fac.wait_for("[data-testid=jump-step] option[value='4']")
-        .await
-        .click()
-        .await
-        .expect("choose step 4");
+    jump_to_step(&fac, 4).await;
     bruno
         .wait_for_text("[data-testid=step]", "Étape 4 · Exploration")
         .await;

@@ -11,88 +11,18 @@
 //! Every screen these tests visit, in every browser, is checked with axe-core
 //! (`Browser::assert_accessible`): any violation, whatever its impact, fails the test.
 
-use fantoccini::Locator;
 use server::Config;
 use server::storage::{MemoryStore, SqliteStore};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tests::browser::{Browser, ChromeDriver, assert_screens_accessible};
+use tests::journey::{
+    LAPTOP, PHONE, all_see_step, create_session, join, jump_to_step, screenshot_path, texts,
+    value_of,
+};
 use tests::proxy::Proxy;
 use tests::server::{TempDir, TestServer, client_dist};
 use tests::ws::WsClient;
-
-const LAPTOP: (u32, u32) = (1280, 800);
-const PHONE: (u32, u32) = (390, 844);
-
-fn screenshot_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../target/screenshots")
-        .join(format!("{name}.png"))
-}
-
-/// The texts of every element matching `css`, in page order.
-async fn texts(browser: &Browser, css: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for element in browser
-        .client()
-        .find_all(Locator::Css(css))
-        .await
-        .unwrap_or_default()
-    {
-        out.push(element.text().await.unwrap_or_default());
-    }
-    out
-}
-
-async fn value_of(browser: &Browser, css: &str) -> String {
-    browser
-        .wait_for(css)
-        .await
-        .prop("value")
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_default()
-}
-
-/// Create a session from the start page; the facilitator's and the invite links. The
-/// start page, and the links once one is copied, are checked for accessibility.
-async fn create_session(facilitator: &Browser, base: &str, title: &str) -> (String, String) {
-    facilitator.goto(base).await;
-    facilitator.wait_for("[data-testid=create-form]").await;
-    facilitator.assert_accessible("home").await;
-    facilitator
-        .type_into("[data-testid=session-title]", title)
-        .await;
-    facilitator
-        .click("[data-testid=create-form] button[type=submit]")
-        .await;
-    facilitator.wait_for("[data-testid=created]").await;
-    facilitator.click("[data-testid=copy-invite-link]").await;
-    facilitator
-        .wait_for_part("[data-testid=copy-invite-link]", "Copié")
-        .await;
-    facilitator
-        .assert_accessible("created, a link copied")
-        .await;
-    let own = value_of(facilitator, "[data-testid=facilitator-link]").await;
-    let invite = value_of(facilitator, "[data-testid=invite-link]").await;
-    (own, invite)
-}
-
-/// Open a link and join under `name`, once the page names the session. The join form
-/// is checked for accessibility.
-async fn join(browser: &Browser, url: &str, name: &str) {
-    browser.goto(url).await;
-    browser.wait_for("[data-testid=join-session-title]").await;
-    browser
-        .assert_accessible(&format!("join form ({name})"))
-        .await;
-    browser.type_into("[data-testid=join-name]", name).await;
-    browser.click("[data-testid=join-button]").await;
-    browser.wait_for("[data-testid=room]").await;
-}
 
 /// Check every browser's screen at this step with axe-core, named `step (person)`.
 async fn all_accessible(browsers: &[(&Browser, &str)], step: &str) {
@@ -101,12 +31,6 @@ async fn all_accessible(browsers: &[(&Browser, &str)], step: &str) {
         .map(|(browser, who)| (*browser, format!("{step} ({who})")))
         .collect();
     assert_screens_accessible(&screens).await;
-}
-
-async fn all_see_step(browsers: &[&Browser], heading: &str) {
-    for browser in browsers {
-        browser.wait_for_text("[data-testid=step]", heading).await;
-    }
 }
 
 async fn shoot(laptop: &Browser, phone: &Browser, step: &str) {
@@ -594,12 +518,7 @@ async fn pages_recover_by_themselves_when_the_server_restarts_and_nothing_typed_
     fac.wait_for_text("[data-testid=client-name]", "Claire")
         .await;
     // Straight to step 4 (four quick clicks on "next" would be one double click).
-    fac.click("[data-testid=jump-step]").await;
-    fac.wait_for("[data-testid=jump-step] option[value='4']")
-        .await
-        .click()
-        .await
-        .expect("choose step 4");
+    jump_to_step(&fac, 4).await;
     bruno
         .wait_for_text("[data-testid=step]", "Étape 4 · Exploration")
         .await;

@@ -1,0 +1,102 @@
+//! What a person does through the UI, shared by the browser tests: the window sizes,
+//! creating a session from the start page, joining from a link, waiting for a step,
+//! jumping to one, reading texts and saving screenshots. The start page, the links and
+//! each join form are checked for accessibility on the way.
+
+use crate::browser::Browser;
+use fantoccini::Locator;
+use std::path::PathBuf;
+
+/// A laptop beside a video call.
+pub const LAPTOP: (u32, u32) = (1280, 800);
+/// A phone.
+pub const PHONE: (u32, u32) = (390, 844);
+
+/// Where a screenshot named `name` goes: `target/screenshots/<name>.png`.
+pub fn screenshot_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../target/screenshots")
+        .join(format!("{name}.png"))
+}
+
+/// The texts of every element matching `css`, in page order.
+pub async fn texts(browser: &Browser, css: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for element in browser
+        .client()
+        .find_all(Locator::Css(css))
+        .await
+        .unwrap_or_default()
+    {
+        out.push(element.text().await.unwrap_or_default());
+    }
+    out
+}
+
+/// The value of the form field matching `css`.
+pub async fn value_of(browser: &Browser, css: &str) -> String {
+    browser
+        .wait_for(css)
+        .await
+        .prop("value")
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
+
+/// Create a session from the start page; the facilitator's and the invite links. The
+/// start page, and the links once one is copied, are checked for accessibility.
+pub async fn create_session(facilitator: &Browser, base: &str, title: &str) -> (String, String) {
+    facilitator.goto(base).await;
+    facilitator.wait_for("[data-testid=create-form]").await;
+    facilitator.assert_accessible("home").await;
+    facilitator
+        .type_into("[data-testid=session-title]", title)
+        .await;
+    facilitator
+        .click("[data-testid=create-form] button[type=submit]")
+        .await;
+    facilitator.wait_for("[data-testid=created]").await;
+    facilitator.click("[data-testid=copy-invite-link]").await;
+    facilitator
+        .wait_for_part("[data-testid=copy-invite-link]", "Copié")
+        .await;
+    facilitator
+        .assert_accessible("created, a link copied")
+        .await;
+    let own = value_of(facilitator, "[data-testid=facilitator-link]").await;
+    let invite = value_of(facilitator, "[data-testid=invite-link]").await;
+    (own, invite)
+}
+
+/// Open a link and join under `name`, once the page names the session. The join form
+/// is checked for accessibility.
+pub async fn join(browser: &Browser, url: &str, name: &str) {
+    browser.goto(url).await;
+    browser.wait_for("[data-testid=join-session-title]").await;
+    browser
+        .assert_accessible(&format!("join form ({name})"))
+        .await;
+    browser.type_into("[data-testid=join-name]", name).await;
+    browser.click("[data-testid=join-button]").await;
+    browser.wait_for("[data-testid=room]").await;
+}
+
+/// Wait until every browser shows the step `heading`.
+pub async fn all_see_step(browsers: &[&Browser], heading: &str) {
+    for browser in browsers {
+        browser.wait_for_text("[data-testid=step]", heading).await;
+    }
+}
+
+/// The facilitator jumps to step `number` with the step picker.
+pub async fn jump_to_step(facilitator: &Browser, number: u8) {
+    facilitator.click("[data-testid=jump-step]").await;
+    facilitator
+        .wait_for(&format!("[data-testid=jump-step] option[value='{number}']"))
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("could not choose step {number}: {e}"));
+}
