@@ -11,9 +11,11 @@
 //! The clock is the page's own: a probe injected before any of the page's scripts
 //! (`Page.addScriptToEvaluateOnNewDocument`) watches the DOM and notes `performance.now()`,
 //! whose zero is the start of the navigation, at the moment the join form's name field is
-//! in the page. The app mounts with its event handlers already attached, so from then on
-//! the page takes input. With `--join`, the probe also notes the form's submission and the
-//! moment the room appears, once the WebSocket has brought its snapshot.
+//! in the page (`ready`): the form the server wrote into the page, which takes a name
+//! before the app has loaded (`server/src/http/invite_page.rs`). It also notes when the
+//! app has started and taken that form over (`app`). With `--join`, the bench waits for
+//! the app, types a name and submits, and the probe notes the submission and the moment
+//! the room appears, once the WebSocket has brought its snapshot.
 
 use crate::client;
 use crate::stats::Latencies;
@@ -72,7 +74,8 @@ const PATIENCE_MS: u64 = 25_000;
 const RUN_PATIENCE: Duration = Duration::from_secs(120);
 
 /// Put into every new document before its own scripts. Notes `performance.now()` when
-/// the join form's name field is in the page (`ready`), when a form is submitted
+/// the join form's name field is in the page (`ready`), when the app's root is (`app`),
+/// when a form is submitted
 /// (`submit`) and when the room is shown (`room`), and wakes the waiting scripts of
 /// [`AWAIT_MARK`] on every DOM change.
 const PROBE: &str = r#"
@@ -86,6 +89,7 @@ const PROBE: &str = r#"
   };
   new MutationObserver(() => {
     note('ready', '[data-testid="join-name"]:enabled');
+    note('app', '[data-testid="app"]');
     note('room', '[data-testid="room"]');
     const waiting = marks.waiting;
     marks.waiting = [];
@@ -117,6 +121,7 @@ const marks = window.__firstLoad || {};
 const nav = performance.getEntriesByType('navigation')[0];
 return {
   ready: marks.ready ?? null,
+  app: marks.app ?? null,
   submit: marks.submit ?? null,
   room: marks.room ?? null,
   html_end: nav ? nav.responseEnd : null,
@@ -132,6 +137,7 @@ return {
 #[derive(Debug, Deserialize)]
 struct Timings {
     ready: Option<f64>,
+    app: Option<f64>,
     submit: Option<f64>,
     room: Option<f64>,
     html_end: Option<f64>,
@@ -151,6 +157,8 @@ struct Resource {
 #[derive(Debug)]
 pub struct Run {
     pub ready: f64,
+    /// The app started, the server's first screen taken over.
+    pub app: f64,
     pub html_end: f64,
     /// When the wasm module's request started and its last byte came, and its size as sent.
     pub wasm: Option<(f64, f64, u64)>,
@@ -261,6 +269,7 @@ async fn load(browser: &Browser, target: &Target, room: &str, spec: &FirstLoadSp
         .await
         .context("opening the invite link")?;
     await_mark(browser, "ready").await?;
+    await_mark(browser, "app").await?;
     let mut join_to_room = None;
     if spec.join {
         browser.type_into("[data-testid=join-name]", "Bench").await;
@@ -289,6 +298,7 @@ async fn load(browser: &Browser, target: &Target, room: &str, spec: &FirstLoadSp
     }
     Ok(Run {
         ready: timings.ready.context("no ready mark")?,
+        app: timings.app.context("no app mark")?,
         html_end: timings.html_end.unwrap_or(f64::NAN),
         wasm,
         join_to_room,
@@ -311,7 +321,10 @@ async fn await_mark(browser: &Browser, key: &str) -> Result<()> {
 }
 
 fn describe(run: &Run) -> String {
-    let mut line = format!("ready {:.0} ms (page {:.0}", run.ready, run.html_end);
+    let mut line = format!(
+        "ready {:.0} ms, app {:.0} ms (page {:.0}",
+        run.ready, run.app, run.html_end
+    );
     if let Some((start, end, bytes)) = run.wasm {
         line.push_str(&format!(
             ", wasm requested {start:.0}, received {end:.0}, {bytes} B sent"
@@ -348,6 +361,11 @@ fn summarise(runs: &[Run], spec: &FirstLoadSpec) {
         runs.len(),
         ready.p50,
         ready.max
+    );
+    let app = summary(&mut runs.iter().map(|r| r.app));
+    println!(
+        "  invite link to the app started (the form taken over): p50 {:.0} ms, max {:.0} ms",
+        app.p50, app.max
     );
     if spec.join {
         let join = summary(&mut runs.iter().filter_map(|r| r.join_to_room));

@@ -79,6 +79,22 @@ pub fn preferred_language() -> String {
         .unwrap_or_default()
 }
 
+/// Keep the language choice where the server reads it too (a cookie, for a year, on
+/// this site only), so that the pages it writes start in that language.
+pub fn remember_language_for_server(tag: &str) {
+    use wasm_bindgen::JsCast;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok());
+    if let Some(document) = document {
+        let cookie = format!(
+            "{}={tag}; Path=/; Max-Age=31536000; SameSite=Lax",
+            shared::i18n::LANG_COOKIE
+        );
+        let _ = document.set_cookie(&cookie);
+    }
+}
+
 /// Copy text to the clipboard; the promise's outcome is not awaited.
 pub fn copy_to_clipboard(text: &str) {
     if let Some(window) = web_sys::window() {

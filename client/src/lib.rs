@@ -4,14 +4,14 @@
 //! The page keeps a copy of its room in [`shared::replica::Replica`] (a snapshot plus
 //! events applied with `shared`'s own `apply`), connected by [`session`]; the
 //! [`views`] only read that copy and submit commands. Everything a person reads comes
-//! from [`i18n`], one table per language. `cargo xtask` builds it with wasm-bindgen into
+//! from [`shared::i18n`], one table per language. `cargo xtask` builds it with wasm-bindgen into
 //! `pkg/client.js` + `pkg/client_bg.wasm` beside `index.html`.
 
 pub mod api;
 pub mod browser;
 pub mod double_click;
 pub mod focus;
-pub mod i18n;
+pub mod handoff;
 pub mod record;
 pub mod route;
 pub mod session;

@@ -3,9 +3,9 @@
 //! Built from the room state alone, so it holds exactly what every participant saw:
 //! notes without authors, and hidden notes left out.
 
-use crate::i18n::{Texts, fill};
 use crate::timeline::{self, Row};
 use shared::RoomState;
+use shared::i18n::{Texts, fill};
 use shared::timer::Millis;
 
 /// A file name for the record: the session title made safe for file systems.
@@ -181,7 +181,7 @@ pub fn markdown(state: &RoomState, texts: &Texts, now: Millis) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::Lang;
+    use shared::i18n::Lang;
     use shared::state::{Language, Note, NoteKind, Participant, Question, Role};
     use shared::{Event, NoteId, ParticipantId, QuestionId, Step};
     use wasm_bindgen_test::wasm_bindgen_test;

@@ -2,11 +2,11 @@
 //! real [`Session`], and a mounted component shows the result. Covers applying events,
 //! ignoring duplicates, and asking for a snapshot on a gap in sequence numbers.
 
-use crate::i18n::Lang;
 use crate::session::{Session, Status};
 use crate::views::people::Hands;
 use crate::views::{Language, Room};
 use leptos::prelude::*;
+use shared::i18n::Lang;
 use shared::replica::Entry;
 use shared::state::{Language as SessionLanguage, Participant, Role};
 use shared::wire::{PROTOCOL_VERSION, ServerMessage};

@@ -2,6 +2,7 @@
 //! the built client's static files. What protects them from other sites and from
 //! floods is in [`security`] and [`crate::guard`].
 
+pub mod invite_page;
 pub mod security;
 
 use crate::config::Config;
@@ -50,19 +51,21 @@ pub fn router(state: AppState) -> Router {
         .route("/ws", get(upgrade))
         .layer(DefaultBodyLimit::max(4 * 1024));
     let app = match &state.config.static_dir {
-        // Unknown paths (an invite link like /r/<code>) get the app, which routes itself.
-        // Files have `.br` and `.gz` twins made at build time, sent to browsers that
-        // accept them.
-        Some(dir) => api.fallback_service(
-            ServeDir::new(dir)
-                .precompressed_br()
-                .precompressed_gzip()
-                .fallback(
-                    ServeFile::new(dir.join("index.html"))
-                        .precompressed_br()
-                        .precompressed_gzip(),
-                ),
-        ),
+        // An invite link's page is written with its first screen (`invite_page`); other
+        // unknown paths get the app, which routes itself. Files have `.br` and `.gz`
+        // twins made at build time, sent to browsers that accept them.
+        Some(dir) => api
+            .route("/r/{code}", get(invite_page::serve))
+            .fallback_service(
+                ServeDir::new(dir)
+                    .precompressed_br()
+                    .precompressed_gzip()
+                    .fallback(
+                        ServeFile::new(dir.join("index.html"))
+                            .precompressed_br()
+                            .precompressed_gzip(),
+                    ),
+            ),
         None => api.fallback(no_client),
     };
     security::with_headers(app.with_state(state))

@@ -9,12 +9,17 @@
 //! random number or touches a socket, so the server's actor and the client replay the
 //! very same code, and the rules can be tested by the hundred without a network.
 //!
+//! Every word a person reads is here too ([`i18n`], one table per language): the browser
+//! client shows them, and the server writes the invite page's first paint with the
+//! same words before the client has loaded.
+//!
 //! One thing is deliberately absent from every public type: who wrote which note.
 //! Authorship lives only in [`room::Room`], the server's private wrapper around the
 //! public state.
 
 pub mod command;
 pub mod event;
+pub mod i18n;
 pub mod ids;
 pub mod invariants;
 pub mod limits;

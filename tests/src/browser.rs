@@ -31,6 +31,9 @@ use tokio::sync::{Mutex, MutexGuard};
 /// The longest a test waits for anything in the page before failing.
 pub const PATIENCE: Duration = Duration::from_secs(10);
 
+/// The app's root element: in the page once the app has started.
+pub const APP_ROOT: &str = "[data-testid=app]";
+
 /// The language browsers prefer unless told otherwise: the app's default, so tests do
 /// not depend on the machine's locale.
 pub const DEFAULT_LANGUAGE: &str = "fr-FR";
@@ -238,6 +241,24 @@ impl Browser {
         height: u32,
         language: &str,
     ) -> Self {
+        Self::launch(driver, width, height, language, "normal").await
+    }
+
+    /// Opens a browser (in [`DEFAULT_LANGUAGE`]) whose navigations and commands wait
+    /// for the page's HTML only (`DOMContentLoaded`), not for every file it loads: to
+    /// act on a page while a slow file (the wasm module, on a throttled network) is
+    /// still arriving.
+    pub async fn eager(driver: &ChromeDriver, width: u32, height: u32) -> Self {
+        Self::launch(driver, width, height, DEFAULT_LANGUAGE, "eager").await
+    }
+
+    async fn launch(
+        driver: &ChromeDriver,
+        width: u32,
+        height: u32,
+        language: &str,
+        page_load_strategy: &str,
+    ) -> Self {
         let n = driver.next_browser.fetch_add(1, Ordering::Relaxed);
         let profile = driver.scratch.join(format!("profile-{n}"));
         fs::create_dir_all(&profile).expect("create a Chromium profile directory");
@@ -257,6 +278,7 @@ impl Browser {
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("browserName".into(), "chrome".into());
         capabilities.insert("goog:chromeOptions".into(), chrome_options);
+        capabilities.insert("pageLoadStrategy".into(), page_load_strategy.into());
 
         let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(capabilities)
@@ -336,8 +358,19 @@ impl Browser {
             .await
     }
 
-    /// Navigates to `url` and waits for the page's `load` event.
+    /// Navigates to `url` and waits until the app has started (its root is in the
+    /// page). Before that, an invite link's page shows the first screen the server
+    /// wrote, which the app replaces as it starts: a test acting on it could act on an
+    /// element about to go. [`open`](Self::open) is for the tests of that screen.
     pub async fn goto(&self, url: &str) {
+        self.open(url).await;
+        self.wait_for(APP_ROOT).await;
+    }
+
+    /// Navigates to `url` and waits only for what the page-load strategy waits for
+    /// (the `load` event, or `DOMContentLoaded` for a browser opened with
+    /// [`eager`](Self::eager)): the app may not have started.
+    pub async fn open(&self, url: &str) {
         self.client
             .goto(url)
             .await

@@ -15,7 +15,7 @@ use server::Config;
 use server::storage::{MemoryStore, SqliteStore};
 use std::sync::Arc;
 use std::time::Duration;
-use tests::browser::{Browser, ChromeDriver, assert_screens_accessible};
+use tests::browser::{APP_ROOT, Browser, ChromeDriver, assert_screens_accessible};
 use tests::journey::{
     LAPTOP, PHONE, all_see_step, create_session, join, jump_to_step, screenshot_path, texts,
     value_of,
@@ -688,6 +688,129 @@ async fn an_invite_link_names_its_session_and_a_closed_one_says_so_at_once() {
     all_accessible(&[(&laptop, "laptop"), (&phone, "phone")], "closed-session").await;
     fac.close().await;
     for browser in [laptop, phone] {
+        browser.close().await;
+    }
+}
+
+/// Hold the page's network to `bytes_per_second` down (no latency), so that the wasm
+/// module (about 200 KB) takes many seconds while the page's HTML and its small files
+/// arrive in one or two; `None` lifts the limit. Requests under way follow the change.
+async fn throttle(browser: &Browser, bytes_per_second: Option<f64>) {
+    browser
+        .devtools("Network.enable", serde_json::json!({}))
+        .await
+        .expect("Network.enable");
+    browser
+        .devtools(
+            "Network.emulateNetworkConditions",
+            serde_json::json!({
+                "offline": false,
+                "latency": 0,
+                "downloadThroughput": bytes_per_second.unwrap_or(-1.0),
+                "uploadThroughput": -1,
+            }),
+        )
+        .await
+        .expect("Network.emulateNetworkConditions");
+}
+
+async fn app_started(browser: &Browser) -> bool {
+    !texts(browser, APP_ROOT).await.is_empty()
+}
+
+#[tokio::test]
+async fn the_invite_page_takes_a_name_before_the_app_has_loaded_and_loses_nothing() {
+    let server = TestServer::start_with_client().await;
+    let driver = ChromeDriver::start().await;
+    let session = server.create_session("Codév du vendredi").await;
+    let invite = format!("{}r/{}", server.http_url(), session.room);
+    // At 8 KB/s the module takes about 25 s: far more than typing a few letters.
+    const SLOW: Option<f64> = Some(8_000.0);
+
+    // A name half typed on the server's form when the app arrives: the app's form has
+    // it, with the keyboard still in the field, and the rest of the name goes on there.
+    let phone = Browser::eager(&driver, PHONE.0, PHONE.1).await;
+    throttle(&phone, SLOW).await;
+    phone.open(&invite).await;
+    phone
+        .wait_for_text(
+            "#invite [data-testid=join-session-title]",
+            "Codév du vendredi",
+        )
+        .await;
+    phone
+        .type_into("#invite [data-testid=join-name]", "Chl")
+        .await;
+    assert!(
+        !app_started(&phone).await,
+        "the name was typed before the app had loaded"
+    );
+    phone
+        .screenshot(screenshot_path("invite-before-the-app-phone"))
+        .await;
+    throttle(&phone, None).await;
+    phone
+        .wait_for_within(APP_ROOT, Duration::from_secs(60))
+        .await;
+    assert!(
+        texts(&phone, "#invite").await.is_empty(),
+        "the server's screen is gone"
+    );
+    assert_eq!(value_of(&phone, "[data-testid=join-name]").await, "Chl");
+    assert_eq!(
+        phone.focused_attribute("data-testid").await.as_deref(),
+        Some("join-name"),
+        "the keyboard stays in the name field"
+    );
+    assert_eq!(
+        texts(&phone, "[data-testid=join-session-title]").await,
+        ["Codév du vendredi"],
+        "the app did not need to look the session up again"
+    );
+    phone.type_into("[data-testid=join-name]", "oé").await;
+    phone.press_enter("[data-testid=join-name]").await;
+    phone.wait_for("[data-testid=room]").await;
+    phone.wait_for_part("[data-testid=people]", "Chloé").await;
+
+    // A form sent before the app arrives: held, shown as under way, then sent by the
+    // app as it starts, the observer's box included.
+    let laptop = Browser::eager(&driver, LAPTOP.0, LAPTOP.1).await;
+    throttle(&laptop, SLOW).await;
+    laptop.open(&invite).await;
+    laptop
+        .type_into("#invite [data-testid=join-name]", "Bastien")
+        .await;
+    laptop.click("#invite [data-testid=join-observer]").await;
+    laptop.click("#invite [data-testid=join-button]").await;
+    laptop
+        .wait_for_text("#invite [data-testid=join-button]", "Connexion…")
+        .await;
+    assert!(
+        !app_started(&laptop).await,
+        "the form was sent before the app had loaded"
+    );
+    laptop
+        .screenshot(screenshot_path("invite-sent-before-the-app-laptop"))
+        .await;
+    throttle(&laptop, None).await;
+    laptop
+        .wait_for_within("[data-testid=room]", Duration::from_secs(60))
+        .await;
+    phone.wait_for_part("[data-testid=people]", "Bastien").await;
+    let bastien = texts(&phone, "[data-testid=person]")
+        .await
+        .into_iter()
+        .find(|person| person.contains("Bastien"))
+        .expect("Bastien is listed");
+    assert!(
+        bastien.contains("observateur·rice"),
+        "he joined as the box he ticked said: {bastien}"
+    );
+    laptop
+        .assert_accessible("room, entered from the server's form")
+        .await;
+
+    for browser in [phone, laptop] {
         browser.close().await;
     }
 }

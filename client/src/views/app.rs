@@ -1,12 +1,12 @@
 //! The root component: picks the language and the page for the address.
 
-use super::Language;
 use super::home::Home;
 use super::room::RoomPage;
+use super::{Handoff, Language};
 use crate::browser;
-use crate::i18n::Lang;
 use crate::route::Route;
 use leptos::prelude::*;
+use shared::i18n::Lang;
 
 /// Where the person's language choice is remembered.
 const LANG_KEY: &str = "codev.lang";
@@ -22,6 +22,8 @@ fn initial_language() -> Lang {
 pub fn App() -> impl IntoView {
     let lang = RwSignal::new(initial_language());
     provide_context(Language(lang));
+    // Taken before anything is drawn: the server's screen goes as the app's comes.
+    provide_context(Handoff::from_page());
     // Keep the document's language right for screen readers and hyphenation.
     Effect::new(move |_| {
         let tag = lang.get().tag();
@@ -29,6 +31,7 @@ pub fn App() -> impl IntoView {
             let _ = root.set_attribute("lang", tag);
         }
         browser::store(LANG_KEY, tag);
+        browser::remember_language_for_server(tag);
     });
     let page = match Route::current() {
         Route::Home => view! { <Home/> }.into_any(),

@@ -5,9 +5,9 @@
 
 use super::app::BrandBar;
 use super::texts;
-use crate::i18n::fill;
 use leptos::prelude::*;
 use shared::ErrorCode;
+use shared::i18n::fill;
 
 /// Why the page cannot go in.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -3,9 +3,9 @@
 
 use super::app::LanguageSwitch;
 use super::{Room, local_clock, read, texts};
-use crate::i18n::fill;
 use crate::session::Status;
 use leptos::prelude::*;
+use shared::i18n::fill;
 use shared::{Step, TimerState};
 use std::time::Duration;
 

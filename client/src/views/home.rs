@@ -3,10 +3,10 @@
 use super::{Language, texts};
 use crate::api::{self, Created};
 use crate::browser;
-use crate::i18n::Lang;
 use crate::route::{facilitator_path, invite_path};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use shared::i18n::Lang;
 use shared::state::Language as SessionLanguage;
 
 #[component]

@@ -1,12 +1,16 @@
-//! An invite link's page before the person is in: it looks the session up first, so it
-//! names the session before asking for a name, and says at once when the link leads
-//! nowhere (an unknown code, a closed session) instead of after a name is typed.
+//! An invite link's page before the person is in: it names the session before asking
+//! for a name, and says at once when the link leads nowhere (an unknown code, a closed
+//! session) instead of after a name is typed. The server usually wrote that first screen
+//! already ([`crate::handoff`]): then it is taken over as it stands, with what was typed;
+//! otherwise the page looks the session up itself.
 
 use super::app::BrandBar;
 use super::fatal::{Fatal, Why};
 use super::texts;
 use crate::api::{self, ApiFailed, Described};
 use crate::browser;
+use crate::handoff::{FirstScreen, Found, Typed};
+use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::ErrorCode;
@@ -40,21 +44,56 @@ impl Lookup {
             Err(_) => Lookup::Unanswered,
         }
     }
+
+    /// What the server found when it wrote the page.
+    pub fn from_found(found: Found) -> Lookup {
+        match found {
+            Found::Open { title } => Lookup::Open { title },
+            Found::Closed { title } => Lookup::Dead(Why::Closed { title }),
+            Found::Unknown => Lookup::Dead(Why::Refused(ErrorCode::RoomOrKeyInvalid)),
+        }
+    }
+}
+
+/// The entry a form sent before the app had loaded asks for, if it was sent with a
+/// name: the page goes straight in, as if the app's own form had been sent.
+pub fn early_entry(typed: &Typed, facilitator_key: Option<String>) -> Option<Entry> {
+    let name = typed.name.trim();
+    if !typed.submitted || name.is_empty() {
+        return None;
+    }
+    browser::store(NAME_KEY, name);
+    Some(Entry::Join {
+        name: name.to_owned(),
+        // The facilitator's form has no observer box: the server's page cannot tell a
+        // facilitator's link (the key is in the part after `#`) and shows it.
+        observer: typed.observer && facilitator_key.is_none(),
+        facilitator_key,
+    })
 }
 
 #[component]
 pub fn JoinPage(
     code: String,
     facilitator_key: Option<String>,
+    /// The server's first screen, when it wrote one.
+    first: Option<FirstScreen>,
     enter: impl Fn(Entry) + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
     let t = texts();
-    let lookup = RwSignal::new(Lookup::Pending);
-    spawn_local(async move {
-        let answer = api::describe_session(&code).await;
-        // The page may have moved on meanwhile.
-        let _ = lookup.try_set(Lookup::from_answer(answer));
-    });
+    let (lookup, typed) = match first {
+        Some(FirstScreen { found, typed }) => (Lookup::from_found(found), typed),
+        None => (Lookup::Pending, None),
+    };
+    let asked = lookup == Lookup::Pending;
+    let lookup = RwSignal::new(lookup);
+    if asked {
+        spawn_local(async move {
+            let answer = api::describe_session(&code).await;
+            // The page may have moved on meanwhile.
+            let _ = lookup.try_set(Lookup::from_answer(answer));
+        });
+    }
     move || {
         match lookup.get() {
         Lookup::Pending => view! {
@@ -68,11 +107,11 @@ pub fn JoinPage(
         .into_any(),
         Lookup::Dead(why) => view! { <Fatal why=why/> }.into_any(),
         Lookup::Open { title } => {
-            view! { <JoinForm title=Some(title) facilitator_key=facilitator_key.clone() enter=enter.clone()/> }
+            view! { <JoinForm title=Some(title) facilitator_key=facilitator_key.clone() typed=typed.clone() enter=enter.clone()/> }
                 .into_any()
         }
         Lookup::Unanswered => {
-            view! { <JoinForm title=None facilitator_key=facilitator_key.clone() enter=enter.clone()/> }
+            view! { <JoinForm title=None facilitator_key=facilitator_key.clone() typed=None enter=enter.clone()/> }
                 .into_any()
         }
     }
@@ -83,11 +122,32 @@ pub fn JoinPage(
 fn JoinForm(
     title: Option<String>,
     facilitator_key: Option<String>,
+    /// What was typed on the server's form, taken over.
+    typed: Option<Typed>,
     enter: impl Fn(Entry) + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
     let t = texts();
-    let name = RwSignal::new(browser::load(NAME_KEY).unwrap_or_default());
-    let observer = RwSignal::new(false);
+    let typed = typed.unwrap_or_default();
+    let remembered = || browser::load(NAME_KEY).unwrap_or_default();
+    let name = RwSignal::new(if typed.name.is_empty() {
+        remembered()
+    } else {
+        typed.name.clone()
+    });
+    let observer = RwSignal::new(typed.observer);
+    let name_field = NodeRef::<Input>::new();
+    if typed.focused {
+        // The person was typing in the server's field: keep the keyboard where it was.
+        // An effect runs in a microtask once the field is in the page, before the
+        // browser handles the next key.
+        Effect::new(move |_| {
+            if let Some(field) = name_field.get() {
+                let _ = field.focus();
+                let end = field.value().chars().count() as u32;
+                let _ = field.set_selection_range(end, end);
+            }
+        });
+    }
     let is_facilitator = facilitator_key.is_some();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -116,6 +176,7 @@ fn JoinForm(
                 <label for="join-name">{move || t().your_name_label}</label>
                 <input
                     id="join-name"
+                    node_ref=name_field
                     data-testid="join-name"
                     required
                     maxlength="40"
@@ -147,6 +208,69 @@ fn JoinForm(
 mod tests {
     use super::*;
     use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn the_servers_finding_is_the_same_lookup_as_the_apis() {
+        assert_eq!(
+            Lookup::from_found(Found::Open {
+                title: "Lundi".into()
+            }),
+            Lookup::from_answer(Ok(Described {
+                title: "Lundi".into(),
+                open: true
+            }))
+        );
+        assert_eq!(
+            Lookup::from_found(Found::Closed {
+                title: "Lundi".into()
+            }),
+            Lookup::from_answer(Ok(Described {
+                title: "Lundi".into(),
+                open: false
+            }))
+        );
+        assert_eq!(
+            Lookup::from_found(Found::Unknown),
+            Lookup::from_answer(Err(ApiFailed(Some(ErrorCode::RoomOrKeyInvalid))))
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn a_form_sent_before_the_app_came_enters_with_its_name() {
+        let sent = Typed {
+            name: "  Bastien ".into(),
+            observer: true,
+            focused: true,
+            submitted: true,
+        };
+        assert_eq!(
+            early_entry(&sent, None),
+            Some(Entry::Join {
+                name: "Bastien".into(),
+                observer: true,
+                facilitator_key: None,
+            })
+        );
+        // A facilitator's link has no observer box in the app: the tick does not count.
+        assert_eq!(
+            early_entry(&sent, Some("key".into())),
+            Some(Entry::Join {
+                name: "Bastien".into(),
+                observer: false,
+                facilitator_key: Some("key".into()),
+            })
+        );
+        let unsent = Typed {
+            submitted: false,
+            ..sent.clone()
+        };
+        assert_eq!(early_entry(&unsent, None), None);
+        let nameless = Typed {
+            name: "  ".into(),
+            ..sent
+        };
+        assert_eq!(early_entry(&nameless, None), None);
+    }
 
     #[wasm_bindgen_test]
     fn the_lookup_names_open_sessions_and_tells_dead_links_at_once() {

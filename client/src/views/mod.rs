@@ -13,9 +13,10 @@ mod steps;
 mod timeline;
 
 use crate::browser;
-use crate::i18n::{Lang, Texts};
+use crate::handoff::FirstScreen;
 use crate::session::Session;
 use leptos::prelude::*;
+use shared::i18n::{Lang, Texts};
 use shared::state::Role;
 use shared::{Millis, ParticipantId, RoomState, Step};
 use std::time::Duration;
@@ -23,6 +24,23 @@ use std::time::Duration;
 /// The chosen language, shared by every component.
 #[derive(Clone, Copy)]
 pub struct Language(pub RwSignal<Lang>);
+
+/// The server's first screen of an invite link's page, read once as the app starts
+/// ([`crate::handoff`]), for the one page that takes it over.
+#[derive(Clone, Copy)]
+pub struct Handoff(StoredValue<Option<FirstScreen>>);
+
+impl Handoff {
+    /// Read and remove the server's first screen, if the page has one.
+    pub fn from_page() -> Handoff {
+        Handoff(StoredValue::new(crate::handoff::take()))
+    }
+
+    /// The first screen, for whoever asks first.
+    pub fn take(self) -> Option<FirstScreen> {
+        self.0.try_update_value(Option::take).flatten()
+    }
+}
 
 /// The current strings, reactively.
 pub fn texts() -> impl Fn() -> &'static Texts + Copy {

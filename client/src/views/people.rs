@@ -6,8 +6,8 @@
 
 use super::{Room, read, texts};
 use crate::double_click::Press;
-use crate::i18n::fill;
 use leptos::prelude::*;
+use shared::i18n::fill;
 use shared::logic::allowed;
 use shared::state::{Participant, Role};
 use shared::{Command, ParticipantId, Step};

@@ -3,10 +3,10 @@
 use super::timeline::Chart;
 use super::{Room, read, texts};
 use crate::browser;
-use crate::i18n::fill;
 use crate::{record, timeline};
 use leptos::prelude::*;
 use shared::RoomState;
+use shared::i18n::fill;
 use shared::state::Language;
 
 /// The record, in the method's order, headed by the session's title: `h1` for the

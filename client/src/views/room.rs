@@ -4,25 +4,35 @@
 use super::controls::Controls;
 use super::fatal::{Fatal, Why};
 use super::header::Header;
-use super::join::JoinPage;
+use super::join::{JoinPage, early_entry};
 use super::people::{Floor, FloorBar, Hands, People};
 use super::steps::StepPanel;
 use super::timeline::TimelineChart;
-use super::{Room, texts};
+use super::{Handoff, Room, texts};
 use crate::browser;
-use crate::i18n::fill;
 use crate::session::{Session, Status, Toast, token_key};
 use leptos::prelude::*;
 use shared::Step;
+use shared::i18n::fill;
 use shared::replica::Entry;
 use shared::state::Role;
 
 #[component]
 pub fn RoomPage(code: String, facilitator_key: Option<String>) -> impl IntoView {
     let session = RwSignal::new(None::<Session>);
+    // The server's first screen, if it wrote one: taken over by the join form, or
+    // dropped when this page goes straight in.
+    let first = use_context::<Handoff>().and_then(Handoff::take);
     if let Some(token) = browser::load(&token_key(&code)) {
         session.set(Some(Session::start(&code, Entry::Resume { token })));
+    } else if let Some(entry) = first
+        .as_ref()
+        .and_then(|screen| screen.typed.as_ref())
+        .and_then(|typed| early_entry(typed, facilitator_key.clone()))
+    {
+        session.set(Some(Session::start(&code, entry)));
     }
+    let first = StoredValue::new(first);
     // The session must belong to this page, not to the join form that starts it: the
     // form is disposed as soon as the session exists.
     let owner = Owner::current();
@@ -41,7 +51,8 @@ pub fn RoomPage(code: String, facilitator_key: Option<String>) -> impl IntoView 
                 };
                 session.set(Some(live));
             };
-            view! { <JoinPage code=shown facilitator_key=key enter=enter/> }.into_any()
+            let first = first.try_update_value(Option::take).flatten();
+            view! { <JoinPage code=shown facilitator_key=key first=first enter=enter/> }.into_any()
         }
     }
 }

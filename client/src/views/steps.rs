@@ -7,9 +7,9 @@ use super::record::RecordView;
 use super::{Room, read, texts};
 use crate::browser;
 use crate::double_click::Press;
-use crate::i18n::fill;
 use crate::route::invite_path;
 use leptos::prelude::*;
+use shared::i18n::fill;
 use shared::state::{Action, Note, NoteKind, Question, Role};
 use shared::{ActionId, Command, NoteId, QuestionId, Step};
 
@@ -77,7 +77,7 @@ fn Editor(
     clear_on_save: bool,
     /// The button's text, when "Save" is not the right word.
     #[prop(optional)]
-    button: Option<fn(&'static crate::i18n::Texts) -> &'static str>,
+    button: Option<fn(&'static shared::i18n::Texts) -> &'static str>,
     on_save: impl Fn(String) + Send + Sync + 'static,
 ) -> impl IntoView {
     let t = texts();

@@ -2,9 +2,9 @@
 //! The facilitator watches it during the session; the record keeps it.
 
 use super::{Room, local_clock, texts};
-use crate::i18n::fill;
 use crate::timeline::{self, Row};
 use leptos::prelude::*;
+use shared::i18n::fill;
 use std::time::Duration;
 
 #[component]

@@ -1,7 +1,7 @@
 //! English strings.
 
 use super::Texts;
-use shared::ErrorCode;
+use crate::ErrorCode;
 
 fn errors(code: ErrorCode) -> &'static str {
     use ErrorCode::*;

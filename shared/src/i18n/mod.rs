@@ -8,8 +8,12 @@
 mod en;
 mod fr;
 
-use shared::state::{NoteKind, Role};
-use shared::{ErrorCode, Step};
+use crate::state::{NoteKind, Role};
+use crate::{ErrorCode, Step};
+
+/// The cookie in which the browser client keeps the person's choice of language, so
+/// that pages the server writes (an invite link's first screen) start in it too.
+pub const LANG_COOKIE: &str = "codev_lang";
 
 /// A language the UI is translated into.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -31,6 +35,29 @@ impl Lang {
             .into_iter()
             .find(|lang| lang.tag().eq_ignore_ascii_case(primary))
             .unwrap_or_default()
+    }
+
+    /// The language for an HTTP `Accept-Language` header, chosen as the browser chooses
+    /// for the page: its most preferred language (the highest `q`, the first of equals),
+    /// read by [`Lang::from_tag`]. So the page the server writes is in the language the
+    /// app itself starts in when nothing was chosen before (`navigator.language`).
+    pub fn from_accept_language(header: &str) -> Lang {
+        let mut best: Option<(&str, f32)> = None;
+        for item in header.split(',') {
+            let mut parts = item.split(';');
+            let tag = parts.next().unwrap_or_default().trim();
+            if tag.is_empty() || tag == "*" {
+                continue;
+            }
+            let weight = parts
+                .filter_map(|param| param.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if weight > 0.0 && best.is_none_or(|(_, top)| weight > top) {
+                best = Some((tag, weight));
+            }
+        }
+        best.map(|(tag, _)| Lang::from_tag(tag)).unwrap_or_default()
     }
 
     /// The BCP 47 tag, for the `lang` attribute.
@@ -243,15 +270,33 @@ impl Texts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wasm_bindgen_test::wasm_bindgen_test;
 
-    #[wasm_bindgen_test]
+    #[test]
     fn french_is_the_default() {
         assert_eq!(Lang::default(), Lang::Fr);
         assert_eq!(Lang::ALL[0], Lang::default());
     }
 
-    #[wasm_bindgen_test]
+    #[test]
+    fn accept_language_picks_the_most_preferred_language() {
+        assert_eq!(
+            Lang::from_accept_language("en-GB,en;q=0.9,fr;q=0.8"),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::from_accept_language("fr-FR,fr;q=0.9,en;q=0.8"),
+            Lang::Fr
+        );
+        assert_eq!(Lang::from_accept_language("de;q=0.5, en;q=0.9"), Lang::En);
+        // The most preferred is unsupported: the default, as in the app.
+        assert_eq!(Lang::from_accept_language("de-DE,en;q=0.5"), Lang::Fr);
+        assert_eq!(Lang::from_accept_language("*, en;q=0.1"), Lang::En);
+        assert_eq!(Lang::from_accept_language("en;q=0"), Lang::Fr);
+        assert_eq!(Lang::from_accept_language(""), Lang::Fr);
+        assert_eq!(Lang::from_accept_language(";;,q=x"), Lang::Fr);
+    }
+
+    #[test]
     fn tags_pick_the_language_by_primary_subtag() {
         assert_eq!(Lang::from_tag("fr-CA"), Lang::Fr);
         assert_eq!(Lang::from_tag("EN-gb"), Lang::En);
@@ -260,7 +305,7 @@ mod tests {
         assert_eq!(Lang::from_tag(""), Lang::Fr);
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn every_language_fills_every_string_with_the_same_marks() {
         let french = Lang::Fr.texts().entries();
         for lang in Lang::ALL {
@@ -277,7 +322,7 @@ mod tests {
         }
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn every_error_code_has_a_message_in_every_language() {
         use ErrorCode::*;
         let codes = [
@@ -318,7 +363,7 @@ mod tests {
         );
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn counts_take_each_languages_plural_form() {
         let (fr, en) = (Lang::Fr.texts(), Lang::En.texts());
         let waiting = |t: &Texts, n| t.count(n, t.status_waiting_one, t.status_waiting_other);
@@ -337,7 +382,7 @@ mod tests {
         }
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn dates_are_written_out_in_each_language() {
         let (fr, en) = (Lang::Fr.texts(), Lang::En.texts());
         assert_eq!(fr.date("2027-01-15"), "15\u{a0}janvier\u{a0}2027");
@@ -350,7 +395,7 @@ mod tests {
 
     /// French puts a non-breaking space before `:`, `;`, `!`, `?` and inside « »,
     /// so that they never start a line on a narrow screen.
-    #[wasm_bindgen_test]
+    #[test]
     fn french_punctuation_keeps_its_non_breaking_spaces() {
         for (key, text) in Lang::Fr.texts().entries() {
             let chars: Vec<char> = text.chars().collect();
@@ -371,7 +416,7 @@ mod tests {
         assert_eq!(Lang::Fr.texts().colon, "\u{a0}: ");
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn fill_puts_values_in_order() {
         assert_eq!(fill("Étape {} sur {}", &["2", "6"]), "Étape 2 sur 6");
         assert_eq!(fill("no marks", &["x"]), "no marks");

@@ -3,7 +3,7 @@
 //! tour de table, post-it, contrat, plan d'action, apprentissages.
 
 use super::Texts;
-use shared::ErrorCode;
+use crate::ErrorCode;
 
 fn errors(code: ErrorCode) -> &'static str {
     use ErrorCode::*;
