@@ -30,6 +30,7 @@ pub mod replica;
 pub mod room;
 pub mod state;
 pub mod step;
+pub mod tag_first;
 pub mod timer;
 pub mod wire;
 

@@ -4,21 +4,26 @@
 //! of the server's clock, so all screens agree whatever their local clocks say. Running
 //! out is only a signal: nothing changes step by itself.
 
-use serde::{Deserialize, Serialize};
+use crate::tag_first::tag_first_enum;
+use serde::Serialize;
 
 /// Milliseconds since the Unix epoch, on the server's clock.
 pub type Millis = u64;
 
-/// The timer of the current step.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum TimerState {
-    /// Not started yet for this step; starting it gives `duration_ms`.
-    Idle { duration_ms: u64 },
-    /// Running; time is up at `deadline` (server time).
-    Running { deadline: Millis },
-    /// Paused with this much left.
-    Paused { remaining_ms: u64 },
+// `Deserialize` comes from `tag_first_enum!`: `state` first, read without buffering
+// (`crate::tag_first`).
+tag_first_enum! {
+    #[serde(tag = "state", rename_all = "snake_case")]
+    /// The timer of the current step.
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+    pub enum TimerState {
+        /// Not started yet for this step; starting it gives `duration_ms`.
+        Idle { duration_ms: u64 },
+        /// Running; time is up at `deadline` (server time).
+        Running { deadline: Millis },
+        /// Paused with this much left.
+        Paused { remaining_ms: u64 },
+    }
 }
 
 impl TimerState {

@@ -13,6 +13,7 @@ use crate::event::Event;
 use crate::ids::{NoteId, ParticipantId, RoomCode};
 use crate::rejection::ErrorCode;
 use crate::state::RoomState;
+use crate::tag_first::tag_first_enum;
 use crate::timer::Millis;
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -81,58 +82,63 @@ pub enum ByeReason {
     SessionDeleted,
 }
 
-/// From the server to one connection.
-// Snapshots are rare and large, events frequent and small; boxing the state would
-// only add an allocation to every snapshot without saving anything on events, which
-// are encoded once and never held in this enum for long.
-#[allow(clippy::large_enum_variant)]
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum ServerMessage {
-    /// You are in: your id, and the secret token to resume your seat later.
-    /// Sent to this connection only.
-    Joined {
-        protocol_version: u32,
-        room: RoomCode,
-        you: ParticipantId,
-        token: String,
-    },
-    /// The whole room as of sequence number `seq`, and the notes that are yours
-    /// (this part differs per recipient).
-    Snapshot {
-        seq: u64,
-        server_time: Millis,
-        state: RoomState,
-        your_notes: Vec<NoteId>,
-    },
-    /// Something happened; `seq` is one more than the previous event's.
-    Event {
-        seq: u64,
-        event: Event,
-    },
-    /// Your command `id` was applied; the room is at `seq` after it.
-    Ack {
-        id: u64,
-        seq: u64,
-    },
-    /// Your command `id` (or a message without one) was refused, and changed nothing.
-    Rejected {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        id: Option<u64>,
-        code: ErrorCode,
-        message: String,
-    },
-    /// The note you just posted, for your other open pages. Sent only to the author.
-    YourNote {
-        note_id: NoteId,
-    },
-    Pong {
-        nonce: u64,
-        server_time: Millis,
-    },
-    /// The server closes this connection, and says why.
-    Bye {
-        reason: ByeReason,
-        message: String,
-    },
+// `Deserialize` comes from `tag_first_enum!`: `type` first, read without buffering
+// (`crate::tag_first`). `ClientMessage` above keeps serde's derive: the server reads it
+// from any client, keys in any order.
+tag_first_enum! {
+    #[serde(tag = "type", rename_all = "snake_case")]
+    /// From the server to one connection.
+    // Snapshots are rare and large, events frequent and small; boxing the state would
+    // only add an allocation to every snapshot without saving anything on events, which
+    // are encoded once and never held in this enum for long.
+    #[allow(clippy::large_enum_variant)]
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+    pub enum ServerMessage {
+        /// You are in: your id, and the secret token to resume your seat later.
+        /// Sent to this connection only.
+        Joined {
+            protocol_version: u32,
+            room: RoomCode,
+            you: ParticipantId,
+            token: String,
+        },
+        /// The whole room as of sequence number `seq`, and the notes that are yours
+        /// (this part differs per recipient).
+        Snapshot {
+            seq: u64,
+            server_time: Millis,
+            state: RoomState,
+            your_notes: Vec<NoteId>,
+        },
+        /// Something happened; `seq` is one more than the previous event's.
+        Event {
+            seq: u64,
+            event: Event,
+        },
+        /// Your command `id` was applied; the room is at `seq` after it.
+        Ack {
+            id: u64,
+            seq: u64,
+        },
+        /// Your command `id` (or a message without one) was refused, and changed nothing.
+        Rejected {
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            id: Option<u64>,
+            code: ErrorCode,
+            message: String,
+        },
+        /// The note you just posted, for your other open pages. Sent only to the author.
+        YourNote {
+            note_id: NoteId,
+        },
+        Pong {
+            nonce: u64,
+            server_time: Millis,
+        },
+        /// The server closes this connection, and says why.
+        Bye {
+            reason: ByeReason,
+            message: String,
+        },
+    }
 }

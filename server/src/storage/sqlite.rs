@@ -231,6 +231,9 @@ impl SqliteStore {
         for row in events {
             let seq: i64 = row.try_get("seq")?;
             let json: String = row.try_get("event")?;
+            // `Event` is read with its `type` first (`shared::tag_first`); every stored
+            // event was written by `serde_json::to_string` of an `Event` (the writer), which
+            // puts it first, whichever version of the server wrote it.
             let event: Event = serde_json::from_str(&json).map_err(|e| {
                 StoreError::Corrupt(format!("event {seq} of room {code} is unreadable: {e}"))
             })?;
