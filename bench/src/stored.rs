@@ -11,7 +11,7 @@ use crate::stats::Latencies;
 use crate::target::Target;
 use anyhow::{Context, Result, bail};
 use server::secrets::{self, Digest};
-use server::storage::sqlite::Sync;
+use server::storage::sqlite::SyncMode;
 use server::storage::{NewRoom, SqliteStore, Store, StoredEvent, Write};
 use shared::state::{Language, Note, NoteKind, Participant, Role};
 use shared::{Event, NoteId, ParticipantId, RoomCode};
@@ -61,7 +61,7 @@ pub async fn fill(db: &Path, spec: &StoredSpec) -> Result<Vec<RoomCode>> {
     if spec.events < PARTICIPANTS {
         bail!("a stored session needs at least {PARTICIPANTS} events (its joins)");
     }
-    let store = SqliteStore::open_with(db, Sync::Normal, server::storage::sqlite::schema_version())
+    let store = SqliteStore::open_with(db, SyncMode::Normal, server::storage::sqlite::schema_version())
         .await
         .context("creating the database")?;
     let mut codes = Vec::with_capacity(spec.sessions);

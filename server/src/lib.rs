@@ -8,9 +8,11 @@
 //! [`registry`] only finds rooms. No room state sits behind a lock. Rooms outlive the
 //! process through [`storage`]: every event is durable before its sender hears back.
 
+pub mod app_state;
 pub mod clock;
 pub mod config;
 pub mod connection;
+pub mod frames;
 pub mod guard;
 pub mod http;
 pub mod logging;
@@ -59,7 +61,7 @@ pub async fn serve(
         None => None,
     };
     let (stop_tx, stop_rx) = watch::channel(false);
-    let state = http::AppState {
+    let state = app_state::AppState {
         registry,
         guard: guard::Guard::new(config.clone()),
         config,

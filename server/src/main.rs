@@ -3,7 +3,7 @@
 use clap::Parser;
 use server::Config;
 use server::storage::SqliteStore;
-use server::storage::sqlite::Sync;
+use server::storage::sqlite::SyncMode;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -155,8 +155,8 @@ async fn run() -> std::io::Result<()> {
         .init();
     let args = Args::parse();
     let sync = match args.sync {
-        SyncArg::Full => Sync::Full,
-        SyncArg::Normal => Sync::Normal,
+        SyncArg::Full => SyncMode::Full,
+        SyncArg::Normal => SyncMode::Normal,
     };
     let store = SqliteStore::open_with(&args.db, sync, i64::MAX)
         .await

@@ -10,16 +10,9 @@
 //! Nothing here carries content or identities: names of commands and codes of refusals,
 //! never who sent what. Still, how many sessions run and what people do in them is
 //! nobody else's business: `/metrics` answers clients on the server's own machine, or
-//! anyone presenting the bearer token the server was given (`--metrics-token`).
+//! anyone presenting the bearer token the server was given (`--metrics-token`); who may
+//! read it is decided where it is served, in `http::metrics`.
 
-use crate::config::Config;
-use crate::guard::address::request_ip;
-use crate::http::AppState;
-use crate::secrets::Digest;
-use axum::extract::State;
-use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -277,59 +270,6 @@ pub struct OpenConnection(Arc<watch::Sender<i64>>);
 impl Drop for OpenConnection {
     fn drop(&mut self) {
         self.0.send_modify(|open| *open -= 1);
-    }
-}
-
-/// `GET /metrics`.
-pub async fn endpoint(State(state): State<AppState>, request: Parts) -> Response {
-    match access(&state.config, &request) {
-        Access::Granted => {
-            let text = state.config.metrics.render(state.registry.len());
-            ([(header::CONTENT_TYPE, CONTENT_TYPE)], text).into_response()
-        }
-        Access::WrongToken => (
-            StatusCode::UNAUTHORIZED,
-            [(header::WWW_AUTHENTICATE, "Bearer")],
-            "/metrics needs the bearer token the server was given (METRICS_TOKEN)\n",
-        )
-            .into_response(),
-        Access::NotLocal => (
-            StatusCode::FORBIDDEN,
-            "/metrics answers this machine only; give the server a METRICS_TOKEN to read it from elsewhere\n",
-        )
-            .into_response(),
-    }
-}
-
-/// Who may read `/metrics`. The figures carry no content and no names, but they say how
-/// many sessions run and what people do in them, which is nobody else's business.
-#[derive(Debug, PartialEq, Eq)]
-enum Access {
-    Granted,
-    /// A token is configured and the request did not present it.
-    WrongToken,
-    /// No token is configured and the request came from elsewhere than this machine.
-    NotLocal,
-}
-
-fn access(config: &Config, request: &Parts) -> Access {
-    match &config.metrics_token {
-        Some(token) => {
-            let presented = request
-                .headers
-                .get(header::AUTHORIZATION)
-                .and_then(|value| value.to_str().ok())
-                .and_then(|value| value.strip_prefix("Bearer "))
-                .map(str::trim);
-            match presented {
-                Some(presented) if Digest::of(token).matches(presented) => Access::Granted,
-                _ => Access::WrongToken,
-            }
-        }
-        None if request_ip(request, config.client_ip_header.as_deref()).is_loopback() => {
-            Access::Granted
-        }
-        None => Access::NotLocal,
     }
 }
 

@@ -14,7 +14,7 @@ async fn the_client_mounts_and_greets_in_french() {
     let server = TestServer::start_with_client().await;
     let driver = ChromeDriver::start().await;
     let browser = Browser::new(&driver, 1280, 800).await;
-    browser.goto(&server.http_url()).await;
+    browser.open(&server.http_url()).await;
 
     // Exists only once the wasm has been fetched, instantiated and has mounted the app.
     browser.wait_for("[data-testid=app]").await;

@@ -147,7 +147,7 @@ async fn the_policy_is_in_force_in_a_real_browser() {
     .await;
     let driver = ChromeDriver::start().await;
     let browser = Browser::new(&driver, 800, 600).await;
-    browser.goto(&server.http_url()).await;
+    browser.open(&server.http_url()).await;
     browser.wait_for("#done").await;
     let result: serde_json::Value =
         serde_json::from_str(&browser.text("#done").await).expect("the probe's result");

@@ -12,12 +12,13 @@
 //! reads no more, so the refusals of a frame over the hard limit or not UTF-8 are
 //! followed by the close frame alone.)
 
-use crate::guard::flood;
+use crate::frames;
+use crate::metrics::Metrics;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::future::{Either, select};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use shared::ErrorCode;
+use shared::{ErrorCode, Rejection};
 use shared::wire::{ByeReason, ServerMessage};
 use std::pin::pin;
 use std::time::Duration;
@@ -62,34 +63,31 @@ impl Farewell {
         }
     }
 
-    /// The refusal this farewell carries, if any, for the metrics.
-    pub fn refusal(self) -> Option<ErrorCode> {
-        match self {
-            Farewell::TooLarge(_) => Some(ErrorCode::FrameTooLarge),
-            Farewell::NotUtf8 => Some(ErrorCode::Malformed),
-            Farewell::Silent | Farewell::Bye(_) => None,
-        }
-    }
-
-    /// The last frames: a message saying why, then a close frame. None when silent.
-    pub fn frames(self) -> Option<[Message; 2]> {
+    /// The last frames: a message saying why, then a close frame. None when silent. A
+    /// refusal among them is counted in `metrics`.
+    pub fn frames(self, metrics: &Metrics) -> Option<[Message; 2]> {
+        let refusal = |code, message: String| {
+            Message::Text(frames::refusal(
+                metrics,
+                None,
+                Rejection::new(code, message),
+            ))
+        };
         let (last_words, code, reason) = match self {
             Farewell::Silent => return None,
             Farewell::Bye(reason) => (bye(reason), GOING_AWAY, "bye"),
             Farewell::TooLarge(max) => (
-                flood::refusal(
-                    None,
+                refusal(
                     ErrorCode::FrameTooLarge,
-                    &format!("a message is at most {max} bytes; this connection cannot go on"),
+                    format!("a message is at most {max} bytes; this connection cannot go on"),
                 ),
                 TOO_BIG,
                 "frame too large",
             ),
             Farewell::NotUtf8 => (
-                flood::refusal(
-                    None,
+                refusal(
                     ErrorCode::Malformed,
-                    "a text frame must be UTF-8; this connection cannot go on",
+                    "a text frame must be UTF-8; this connection cannot go on".to_owned(),
                 ),
                 INVALID_PAYLOAD,
                 "not UTF-8",
@@ -110,12 +108,10 @@ fn bye(reason: ByeReason) -> Message {
         ByeReason::Abuse => "too many refused or too fast messages",
         ByeReason::SessionDeleted => "the facilitator deleted this session",
     };
-    let json = serde_json::to_string(&ServerMessage::Bye {
+    Message::Text(frames::encode(&ServerMessage::Bye {
         reason,
         message: message.to_owned(),
-    })
-    .unwrap_or_default();
-    Message::Text(Utf8Bytes::from(json))
+    }))
 }
 
 /// End the connection: write `farewell`'s frames (within [`FAREWELL_PATIENCE`]) while
@@ -127,8 +123,9 @@ pub async fn part(
     mut sink: SplitSink<WebSocket, Message>,
     mut stream: SplitStream<WebSocket>,
     farewell: Farewell,
+    metrics: &Metrics,
 ) {
-    let Some(frames) = farewell.frames() else {
+    let Some(frames) = farewell.frames(metrics) else {
         return;
     };
     let write = pin!(tokio::time::timeout(FAREWELL_PATIENCE, async {
@@ -164,7 +161,7 @@ mod tests {
     use super::*;
 
     fn close_code(farewell: Farewell) -> Option<u16> {
-        match farewell.frames()? {
+        match farewell.frames(&Metrics::new())? {
             [_, Message::Close(Some(close))] => Some(close.code),
             _ => None,
         }
@@ -176,7 +173,7 @@ mod tests {
         assert_eq!(close_code(Farewell::Bye(ByeReason::Abuse)), Some(1001));
         assert_eq!(close_code(Farewell::TooLarge(65_536)), Some(1009));
         assert_eq!(close_code(Farewell::NotUtf8), Some(1007));
-        let Some([Message::Text(said), _]) = Farewell::Bye(ByeReason::Abuse).frames() else {
+        let Some([Message::Text(said), _]) = Farewell::Bye(ByeReason::Abuse).frames(&Metrics::new()) else {
             panic!("a bye, as text");
         };
         let said: ServerMessage = serde_json::from_str(&said).expect("a server message");
@@ -187,5 +184,20 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn last_words_that_refuse_are_counted() {
+        let metrics = Metrics::new();
+        Farewell::TooLarge(65_536).frames(&metrics);
+        Farewell::NotUtf8.frames(&metrics);
+        Farewell::Bye(ByeReason::Abuse).frames(&metrics);
+        let text = metrics.render(0);
+        for line in [
+            "codev_rejected_commands_total{code=\"frame_too_large\"} 1",
+            "codev_rejected_commands_total{code=\"malformed\"} 1",
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
+        }
     }
 }

@@ -10,10 +10,9 @@
 
 use super::bucket::TokenBucket;
 use crate::config::Config;
-use axum::extract::ws::{Message, Utf8Bytes};
+use axum::extract::ws::Message;
 use serde::Deserialize;
 use shared::Millis;
-use shared::wire::ServerMessage;
 use shared::{ErrorCode, Rejection};
 
 /// What to do with one incoming frame.
@@ -21,8 +20,8 @@ use shared::{ErrorCode, Rejection};
 pub enum Admit {
     /// Read it.
     Yes,
-    /// Do not read it; send this refusal instead.
-    Refuse(Message),
+    /// Do not read it; refuse it (naming the command's `id`, if it had one).
+    Refuse { id: Option<u64>, rejection: Rejection },
     /// The connection keeps flooding: end it as abusive.
     Disconnect,
 }
@@ -69,11 +68,13 @@ impl CommandRate {
             Message::Text(text) => command_id(text),
             _ => None,
         };
-        Admit::Refuse(refusal(
+        Admit::Refuse {
             id,
-            ErrorCode::RateLimited,
-            "too many messages too fast: this one was not read; send it again in a moment",
-        ))
+            rejection: Rejection::new(
+                ErrorCode::RateLimited,
+                "too many messages too fast: this one was not read; send it again in a moment",
+            ),
+        }
     }
 }
 
@@ -84,17 +85,6 @@ pub fn command_id(text: &str) -> Option<u64> {
         id: Option<u64>,
     }
     serde_json::from_str::<IdOnly>(text).ok()?.id
-}
-
-/// A `rejected` frame, ready to send.
-pub fn refusal(id: Option<u64>, code: ErrorCode, message: &str) -> Message {
-    let json = serde_json::to_string(&ServerMessage::Rejected {
-        id,
-        code,
-        message: message.to_owned(),
-    })
-    .unwrap_or_default();
-    Message::Text(Utf8Bytes::from(json))
 }
 
 /// The refusal of a frame over `max_frame_bytes` (but under the hard limit), text or
@@ -109,6 +99,7 @@ pub fn too_large(max: usize) -> Rejection {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::extract::ws::Utf8Bytes;
 
     fn rate(per_second: u32, burst: u32, strikes: u32) -> CommandRate {
         let config = Config {
@@ -131,18 +122,10 @@ mod tests {
         let command = text(r#"{"type":"command","id":42,"command":{"type":"raise_hand"}}"#);
         assert!(matches!(rate.admit(&command, t0), Admit::Yes));
         assert!(matches!(rate.admit(&command, t0), Admit::Yes));
-        let Admit::Refuse(Message::Text(refusal)) = rate.admit(&command, t0) else {
+        let Admit::Refuse { id, rejection } = rate.admit(&command, t0) else {
             panic!("the third frame at once is refused");
         };
-        let refusal: ServerMessage = serde_json::from_str(&refusal).unwrap();
-        assert!(matches!(
-            refusal,
-            ServerMessage::Rejected {
-                id: Some(42),
-                code: ErrorCode::RateLimited,
-                ..
-            }
-        ));
+        assert_eq!((id, rejection.code), (Some(42), ErrorCode::RateLimited));
         // Pongs and closes are not counted.
         assert!(matches!(
             rate.admit(&Message::Pong(Default::default()), t0),
@@ -150,9 +133,9 @@ mod tests {
         ));
         assert!(matches!(
             rate.admit(&Message::Binary(Default::default()), t0),
-            Admit::Refuse(_)
+            Admit::Refuse { .. }
         ));
-        assert!(matches!(rate.admit(&command, t0), Admit::Refuse(_)));
+        assert!(matches!(rate.admit(&command, t0), Admit::Refuse { .. }));
         assert!(matches!(rate.admit(&command, t0), Admit::Disconnect));
     }
 
@@ -164,7 +147,7 @@ mod tests {
         for second in 0..100 {
             let now = t0 + second * 1000;
             assert!(matches!(rate.admit(&ping, now), Admit::Yes));
-            assert!(matches!(rate.admit(&ping, now), Admit::Refuse(_)));
+            assert!(matches!(rate.admit(&ping, now), Admit::Refuse { .. }));
         }
     }
 

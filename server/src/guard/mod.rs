@@ -29,11 +29,8 @@ pub use flood::{Admit, CommandRate};
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::http::AppState;
 use axum::Json;
-use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use dashmap::DashMap;
 use shared::Millis;
@@ -219,21 +216,6 @@ pub fn http_refusal(status: StatusCode, rejection: Rejection) -> Response {
         .into_response()
 }
 
-/// The client of a request, as limits count it.
-impl FromRequestParts<AppState> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr::of_request(
-            parts,
-            state.config.client_ip_header.as_deref(),
-        ))
-    }
-}
-
 /// Whoever opens a WebSocket: their address and their place among its connections,
 /// held for as long as the connection lives.
 pub struct Visitor {
@@ -243,6 +225,15 @@ pub struct Visitor {
 }
 
 impl Visitor {
+    /// A visitor from `addr` holding one of its connection slots.
+    pub fn new(addr: ClientAddr, guard: Guard, permit: ConnectionPermit) -> Visitor {
+        Visitor {
+            addr,
+            guard,
+            _permit: permit,
+        }
+    }
+
     /// See [`Guard::may_try_entering`].
     pub fn may_try_entering(&self) -> Result<(), Rejection> {
         self.guard.may_try_entering(self.addr)
@@ -255,27 +246,6 @@ impl Visitor {
 
     pub fn command_rate(&self) -> CommandRate {
         self.guard.command_rate()
-    }
-}
-
-/// Refuses the upgrade with 429 `rate_limited` when the address has as many open
-/// connections as it may.
-impl FromRequestParts<AppState> for Visitor {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let addr = ClientAddr::of_request(parts, state.config.client_ip_header.as_deref());
-        match state.guard.connect(addr) {
-            Ok(permit) => Ok(Visitor {
-                addr,
-                guard: state.guard.clone(),
-                _permit: permit,
-            }),
-            Err(rejection) => {
-                tracing::debug!(%addr, "refused: too many connections from one address");
-                Err(http_refusal(StatusCode::TOO_MANY_REQUESTS, rejection))
-            }
-        }
     }
 }
 

@@ -18,7 +18,7 @@
 //! page, and the client asks again by itself.
 
 use crate::guard::ClientAddr;
-use crate::http::AppState;
+use crate::app_state::AppState;
 use crate::registry::FindError;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};

@@ -16,14 +16,8 @@
 //! other host, no plugin, no framing), plus `X-Content-Type-Options: nosniff` and
 //! `Referrer-Policy: no-referrer` (invite links carry the room code in their path).
 
-use crate::guard::http_refusal;
-use crate::http::AppState;
 use axum::Router;
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
-use axum::response::Response;
-use shared::{ErrorCode, Rejection};
+use axum::http::{HeaderName, HeaderValue, header};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The Content-Security-Policy of every answer. `'wasm-unsafe-eval'` lets the page
@@ -55,38 +49,6 @@ pub fn with_headers(router: Router) -> Router {
             HeaderValue::from_static(value),
         ))
     })
-}
-
-/// A WebSocket handshake whose `Origin` (if any) is allowed; see the module's doc.
-pub struct CheckedOrigin;
-
-impl FromRequestParts<AppState> for CheckedOrigin {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let Some(origin) = parts.headers.get(header::ORIGIN) else {
-            return Ok(CheckedOrigin);
-        };
-        let host = parts
-            .headers
-            .get(header::HOST)
-            .and_then(|host| host.to_str().ok());
-        let allowed = origin
-            .to_str()
-            .is_ok_and(|origin| origin_allowed(origin, host, &state.config.allowed_origins));
-        if allowed {
-            Ok(CheckedOrigin)
-        } else {
-            tracing::debug!(origin = ?origin, "WebSocket refused: foreign origin");
-            Err(http_refusal(
-                StatusCode::FORBIDDEN,
-                Rejection::new(
-                    ErrorCode::Forbidden,
-                    "this page's origin may not open a session here",
-                ),
-            ))
-        }
-    }
 }
 
 /// Whether a browser page from `origin` may open the WebSocket of the server reached as

@@ -24,6 +24,7 @@ use super::{
     ConnId, ConnectionLink, Description, Entry, Frame, PutAway, RoomHandle, RoomInstance, ToRoom,
 };
 use crate::config::Config;
+use crate::frames;
 use crate::secrets::{self, Digest};
 use crate::storage::journal::Durable;
 use crate::storage::{Journal, StoreError, StoredEvent, StoredRoom, Write};
@@ -196,20 +197,6 @@ struct RoomActor {
     /// Since when nobody has been connected; the room is put away
     /// [`Config::idle_room`] after that.
     attendance: Attendance,
-}
-
-/// Encode a message for the wire. Our types always encode; should one ever fail, the
-/// frame says so instead of taking the room down.
-fn encode(message: &ServerMessage) -> Utf8Bytes {
-    match serde_json::to_string(message) {
-        Ok(json) => Utf8Bytes::from(json),
-        Err(error) => {
-            tracing::error!(%error, "could not encode a frame");
-            Utf8Bytes::from_static(
-                r#"{"type":"rejected","code":"internal","message":"encoding failed"}"#,
-            )
-        }
-    }
 }
 
 /// Queue a frame on a connection's bounded queue without waiting. `Err` means the
@@ -584,7 +571,7 @@ impl RoomActor {
                 None,
             );
         }
-        let joined = encode(&ServerMessage::Joined {
+        let joined = frames::encode(&ServerMessage::Joined {
             protocol_version: PROTOCOL_VERSION,
             room: self.code.clone(),
             you: participant.clone(),
@@ -609,7 +596,7 @@ impl RoomActor {
         if let Some(answer) = self.seats.answer_to(&actor, id) {
             // A re-sent command: same answer, applied once.
             let (frame, needed) = match answer {
-                PastAnswer::Ack { seq } => (encode(&ServerMessage::Ack { id, seq }), seq),
+                PastAnswer::Ack { seq } => (frames::encode(&ServerMessage::Ack { id, seq }), seq),
                 PastAnswer::Refused(refused) => *refused,
             };
             self.when_durable(needed, Held::Answer { conn, frame });
@@ -639,7 +626,7 @@ impl RoomActor {
                     };
                     self.publish(event, Some(&actor), Some(id));
                     if let Some(note_id) = posted {
-                        let frame = encode(&ServerMessage::YourNote { note_id });
+                        let frame = frames::encode(&ServerMessage::YourNote { note_id });
                         self.when_durable(
                             self.seq,
                             Held::Private {
@@ -649,13 +636,12 @@ impl RoomActor {
                         );
                     }
                 }
-                let ack = encode(&ServerMessage::Ack { id, seq: self.seq });
+                let ack = frames::encode(&ServerMessage::Ack { id, seq: self.seq });
                 self.seats
                     .remember_answer(&actor, id, PastAnswer::Ack { seq: self.seq });
                 self.when_durable(self.seq, Held::Answer { conn, frame: ack });
             }
             Err(rejection) => {
-                self.config.metrics.rejected(rejection.code);
                 tracing::debug!(
                     room = %self.code,
                     participant = logged_actor.map(|p| p.as_str()).unwrap_or("-"),
@@ -663,11 +649,7 @@ impl RoomActor {
                     code = ?rejection.code,
                     "rejected"
                 );
-                let refusal = encode(&ServerMessage::Rejected {
-                    id: Some(id),
-                    code: rejection.code,
-                    message: rejection.message,
-                });
+                let refusal = frames::refusal(&self.config.metrics, Some(id), rejection);
                 // Even a refusal waits: it may rest on events not yet durable.
                 self.seats.remember_answer(
                     &actor,
@@ -691,19 +673,12 @@ impl RoomActor {
     fn publish(&mut self, event: Event, actor: Option<&ParticipantId>, command_id: Option<u64>) {
         self.room.apply(&event, actor);
         self.seq += 1;
-        let message = ServerMessage::Event {
-            seq: self.seq,
-            event,
-        };
         self.when_durable(
             self.seq,
             Held::Event {
-                frame: Arc::new(encode(&message)),
+                frame: Arc::new(frames::event(self.seq, &event)),
             },
         );
-        let ServerMessage::Event { event, .. } = message else {
-            return;
-        };
         self.unwritten.push(Write::AppendEvent {
             room: self.code.clone(),
             event: StoredEvent {
@@ -728,7 +703,7 @@ impl RoomActor {
 
     /// The room as it is now, for `participant`.
     fn snapshot_for(&self, participant: &ParticipantId) -> Utf8Bytes {
-        encode(&ServerMessage::Snapshot {
+        frames::encode(&ServerMessage::Snapshot {
             seq: self.seq,
             server_time: self.config.clock.now(),
             state: self.room.state.clone(),

@@ -13,12 +13,10 @@
 //! thread commits whatever is queued in one transaction and tells each room how far its
 //! events are durable. See `docs/storage.md`.
 
-pub mod checkpoint;
 pub mod health;
 pub mod journal;
 pub mod memory;
 pub mod sqlite;
-pub mod sqlite_writer;
 
 use crate::secrets::Digest;
 use shared::state::Language;

@@ -13,8 +13,9 @@
 
 mod farewell;
 
+use crate::frames;
 use crate::guard::{Admit, Visitor, flood};
-use crate::http::AppState;
+use crate::app_state::AppState;
 use crate::registry::{FindError, LOOKUPS};
 use crate::room::{ConnId, ConnectionLink, Entry, Frame, RoomHandle, ToRoom};
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket};
@@ -42,20 +43,9 @@ enum Wake {
     Stopping,
 }
 
-fn frame(message: &ServerMessage) -> Message {
-    Message::Text(Utf8Bytes::from(
-        serde_json::to_string(message).unwrap_or_default(),
-    ))
-}
-
 /// A refusal frame, counted in the metrics by its code.
 fn rejected(app: &AppState, id: Option<u64>, rejection: Rejection) -> Message {
-    app.config.metrics.rejected(rejection.code);
-    frame(&ServerMessage::Rejected {
-        id,
-        code: rejection.code,
-        message: rejection.message,
-    })
+    Message::Text(frames::refusal(&app.config.metrics, id, rejection))
 }
 
 /// Serve one upgraded socket until it closes.
@@ -93,9 +83,8 @@ pub async fn serve(socket: WebSocket, app: AppState, visitor: Visitor) {
         if let Wake::Incoming(Some(Ok(message))) = &wake {
             match rate.admit(message, app.config.clock.now()) {
                 Admit::Yes => {}
-                Admit::Refuse(refusal) => {
-                    app.config.metrics.rejected(ErrorCode::RateLimited);
-                    let written = sink.send(refusal);
+                Admit::Refuse { id, rejection } => {
+                    let written = sink.send(rejected(&app, id, rejection));
                     if let Err(farewell) =
                         write_or_leave(written, &mut kicked, stopping.as_mut()).await
                     {
@@ -134,11 +123,7 @@ pub async fn serve(socket: WebSocket, app: AppState, visitor: Visitor) {
             // that is not UTF-8 (both said before closing), or a broken socket.
             Wake::Incoming(Some(Err(error))) => {
                 tracing::debug!(%error, "connection error");
-                let farewell = Farewell::after(&error, app.config.frame_hard_limit_bytes);
-                if let Some(code) = farewell.refusal() {
-                    app.config.metrics.rejected(code);
-                }
-                break farewell;
+                break Farewell::after(&error, app.config.frame_hard_limit_bytes);
             }
             Wake::Outgoing(out) => {
                 let written = write_queued(&mut sink, out, &mut frames_rx);
@@ -185,7 +170,7 @@ pub async fn serve(socket: WebSocket, app: AppState, visitor: Visitor) {
     }
     drop(frames_rx);
     // Boxed: it runs once, at the end, and would otherwise size the task for its life.
-    Box::pin(farewell::part(sink, stream, farewell)).await;
+    Box::pin(farewell::part(sink, stream, farewell, &app.config.metrics)).await;
     // The address's slot is free before the connection stops being counted (`_open`
     // goes at the very end), so whoever sees the count fall finds the slot free.
     drop(visitor);
@@ -217,10 +202,12 @@ async fn handle_text(
         }
     };
     let reply = match (message, seat) {
-        (ClientMessage::Ping { nonce }, _) => Some(frame(&ServerMessage::Pong {
-            nonce,
-            server_time: app.config.clock.now(),
-        })),
+        (ClientMessage::Ping { nonce }, _) => Some(Message::Text(frames::encode(
+            &ServerMessage::Pong {
+                nonce,
+                server_time: app.config.clock.now(),
+            },
+        ))),
         (
             ClientMessage::Join {
                 protocol_version,

@@ -12,7 +12,7 @@
 //! transaction whatever it holds.
 
 use super::checkpoint;
-use super::sqlite::Sync;
+use super::SyncMode;
 use super::{StoreError, Write};
 use rusqlite::{Connection, TransactionBehavior, params};
 use shared::Event;
@@ -39,7 +39,7 @@ pub struct Writer {
 }
 
 impl Writer {
-    pub fn open(path: &Path, sync: Sync) -> Result<Self, StoreError> {
+    pub fn open(path: &Path, sync: SyncMode) -> Result<Self, StoreError> {
         let connection = Connection::open(path)?;
         connection.busy_timeout(Duration::from_secs(10))?;
         let mode: String =
@@ -50,8 +50,8 @@ impl Writer {
             )));
         }
         let synchronous = match sync {
-            Sync::Full => "FULL",
-            Sync::Normal => "NORMAL",
+            SyncMode::Full => "FULL",
+            SyncMode::Normal => "NORMAL",
         };
         connection.pragma_update(None, "synchronous", synchronous)?;
         connection.pragma_update(None, "foreign_keys", "ON")?;
@@ -65,7 +65,7 @@ impl Writer {
     }
 
     /// Write `writes` in one transaction and return once it is committed (and, with
-    /// `Sync::Full`, on the disk).
+    /// `SyncMode::Full`, on the disk).
     pub fn commit(&mut self, writes: &[Write]) -> Result<(), StoreError> {
         let tx = self
             .connection
@@ -77,7 +77,7 @@ impl Writer {
                     tx.prepare_cached(INSERT_ROOM)?.execute(params![
                         room.code.as_str(),
                         room.title.as_str(),
-                        super::language_name(room.language),
+                        crate::storage::language_name(room.language),
                         room.created_at as i64,
                         &room.facilitator_key.0[..],
                     ])?;

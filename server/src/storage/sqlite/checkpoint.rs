@@ -16,7 +16,7 @@
 //! commit starts the WAL over. The copy in the commit path shrinks from everything
 //! since the last mark to what the last interval added.
 
-use super::sqlite::Sync;
+use super::SyncMode;
 use sqlx::SqlitePool;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
@@ -25,16 +25,16 @@ use std::time::Duration;
 /// How often the WAL is copied back in the background (`docs/storage.md`,
 /// "Checkpoints"). A copy flushes the WAL and then the database file to the disk.
 ///
-/// - With `Sync::Full` every commit flushes the disk too, and waits for whatever is
+/// - With `SyncMode::Full` every commit flushes the disk too, and waits for whatever is
 ///   being written meanwhile, the copy included: small, frequent copies keep that wait
 ///   short.
-/// - With `Sync::Normal` commits do not flush, but a commit that appends to a page of
+/// - With `SyncMode::Normal` commits do not flush, but a commit that appends to a page of
 ///   the WAL while the copy's flush is writing it waits for that write: fewer flushes,
 ///   fewer waits. The interval is also how much a power cut can take back in this mode.
-pub fn interval(sync: Sync) -> Duration {
+pub fn interval(sync: SyncMode) -> Duration {
     match sync {
-        Sync::Full => Duration::from_millis(10),
-        Sync::Normal => Duration::from_millis(50),
+        SyncMode::Full => Duration::from_millis(10),
+        SyncMode::Normal => Duration::from_millis(50),
     }
 }
 

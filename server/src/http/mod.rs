@@ -2,36 +2,28 @@
 //! the built client's static files. What protects them from other sites and from
 //! floods is in [`security`] and [`crate::guard`].
 
+pub mod extract;
 pub mod invite_page;
+mod metrics;
 pub mod security;
 
-use crate::config::Config;
+pub use crate::app_state::AppState;
+
 use crate::connection;
-use crate::guard::{ClientAddr, Guard, Visitor, http_refusal};
-use crate::registry::{CreateError, DeleteError, FindError, Registry};
+use crate::guard::{ClientAddr, Visitor, http_refusal};
+use crate::registry::{CreateError, DeleteError, FindError};
 use crate::storage::StorageStatus;
 use axum::extract::{DefaultBodyLimit, Path, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::{Json, Router};
-use security::CheckedOrigin;
+use extract::CheckedOrigin;
 use serde::{Deserialize, Serialize};
 use shared::state::Language;
 use shared::{ErrorCode, RoomCode};
-use std::sync::Arc;
-use tokio::sync::watch;
 use tower_http::services::{ServeDir, ServeFile};
 
-#[derive(Clone)]
-pub struct AppState {
-    pub registry: Registry,
-    /// Limits per address and per connection.
-    pub guard: Guard,
-    pub config: Arc<Config>,
-    /// Turns true when the server is shutting down.
-    pub stopping: watch::Receiver<bool>,
-}
 
 /// Everything the server answers, on one port.
 pub fn router(state: AppState) -> Router {
@@ -47,7 +39,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/", any(unknown_api))
         .route("/api/{*path}", any(unknown_api))
         .route("/health", get(health))
-        .route("/metrics", get(crate::metrics::endpoint))
+        .route("/metrics", get(metrics::endpoint))
         .route("/ws", get(upgrade))
         .layer(DefaultBodyLimit::max(4 * 1024));
     let app = match &state.config.static_dir {

@@ -1,0 +1,268 @@
+//! The embedded default [`Store`]: one SQLite file, read and migrated through sqlx's
+//! async driver, written by a connection run in the journal's thread ([`Writer`]).
+//!
+//! The file is created on first run and migrated at every start (versioned migrations in
+//! `server/migrations/`, embedded in the binary). It runs in WAL mode with
+//! `synchronous = FULL`: a commit returns only once its WAL frames are on the disk, so an
+//! acknowledged event survives a power cut as well as a killed process. Batching many
+//! events into one transaction is what keeps that affordable (see `docs/storage.md`).
+//! The WAL is copied back into the database file mostly by a connection of its own
+//! ([`checkpoint`]), so that commits do not wait for the copy.
+//!
+//! Queries are plain SQL with bound parameters (no compile-time checking against a live
+//! database), in SQL that PostgreSQL also understands apart from the column types and
+//! pragmas. Only commits go through the writer: the schema, the load at start and the
+//! checkpoints use a second connection, through sqlx.
+
+mod checkpoint;
+mod schema;
+mod writer;
+#[cfg(test)]
+mod tests;
+
+use checkpoint::CheckpointStats;
+pub use schema::{migrator, schema_version};
+use writer::Writer;
+use super::{
+    NewRoom, Store, StoreError, StoreFuture, StoredEvent, StoredRoom, Write, language_from_name,
+};
+use crate::secrets::Digest;
+use shared::{Event, Millis, ParticipantId, RoomCode};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::Row;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How hard a commit presses its pages onto the disk (`--sync`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyncMode {
+    /// fsync the WAL at every commit: durable across power loss. The default.
+    Full,
+    /// fsync only at checkpoints: durable across a killed process at once, across a
+    /// power cut once the next checkpoint has run (the background ones run every 50 ms).
+    Normal,
+}
+
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    /// The writer's connection (`None` once closed). Only the journal's thread commits,
+    /// so the lock is never waited for in use.
+    writer: Arc<Mutex<Option<Writer>>>,
+    /// The other connection: migrations, the load at start, reads, checkpoints.
+    reads: SqlitePool,
+    path: PathBuf,
+    /// The checkpointer stops once every clone of the store is gone.
+    _alive: Arc<()>,
+    checkpoint_stats: Arc<CheckpointStats>,
+}
+
+impl SqliteStore {
+    /// Open (creating it if needed) the database at `path` and bring its schema up to
+    /// date.
+    pub async fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        Self::open_with(path, SyncMode::Full, i64::MAX).await
+    }
+
+    /// Open with a chosen durability, migrating only up to `schema` (tests use this to
+    /// make a database of an older version).
+    pub async fn open_with(
+        path: impl AsRef<Path>,
+        sync: SyncMode,
+        schema: i64,
+    ) -> Result<Self, StoreError> {
+        let path = path.as_ref().to_owned();
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(match sync {
+                SyncMode::Full => SqliteSynchronous::Full,
+                SyncMode::Normal => SqliteSynchronous::Normal,
+            })
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("secure_delete", "ON");
+        // One connection: it creates and migrates the file, loads it at start, answers
+        // the odd read and copies the WAL back (see `checkpoint`).
+        let reads = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .test_before_acquire(false)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await?;
+        migrator(schema).run(&reads).await?;
+        let writer = {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || Writer::open(&path, sync)).await??
+        };
+        let alive = Arc::new(());
+        let checkpoint_stats = Arc::new(CheckpointStats::default());
+        checkpoint::start(
+            reads.clone(),
+            checkpoint::interval(sync),
+            Arc::downgrade(&alive),
+            checkpoint_stats.clone(),
+        );
+        Ok(SqliteStore {
+            writer: Arc::new(Mutex::new(Some(writer))),
+            reads,
+            path,
+            _alive: alive,
+            checkpoint_stats,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Close the connections, the writer's last, which folds the WAL into the main file.
+    pub async fn close(&self) {
+        self.reads.close().await;
+        let writer = self.writer.clone();
+        let closed = tokio::task::spawn_blocking(move || {
+            let writer = writer.lock().unwrap_or_else(|e| e.into_inner()).take();
+            writer.map_or(Ok(()), Writer::close)
+        })
+        .await
+        .map_err(StoreError::from)
+        .and_then(|closed| closed);
+        if let Err(error) = closed {
+            tracing::warn!(%error, "could not close the database cleanly");
+        }
+    }
+
+    /// What the background checkpoints have done so far.
+    pub fn checkpoint_stats(&self) -> &CheckpointStats {
+        &self.checkpoint_stats
+    }
+
+    /// The schema version the database is at.
+    pub async fn version(&self) -> Result<i64, StoreError> {
+        let version: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&self.reads)
+                .await?;
+        Ok(version.unwrap_or(0))
+    }
+
+    /// One room, by its code: three indexed reads (the room, its seats, its events).
+    async fn load_one(&self, code: &RoomCode) -> Result<Option<StoredRoom>, StoreError> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("{what} in room {code}"));
+        let Some(row) = sqlx::query(
+            "SELECT title, language, created_at, facilitator_key_hash, closed_at \
+             FROM rooms WHERE code = ?",
+        )
+        .bind(code.as_str())
+        .fetch_optional(&self.reads)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let hash: Vec<u8> = row.try_get("facilitator_key_hash")?;
+        let facilitator_key =
+            Digest::from_slice(&hash).ok_or_else(|| corrupt("a bad key digest"))?;
+        let language: String = row.try_get("language")?;
+        let closed_at: Option<i64> = row.try_get("closed_at")?;
+        let mut room = StoredRoom {
+            room: NewRoom {
+                code: code.clone(),
+                title: row.try_get("title")?,
+                language: language_from_name(&language)?,
+                created_at: row.try_get::<i64, _>("created_at")? as u64,
+                facilitator_key,
+            },
+            closed_at: closed_at.map(|at| at as u64),
+            seats: Vec::new(),
+            events: Vec::new(),
+        };
+        let seats = sqlx::query("SELECT participant, token_hash FROM seats WHERE room = ?")
+            .bind(code.as_str())
+            .fetch_all(&self.reads)
+            .await?;
+        for row in seats {
+            let hash: Vec<u8> = row.try_get("token_hash")?;
+            let token = Digest::from_slice(&hash).ok_or_else(|| corrupt("a bad token digest"))?;
+            let participant: String = row.try_get("participant")?;
+            room.seats.push((ParticipantId::new(participant), token));
+        }
+        let events = sqlx::query(
+            "SELECT seq, at, actor, command_id, event FROM events WHERE room = ? ORDER BY seq",
+        )
+        .bind(code.as_str())
+        .fetch_all(&self.reads)
+        .await?;
+        for row in events {
+            let seq: i64 = row.try_get("seq")?;
+            let json: String = row.try_get("event")?;
+            // `Event` is read with its `type` first (`shared::tag_first`); every stored
+            // event was written by `serde_json::to_string` of an `Event` (the writer), which
+            // puts it first, whichever version of the server wrote it.
+            let event: Event = serde_json::from_str(&json).map_err(|e| {
+                StoreError::Corrupt(format!("event {seq} of room {code} is unreadable: {e}"))
+            })?;
+            let actor: Option<String> = row.try_get("actor")?;
+            let command_id: Option<i64> = row.try_get("command_id")?;
+            room.events.push(StoredEvent {
+                seq: seq as u64,
+                at: row.try_get::<i64, _>("at")? as u64,
+                actor: actor.map(ParticipantId::new),
+                command_id: command_id.map(|id| id as u64),
+                event,
+            });
+        }
+        Ok(Some(room))
+    }
+
+    /// Every room, one at a time, in order of creation.
+    async fn load_all(&self) -> Result<Vec<StoredRoom>, StoreError> {
+        let codes: Vec<String> =
+            sqlx::query_scalar("SELECT code FROM rooms ORDER BY created_at, code")
+                .fetch_all(&self.reads)
+                .await?;
+        let mut rooms = Vec::with_capacity(codes.len());
+        for code in codes {
+            if let Some(room) = self.load_one(&RoomCode::new(code)).await? {
+                rooms.push(room);
+            }
+        }
+        Ok(rooms)
+    }
+}
+
+impl Store for SqliteStore {
+    fn commit(&self, writes: &[Write]) -> Result<(), StoreError> {
+        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        writer.as_mut().ok_or(StoreError::Closed)?.commit(writes)
+    }
+
+    fn load_room(&self, code: &RoomCode) -> StoreFuture<'_, Option<StoredRoom>> {
+        let code = code.clone();
+        Box::pin(async move { self.load_one(&code).await })
+    }
+
+    fn load(&self) -> StoreFuture<'_, Vec<StoredRoom>> {
+        Box::pin(self.load_all())
+    }
+
+    fn expired(&self, before: Millis, skip: usize, limit: usize) -> StoreFuture<'_, Vec<RoomCode>> {
+        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        Box::pin(async move {
+            let codes: Vec<String> = sqlx::query_scalar(
+                "SELECT code FROM rooms WHERE COALESCE(closed_at, created_at) < ? \
+                 ORDER BY COALESCE(closed_at, created_at), code LIMIT ? OFFSET ?",
+            )
+            .bind(before as i64)
+            .bind(count(limit))
+            .bind(count(skip))
+            .fetch_all(&self.reads)
+            .await?;
+            Ok(codes.into_iter().map(RoomCode::new).collect())
+        })
+    }
+}

@@ -1,0 +1,43 @@
+//! The database's schema, as versioned migrations embedded in the binary
+//! (`server/migrations/`): a newer server migrates an older file forward at start.
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{AssertSqlSafe, SqlSafeStr};
+
+/// The schema's versions, oldest first. Never edit one that has shipped: add another.
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "rooms seats events",
+        include_str!("../../../migrations/0001_rooms_seats_events.sql"),
+    ),
+    (
+        2,
+        "closed at",
+        include_str!("../../../migrations/0002_closed_at.sql"),
+    ),
+];
+
+/// The migrations up to `version` (all of them with `i64::MAX`).
+pub fn migrator(up_to: i64) -> Migrator {
+    Migrator::with_migrations(
+        MIGRATIONS
+            .iter()
+            .filter(|(version, _, _)| *version <= up_to)
+            .map(|(version, description, sql)| {
+                Migration::new(
+                    *version,
+                    (*description).into(),
+                    MigrationType::Simple,
+                    AssertSqlSafe(*sql).into_sql_str(),
+                    false,
+                )
+            })
+            .collect(),
+    )
+}
+
+/// The latest schema version this build knows.
+pub fn schema_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |(version, _, _)| *version)
+}

@@ -1,0 +1,361 @@
+//! The SQLite store against real files in a scratch directory.
+
+use super::*;
+use shared::Step;
+use shared::state::Language;
+
+fn new_room(code: &str) -> NewRoom {
+    NewRoom {
+        code: RoomCode::from(code),
+        title: format!("Séance {code}"),
+        language: Language::En,
+        created_at: 1_700_000_000_000,
+        facilitator_key: Digest::of(&format!("key of {code}")),
+    }
+}
+
+fn event(seq: u64, actor: Option<&str>, command_id: Option<u64>, event: Event) -> StoredEvent {
+    StoredEvent {
+        seq,
+        at: 1_700_000_000_000 + seq,
+        actor: actor.map(ParticipantId::from),
+        command_id,
+        event,
+    }
+}
+
+fn append(room: &str, event: StoredEvent) -> Write {
+    Write::AppendEvent {
+        room: RoomCode::from(room),
+        event,
+    }
+}
+
+async fn count(store: &SqliteStore, sql: &'static str, room: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .bind(room)
+        .fetch_one(&store.reads)
+        .await
+        .expect("count")
+}
+
+/// The one value `sql` answers, read through the writer's connection.
+fn scalar<T: rusqlite::types::FromSql>(store: &SqliteStore, sql: &str) -> T {
+    let writer = store.writer.lock().expect("writer");
+    writer
+        .as_ref()
+        .expect("open")
+        .scalar(sql)
+        .unwrap_or_else(|error| panic!("{sql}: {error}"))
+}
+
+/// Pages in the WAL after a passive checkpoint by the checkpointer's connection.
+async fn wal_pages(store: &SqliteStore) -> i64 {
+    let rows: Vec<(i64, i64, i64)> = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+        .fetch_all(&store.reads)
+        .await
+        .expect("checkpoint");
+    rows[0].1
+}
+
+#[tokio::test]
+async fn the_wal_is_copied_back_away_from_the_writer_and_starts_over() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = SqliteStore::open(dir.path().join("wal.db"))
+        .await
+        .expect("open");
+    store
+        .commit(&[Write::CreateRoom(new_room("w"))])
+        .expect("room");
+    for seq in 1..=50 {
+        store
+            .commit(&[append("w", event(seq, None, None, Event::FloorTaken))])
+            .expect("commit");
+    }
+    let grown = wal_pages(&store).await;
+    assert!(grown >= 50, "one commit, at least one page: {grown}");
+    store
+        .commit(&[append("w", event(51, None, None, Event::FloorTaken))])
+        .expect("commit");
+    let after = wal_pages(&store).await;
+    assert!(after < 10, "the WAL started over: {after} pages");
+    store.close().await;
+}
+
+#[tokio::test]
+async fn normal_sync_is_a_choice_of_the_operator() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = SqliteStore::open_with(dir.path().join("normal.db"), SyncMode::Normal, i64::MAX)
+        .await
+        .expect("open");
+    let sync: i64 = scalar(&store, "PRAGMA synchronous");
+    assert_eq!(sync, 1, "synchronous = NORMAL");
+    store.close().await;
+}
+
+#[tokio::test]
+async fn an_empty_database_is_created_at_the_latest_version_in_wal_mode() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("fresh.db");
+    assert!(!path.exists());
+    let store = SqliteStore::open(&path).await.expect("open");
+    assert!(path.exists(), "created on first run");
+    assert_eq!(store.version().await.expect("version"), schema_version());
+    assert_eq!(schema_version(), 2);
+    assert!(store.load().await.expect("load").is_empty());
+    let mode: String = scalar(&store, "PRAGMA journal_mode");
+    assert_eq!(mode, "wal");
+    let sync: i64 = scalar(&store, "PRAGMA synchronous");
+    assert_eq!(sync, 2, "synchronous = FULL");
+    store.close().await;
+}
+
+#[tokio::test]
+async fn rooms_seats_and_events_round_trip_through_a_reopened_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("trip.db");
+    let store = SqliteStore::open(&path).await.expect("open");
+    let room = new_room("abc");
+    let writes = vec![
+        Write::CreateRoom(room.clone()),
+        Write::AddSeat {
+            room: room.code.clone(),
+            participant: "p1".into(),
+            token: Digest::of("token 1"),
+        },
+        append(
+            "abc",
+            event(
+                1,
+                None,
+                None,
+                Event::PresenceChanged {
+                    participant: "p1".into(),
+                    connected: true,
+                },
+            ),
+        ),
+        // A client's command id uses all 64 bits.
+        append(
+            "abc",
+            event(
+                2,
+                Some("p1"),
+                Some(u64::MAX),
+                Event::StepChanged {
+                    step: Step::Problem,
+                    at: 5,
+                },
+            ),
+        ),
+    ];
+    store.commit(&writes).expect("commit");
+    store
+        .commit(&[append(
+            "abc",
+            event(3, Some("p1"), Some(7), Event::SessionClosed { at: 99 }),
+        )])
+        .expect("commit");
+    store.close().await;
+
+    let store = SqliteStore::open(&path).await.expect("reopen");
+    let rooms = store.load().await.expect("load");
+    assert_eq!(rooms.len(), 1);
+    let stored = &rooms[0];
+    assert_eq!(stored.room, room);
+    assert_eq!(stored.closed_at, Some(99));
+    assert_eq!(
+        stored.seats,
+        vec![(ParticipantId::from("p1"), Digest::of("token 1"))]
+    );
+    let expected: Vec<StoredEvent> = writes[2..]
+        .iter()
+        .chain(std::iter::once(&append(
+            "abc",
+            event(3, Some("p1"), Some(7), Event::SessionClosed { at: 99 }),
+        )))
+        .filter_map(|w| match w {
+            Write::AppendEvent { event, .. } => Some(event.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(stored.events, expected);
+    store.close().await;
+}
+
+#[tokio::test]
+async fn a_database_of_the_previous_version_is_migrated_with_its_data() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("old.db");
+    // A database as version 1 of the server left it, with a closed session.
+    let old = SqliteStore::open_with(&path, SyncMode::Full, 1)
+        .await
+        .expect("open at version 1");
+    assert_eq!(old.version().await.expect("version"), 1);
+    old.commit(&[
+        Write::CreateRoom(new_room("old")),
+        append(
+            "old",
+            event(
+                1,
+                Some("p1"),
+                Some(1),
+                Event::StepChanged {
+                    step: Step::Problem,
+                    at: 10,
+                },
+            ),
+        ),
+    ])
+    .expect("commit at version 1");
+    sqlx::query(
+        "INSERT INTO events (room, seq, at, actor, command_id, event) \
+         VALUES ('old', 2, 20, 'p1', 2, '{\"type\":\"session_closed\",\"at\":20}')",
+    )
+    .execute(&old.reads)
+    .await
+    .expect("insert as version 1 did");
+    old.close().await;
+
+    let store = SqliteStore::open(&path).await.expect("open and migrate");
+    assert_eq!(store.version().await.expect("version"), schema_version());
+    let rooms = store.load().await.expect("load");
+    assert_eq!(rooms.len(), 1);
+    assert_eq!(rooms[0].closed_at, Some(20), "filled in by migration 2");
+    assert_eq!(rooms[0].events.len(), 2);
+    assert_eq!(rooms[0].events[1].event, Event::SessionClosed { at: 20 });
+    store.close().await;
+
+    // Opening an up-to-date database changes nothing.
+    let again = SqliteStore::open(&path).await.expect("open again");
+    assert_eq!(again.load().await.expect("load"), rooms);
+    again.close().await;
+}
+
+#[tokio::test]
+async fn a_failed_batch_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = SqliteStore::open(dir.path().join("atomic.db"))
+        .await
+        .expect("open");
+    let closed = |seq| append("r", event(seq, None, None, Event::SessionClosed { at: 1 }));
+    let result = store.commit(&[Write::CreateRoom(new_room("r")), closed(1), closed(1)]);
+    assert!(result.is_err(), "the same sequence number twice");
+    assert!(store.load().await.expect("load").is_empty(), "all or none");
+    store.close().await;
+}
+
+#[tokio::test]
+async fn events_are_inserted_many_at_once_and_all_or_none() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = SqliteStore::open(dir.path().join("multi.db"))
+        .await
+        .expect("open");
+    store
+        .commit(&[Write::CreateRoom(new_room("r"))])
+        .expect("create");
+    // More events than one statement holds, in one transaction.
+    let many: Vec<Write> = (1..=150)
+        .map(|seq| append("r", event(seq, Some("p"), Some(seq), Event::FloorTaken)))
+        .collect();
+    store.commit(&many).expect("150 events");
+    // A few events: still all or none.
+    let clash = [
+        append("r", event(151, None, None, Event::FloorTaken)),
+        append("r", event(150, None, None, Event::FloorTaken)),
+    ];
+    assert!(store.commit(&clash).is_err(), "150 is taken");
+    let few: Vec<Write> = (151..=153)
+        .map(|seq| append("r", event(seq, None, None, Event::FloorTaken)))
+        .collect();
+    store.commit(&few).expect("3 events");
+    let rooms = store.load().await.expect("load");
+    let seqs: Vec<u64> = rooms[0].events.iter().map(|e| e.seq).collect();
+    assert_eq!(
+        seqs,
+        (1..=153).collect::<Vec<_>>(),
+        "151 was not kept alone"
+    );
+    assert_eq!(rooms[0].events[149].command_id, Some(150));
+    store.close().await;
+}
+
+#[tokio::test]
+async fn rooms_past_retention_are_found_by_closing_or_else_creation_oldest_first() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = SqliteStore::open(dir.path().join("retention.db"))
+        .await
+        .expect("open");
+    let created = |code: &str, at: u64| {
+        Write::CreateRoom(NewRoom {
+            created_at: at,
+            ..new_room(code)
+        })
+    };
+    let closed =
+        |code: &str, at: u64| append(code, event(1, None, None, Event::SessionClosed { at }));
+    store
+        .commit(&[
+            // Created early, closed late: kept until its closing is old enough.
+            created("closed-late", 100),
+            closed("closed-late", 900),
+            created("never-closed", 300),
+            created("closed-early", 200),
+            closed("closed-early", 250),
+            created("new", 1_000),
+        ])
+        .expect("commit");
+    let expired = |before, limit| {
+        let store = &store;
+        async move {
+            let codes = store.expired(before, 0, limit).await.expect("query");
+            codes.into_iter().map(|code| code.0).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(expired(800, 10).await, ["closed-early", "never-closed"]);
+    assert_eq!(
+        expired(1_001, 10).await,
+        ["closed-early", "never-closed", "closed-late", "new"]
+    );
+    assert_eq!(expired(1_001, 2).await, ["closed-early", "never-closed"]);
+    let after_two = store.expired(1_001, 2, 10).await.expect("query");
+    let after_two: Vec<String> = after_two.into_iter().map(|code| code.0).collect();
+    assert_eq!(after_two, ["closed-late", "new"]);
+    assert!(expired(250, 10).await.is_empty());
+    store.close().await;
+}
+
+#[tokio::test]
+async fn deleting_a_room_leaves_no_row_of_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = SqliteStore::open(dir.path().join("delete.db"))
+        .await
+        .expect("open");
+    for code in ["gone", "kept"] {
+        store
+            .commit(&[
+                Write::CreateRoom(new_room(code)),
+                Write::AddSeat {
+                    room: code.into(),
+                    participant: "p".into(),
+                    token: Digest::of("t"),
+                },
+                append(code, event(1, Some("p"), Some(1), Event::FloorTaken)),
+            ])
+            .expect("commit");
+    }
+    store
+        .commit(&[Write::DeleteRoom {
+            room: "gone".into(),
+        }])
+        .expect("delete");
+    for sql in [
+        "SELECT COUNT(*) FROM rooms WHERE code = ?",
+        "SELECT COUNT(*) FROM seats WHERE room = ?",
+        "SELECT COUNT(*) FROM events WHERE room = ?",
+    ] {
+        assert_eq!(count(&store, sql, "gone").await, 0, "{sql}");
+        assert_eq!(count(&store, sql, "kept").await, 1, "{sql}");
+    }
+    store.close().await;
+}
