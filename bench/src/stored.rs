@@ -61,9 +61,13 @@ pub async fn fill(db: &Path, spec: &StoredSpec) -> Result<Vec<RoomCode>> {
     if spec.events < PARTICIPANTS {
         bail!("a stored session needs at least {PARTICIPANTS} events (its joins)");
     }
-    let store = SqliteStore::open_with(db, SyncMode::Normal, server::storage::sqlite::schema_version())
-        .await
-        .context("creating the database")?;
+    let store = SqliteStore::open_with(
+        db,
+        SyncMode::Normal,
+        server::storage::sqlite::schema_version(),
+    )
+    .await
+    .context("creating the database")?;
     let mut codes = Vec::with_capacity(spec.sessions);
     let mut writes = Vec::new();
     for session in 0..spec.sessions {

@@ -13,7 +13,7 @@
 
 use server::secrets::Digest;
 use server::storage::journal::Durable;
-use server::storage::sqlite::Sync;
+use server::storage::sqlite::SyncMode;
 use server::storage::{Journal, NewRoom, SqliteStore, Store, StoredEvent, Write};
 use shared::state::Language;
 use shared::{Event, ParticipantId, RoomCode};
@@ -57,7 +57,7 @@ fn note_event(room: &RoomCode, seq: u64) -> Write {
     }
 }
 
-async fn open(dir: &Path, name: &str, sync: Sync) -> SqliteStore {
+async fn open(dir: &Path, name: &str, sync: SyncMode) -> SqliteStore {
     let path = dir.join(name);
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
@@ -68,7 +68,7 @@ async fn open(dir: &Path, name: &str, sync: Sync) -> SqliteStore {
 }
 
 /// Commit batches of `batch` events back to back for about `budget`.
-async fn store_alone(dir: &Path, sync: Sync, batch: usize, budget: Duration) {
+async fn store_alone(dir: &Path, sync: SyncMode, batch: usize, budget: Duration) {
     let store = open(dir, &format!("store-{sync:?}-{batch}.db"), sync).await;
     let room = RoomCode::from("bench");
     store.commit(&[new_room(&room)]).expect("create");
@@ -99,7 +99,7 @@ async fn store_alone(dir: &Path, sync: Sync, batch: usize, budget: Duration) {
 /// `rooms` rooms, each appending `per_room` events one at a time, each waiting until its
 /// event is durable before the next.
 async fn through_the_journal(dir: &Path, rooms: usize, per_room: u64) {
-    let store = Arc::new(open(dir, &format!("journal-{rooms}.db"), Sync::Full).await);
+    let store = Arc::new(open(dir, &format!("journal-{rooms}.db"), SyncMode::Full).await);
     let journal = Journal::start(store.clone()).expect("journal thread");
     let codes: Vec<RoomCode> = (0..rooms)
         .map(|i| RoomCode::new(format!("room{i}")))
@@ -154,7 +154,7 @@ async fn through_the_journal(dir: &Path, rooms: usize, per_room: u64) {
 /// Single-event commits paced at `rate` per second for `budget` (the write pattern of a
 /// lightly loaded server: nearly every event its own commit), each timed: the tail of
 /// this distribution is the tail of "sent to durable".
-async fn commit_latency(dir: &Path, sync: Sync, rate: u32, budget: Duration) {
+async fn commit_latency(dir: &Path, sync: SyncMode, rate: u32, budget: Duration) {
     let store = open(dir, &format!("latency-{sync:?}-{rate}.db"), sync).await;
     let room = RoomCode::from("bench");
     store.commit(&[new_room(&room)]).expect("create");
@@ -209,7 +209,7 @@ async fn main() {
     println!(
         "|--------|----------:|--------:|------:|------:|-------:|-------:|-----------:|------------:|"
     );
-    for sync in [Sync::Full, Sync::Normal] {
+    for sync in [SyncMode::Full, SyncMode::Normal] {
         for rate in [1200, 2000] {
             commit_latency(&dir, sync, rate, Duration::from_secs(10)).await;
         }
@@ -222,10 +222,10 @@ async fn main() {
     println!("|-------------|--------|------:|----------:|-----------:|----------:|");
     let budget = Duration::from_secs(3);
     for batch in [1, 10, 100, 1000] {
-        store_alone(&dir, Sync::Full, batch, budget).await;
+        store_alone(&dir, SyncMode::Full, batch, budget).await;
     }
     for batch in [1, 100] {
-        store_alone(&dir, Sync::Normal, batch, budget).await;
+        store_alone(&dir, SyncMode::Normal, batch, budget).await;
     }
     println!();
     println!("| path        |  rooms | events/commit | commits/s |   events/s | worst wait ms |");

@@ -18,8 +18,8 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::future::{Either, select};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use shared::{ErrorCode, Rejection};
 use shared::wire::{ByeReason, ServerMessage};
+use shared::{ErrorCode, Rejection};
 use std::pin::pin;
 use std::time::Duration;
 
@@ -173,7 +173,9 @@ mod tests {
         assert_eq!(close_code(Farewell::Bye(ByeReason::Abuse)), Some(1001));
         assert_eq!(close_code(Farewell::TooLarge(65_536)), Some(1009));
         assert_eq!(close_code(Farewell::NotUtf8), Some(1007));
-        let Some([Message::Text(said), _]) = Farewell::Bye(ByeReason::Abuse).frames(&Metrics::new()) else {
+        let Some([Message::Text(said), _]) =
+            Farewell::Bye(ByeReason::Abuse).frames(&Metrics::new())
+        else {
             panic!("a bye, as text");
         };
         let said: ServerMessage = serde_json::from_str(&said).expect("a server message");

@@ -13,9 +13,9 @@
 
 mod farewell;
 
+use crate::app_state::AppState;
 use crate::frames;
 use crate::guard::{Admit, Visitor, flood};
-use crate::app_state::AppState;
 use crate::registry::{FindError, LOOKUPS};
 use crate::room::{ConnId, ConnectionLink, Entry, Frame, RoomHandle, ToRoom};
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket};
@@ -202,12 +202,12 @@ async fn handle_text(
         }
     };
     let reply = match (message, seat) {
-        (ClientMessage::Ping { nonce }, _) => Some(Message::Text(frames::encode(
-            &ServerMessage::Pong {
+        (ClientMessage::Ping { nonce }, _) => {
+            Some(Message::Text(frames::encode(&ServerMessage::Pong {
                 nonce,
                 server_time: app.config.clock.now(),
-            },
-        ))),
+            })))
+        }
         (
             ClientMessage::Join {
                 protocol_version,

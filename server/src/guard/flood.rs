@@ -21,7 +21,10 @@ pub enum Admit {
     /// Read it.
     Yes,
     /// Do not read it; refuse it (naming the command's `id`, if it had one).
-    Refuse { id: Option<u64>, rejection: Rejection },
+    Refuse {
+        id: Option<u64>,
+        rejection: Rejection,
+    },
     /// The connection keeps flooding: end it as abusive.
     Disconnect,
 }

@@ -17,8 +17,8 @@
 //! Whatever the server cannot say now (server full, storage failing) also gives the plain
 //! page, and the client asks again by itself.
 
-use crate::guard::ClientAddr;
 use crate::app_state::AppState;
+use crate::guard::ClientAddr;
 use crate::registry::FindError;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};

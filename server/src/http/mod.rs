@@ -24,7 +24,6 @@ use shared::state::Language;
 use shared::{ErrorCode, RoomCode};
 use tower_http::services::{ServeDir, ServeFile};
 
-
 /// Everything the server answers, on one port.
 pub fn router(state: AppState) -> Router {
     let api = Router::new()

@@ -16,25 +16,25 @@
 
 mod checkpoint;
 mod schema;
-mod writer;
 #[cfg(test)]
 mod tests;
+mod writer;
 
-use checkpoint::CheckpointStats;
-pub use schema::{migrator, schema_version};
-use writer::Writer;
 use super::{
     NewRoom, Store, StoreError, StoreFuture, StoredEvent, StoredRoom, Write, language_from_name,
 };
 use crate::secrets::Digest;
+use checkpoint::CheckpointStats;
+pub use schema::{migrator, schema_version};
 use shared::{Event, Millis, ParticipantId, RoomCode};
+use sqlx::Row;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::Row;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use writer::Writer;
 
 /// How hard a commit presses its pages onto the disk (`--sync`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -11,8 +11,8 @@
 //! Statements are prepared once and kept (`prepare_cached`), and a batch is one
 //! transaction whatever it holds.
 
-use super::checkpoint;
 use super::SyncMode;
+use super::checkpoint;
 use super::{StoreError, Write};
 use rusqlite::{Connection, TransactionBehavior, params};
 use shared::Event;
