@@ -305,22 +305,19 @@ async fn enter(
         (Some(rejected(app, None, refusal)), None)
     };
     // Refused for now: a later attempt may get in.
-    let not_now = |code: ErrorCode, error: FindError| {
-        let refusal = Rejection::new(code, error.to_string());
-        (Some(rejected(app, None, refusal)), None)
-    };
+    let not_now = |error: FindError| (Some(rejected(app, None, error.into())), None);
     // A room put away the moment this came finds its mailbox closed or drops the
     // request unanswered: look it up again, and the registry loads it anew.
     for _ in 0..LOOKUPS {
         let room = match app.registry.find(&code).await {
             Ok(room) => room,
             Err(FindError::Unknown) => return invalid(),
-            Err(error @ FindError::ServerFull) => return not_now(ErrorCode::ServerFull, error),
+            Err(error @ FindError::ServerFull) => return not_now(error),
             Err(error @ FindError::Storage) => {
                 // Each try reads and replays the session again: count it as a failed
                 // entry, so that one address cannot keep the store busy with it.
                 visitor.entry_failed();
-                return not_now(ErrorCode::Internal, error);
+                return not_now(error);
             }
         };
         let Some(frames) = frames_tx.clone() else {
@@ -361,16 +358,13 @@ fn log_seated(room: &RoomCode, participant: &ParticipantId) {
     tracing::debug!(room = %room, participant = %participant, "seated");
 }
 
-/// Bytes read from the socket at once. tungstenite zero-fills this much before every
-/// read and keeps it for the connection's lifetime; axum's default (128 KiB) costs
-/// 10,000 idle connections over a gigabyte and each read a 128 KiB memset. Commands are
-/// a few hundred bytes; a larger frame grows the buffer as it arrives.
+/// Bytes read from the socket at once: commands are a few hundred bytes, and the buffer
+/// is zero-filled before every read and kept for the connection's lifetime (axum's
+/// 128 KiB default cost far more: `docs/benchmarks.md`, S1 and S3).
 pub const READ_BUFFER: usize = 1024;
-/// Bytes of frames gathered before they are written mid-batch; a batch is flushed at its
-/// end anyway (see [`write_queued`]). Small, because the buffer keeps its largest size for
-/// the connection's lifetime: events go out in bursts as commits land (a newcomer gets its
-/// `joined`, its snapshot and the next arrivals at once), and gathering 8 KiB cost 10,000
-/// idle connections 7 MB. Two or three small events still share a write.
+/// Bytes of frames gathered before they are written mid-batch (a batch is flushed at
+/// its end anyway, see [`write_queued`]). Small, because the buffer keeps its largest
+/// size for the connection's lifetime (`docs/benchmarks.md`, S3).
 pub const WRITE_BUFFER: usize = 512;
 /// Bytes a connection's write buffer may hold while the socket does not take them: above
 /// the largest frame the server sends (a snapshot of a full room). A client that stops

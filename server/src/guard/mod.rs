@@ -29,9 +29,6 @@ pub use flood::{Admit, CommandRate};
 
 use crate::clock::Clock;
 use crate::config::Config;
-use axum::Json;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use dashmap::DashMap;
 use shared::Millis;
 use shared::{ErrorCode, Rejection};
@@ -205,15 +202,6 @@ impl Buckets {
             self.with(addr, |bucket, now| bucket.charge(now));
         }
     }
-}
-
-/// An HTTP refusal with a typed body, like every other error of the HTTP API.
-pub fn http_refusal(status: StatusCode, rejection: Rejection) -> Response {
-    (
-        status,
-        Json(serde_json::json!({ "code": rejection.code, "message": rejection.message })),
-    )
-        .into_response()
 }
 
 /// Whoever opens a WebSocket: their address and their place among its connections,

@@ -3,14 +3,15 @@
 //! address's connection slots ([`Visitor`]), and a handshake from an allowed page
 //! ([`CheckedOrigin`]). Each refuses with the HTTP API's typed error body.
 
+use super::refusal::Refused;
 use super::security::origin_allowed;
 use crate::app_state::AppState;
-use crate::guard::{ClientAddr, Visitor, http_refusal};
+use crate::guard::{ClientAddr, Visitor};
 use axum::extract::FromRequestParts;
+use axum::http::header;
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
-use axum::response::Response;
-use shared::{ErrorCode, Rejection};
+use axum::response::{IntoResponse, Response};
+use shared::ErrorCode;
 
 /// The client of a request, as limits count it.
 impl FromRequestParts<AppState> for ClientAddr {
@@ -38,7 +39,7 @@ impl FromRequestParts<AppState> for Visitor {
             Ok(permit) => Ok(Visitor::new(addr, state.guard.clone(), permit)),
             Err(rejection) => {
                 tracing::debug!(%addr, "refused: too many connections from one address");
-                Err(http_refusal(StatusCode::TOO_MANY_REQUESTS, rejection))
+                Err(Refused(rejection).into_response())
             }
         }
     }
@@ -65,13 +66,11 @@ impl FromRequestParts<AppState> for CheckedOrigin {
             Ok(CheckedOrigin)
         } else {
             tracing::debug!(origin = ?origin, "WebSocket refused: foreign origin");
-            Err(http_refusal(
-                StatusCode::FORBIDDEN,
-                Rejection::new(
-                    ErrorCode::Forbidden,
-                    "this page's origin may not open a session here",
-                ),
-            ))
+            Err(Refused::new(
+                ErrorCode::Forbidden,
+                "this page's origin may not open a session here",
+            )
+            .into_response())
         }
     }
 }

@@ -5,13 +5,14 @@
 pub mod extract;
 pub mod invite_page;
 mod metrics;
+pub mod refusal;
 pub mod security;
 
 pub use crate::app_state::AppState;
 
 use crate::connection;
-use crate::guard::{ClientAddr, Visitor, http_refusal};
-use crate::registry::{CreateError, DeleteError, FindError};
+use crate::guard::{ClientAddr, Visitor};
+use crate::registry::{DeleteError, FindError};
 use crate::storage::StorageStatus;
 use axum::extract::{DefaultBodyLimit, Path, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -19,6 +20,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use extract::CheckedOrigin;
+use refusal::Refused;
 use serde::{Deserialize, Serialize};
 use shared::state::Language;
 use shared::{ErrorCode, RoomCode};
@@ -90,9 +92,8 @@ async fn no_client() -> (StatusCode, &'static str) {
     )
 }
 
-async fn unknown_api() -> Response {
-    api_error(
-        StatusCode::NOT_FOUND,
+async fn unknown_api() -> Refused {
+    Refused::new(
         ErrorCode::NotFound,
         "no such API endpoint: see docs/protocol.md",
     )
@@ -114,53 +115,32 @@ pub struct SessionCreated {
     pub facilitator_key: String,
 }
 
-#[derive(Debug, Serialize)]
-struct ApiError {
-    code: ErrorCode,
-    message: String,
-}
-
-fn api_error(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Response {
-    (
-        status,
-        Json(ApiError {
-            code,
-            message: message.into(),
-        }),
-    )
-        .into_response()
-}
-
 async fn create_session(
     State(state): State<AppState>,
     client: ClientAddr,
     body: Result<Json<CreateSession>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
     let Ok(Json(request)) = body else {
-        return api_error(
-            StatusCode::BAD_REQUEST,
+        return Refused::new(
             ErrorCode::Malformed,
             "send JSON: {\"title\": \"...\", \"language\": \"fr\" or \"en\"}",
-        );
+        )
+        .into_response();
     };
     let title = request.title.trim();
     let max = state.config.limits.session_title_chars;
     if title.is_empty() {
-        return api_error(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::EmptyText,
-            "the title is empty",
-        );
+        return Refused::new(ErrorCode::EmptyText, "the title is empty").into_response();
     }
     if title.chars().count() > max {
-        return api_error(
-            StatusCode::BAD_REQUEST,
+        return Refused::new(
             ErrorCode::TooLong,
             format!("the title is longer than {max} characters"),
-        );
+        )
+        .into_response();
     }
     if let Err(refusal) = state.guard.may_create_session(client) {
-        return http_refusal(StatusCode::TOO_MANY_REQUESTS, refusal);
+        return Refused(refusal).into_response();
     }
     match state
         .registry
@@ -175,16 +155,7 @@ async fn create_session(
             }),
         )
             .into_response(),
-        Err(CreateError::ServerFull) => api_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::ServerFull,
-            CreateError::ServerFull.to_string(),
-        ),
-        Err(error @ (CreateError::Stopping | CreateError::Storage)) => api_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::Internal,
-            error.to_string(),
-        ),
+        Err(error) => Refused(error.into()).into_response(),
     }
 }
 
@@ -207,7 +178,7 @@ async fn describe_session(
     Path(code): Path<String>,
 ) -> Response {
     if let Err(refusal) = state.guard.may_try_entering(client) {
-        return http_refusal(StatusCode::TOO_MANY_REQUESTS, refusal);
+        return Refused(refusal).into_response();
     }
     match state.registry.describe(&RoomCode::new(code)).await {
         Ok(description) => Json(SessionDescription {
@@ -215,27 +186,13 @@ async fn describe_session(
             open: description.open,
         })
         .into_response(),
-        Err(FindError::Unknown) => {
-            state.guard.entry_failed(client);
-            api_error(
-                StatusCode::NOT_FOUND,
-                ErrorCode::RoomOrKeyInvalid,
-                "no session with this code",
-            )
-        }
-        Err(error @ FindError::ServerFull) => api_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::ServerFull,
-            error.to_string(),
-        ),
-        Err(error @ FindError::Storage) => {
-            // Each try reads the session again: counted, as when entering.
-            state.guard.entry_failed(client);
-            api_error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                ErrorCode::Internal,
-                error.to_string(),
-            )
+        Err(error) => {
+            // An unknown code is a failed attempt; so is a session that cannot be
+            // read, since each try reads it again (as when entering).
+            if matches!(error, FindError::Unknown | FindError::Storage) {
+                state.guard.entry_failed(client);
+            }
+            Refused(error.into()).into_response()
         }
     }
 }
@@ -248,29 +205,17 @@ async fn delete_session(
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let invalid = || {
-        api_error(
-            StatusCode::NOT_FOUND,
-            ErrorCode::RoomOrKeyInvalid,
-            DeleteError::RoomOrKeyInvalid.to_string(),
-        )
-    };
     let key = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer "))
         .map(|key| key.trim().to_owned());
     let Some(key) = key else {
-        return invalid();
+        return Refused(DeleteError::RoomOrKeyInvalid.into()).into_response();
     };
     match state.registry.delete(&RoomCode::new(code), key).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(DeleteError::RoomOrKeyInvalid) => invalid(),
-        Err(error @ (DeleteError::Stopping | DeleteError::Unavailable)) => api_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::Internal,
-            error.to_string(),
-        ),
+        Err(error) => Refused(error.into()).into_response(),
     }
 }
 

@@ -10,9 +10,12 @@
 
 mod actor;
 mod attendance;
+mod durability;
+mod restore;
 mod seats;
 
-pub use actor::{Registration, restore, spawn};
+pub use actor::{Registration, spawn};
+pub use restore::restore;
 
 use axum::extract::ws::Utf8Bytes;
 use shared::wire::ByeReason;
@@ -22,10 +25,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::{mpsc, oneshot};
 
 /// A frame queued for one connection: the same `Arc` goes to every recipient of an
-/// event, encoded once. Pointer-sized for the queue's sake: tokio's bounded channel
-/// allocates its slots 32 at a time, up front, for every connection, idle or not, and
-/// an 8-byte slot makes that block 256 bytes where a `Utf8Bytes` (32 bytes) made it
-/// 1 KiB (`docs/benchmarks.md`, S3).
+/// event, encoded once. Pointer-sized, because every connection's queue allocates its
+/// slots up front (figures: `docs/benchmarks.md`, S3).
 pub type Frame = Arc<Utf8Bytes>;
 
 /// Identifies one WebSocket connection for the lifetime of the process.

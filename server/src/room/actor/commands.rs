@@ -1,0 +1,153 @@
+//! A command from a seated connection: decided by the pure rules, its events applied,
+//! numbered, queued for the disk and held until durable; its answer (an `ack` or a
+//! refusal) remembered, so that a command sent again is answered the same and applied
+//! once.
+
+use super::{Held, RoomActor};
+use crate::frames;
+use crate::room::ConnId;
+use crate::room::seats::PastAnswer;
+use crate::storage::{StoredEvent, Write};
+use axum::extract::ws::Utf8Bytes;
+use shared::logic::decide;
+use shared::wire::ServerMessage;
+use shared::{Command, Event, ParticipantId};
+use std::sync::Arc;
+
+/// Commands whose sender must not appear in any log line, since it would tie a note
+/// to its author.
+fn authorship_sensitive(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::PostNote { .. } | Command::EditNote { .. } | Command::DeleteNote { .. }
+    )
+}
+
+impl RoomActor {
+    pub(super) fn command(&mut self, conn: ConnId, id: u64, command: Command) {
+        let Some(actor) = self.connections.get(&conn).map(|c| c.participant.clone()) else {
+            return;
+        };
+        if let Some(answer) = self.seats.answer_to(&actor, id) {
+            // A re-sent command: same answer, applied once.
+            let (frame, needed) = match answer {
+                PastAnswer::Ack { seq } => (frames::encode(&ServerMessage::Ack { id, seq }), seq),
+                PastAnswer::Refused(refused) => *refused,
+            };
+            self.when_durable(needed, Held::Answer { conn, frame });
+            return;
+        }
+        self.config.metrics.command(command.name());
+        let now = self.config.clock.now();
+        let outcome = decide(&self.room, &actor, &command, now, &self.config.limits);
+        let logged_actor = if authorship_sensitive(&command) {
+            None
+        } else {
+            Some(&actor)
+        };
+        match outcome {
+            Ok(events) => {
+                tracing::debug!(
+                    room = %self.code,
+                    participant = logged_actor.map(|p| p.as_str()).unwrap_or("-"),
+                    command = command.name(),
+                    events = events.len(),
+                    "accepted"
+                );
+                for event in events {
+                    let posted = match &event {
+                        Event::NotePosted { note } => Some(note.id.clone()),
+                        _ => None,
+                    };
+                    self.publish(event, Some(&actor), Some(id));
+                    if let Some(note_id) = posted {
+                        let frame = frames::encode(&ServerMessage::YourNote { note_id });
+                        self.when_durable(
+                            self.seq,
+                            Held::Private {
+                                participant: actor.clone(),
+                                frame,
+                            },
+                        );
+                    }
+                }
+                let ack = frames::encode(&ServerMessage::Ack { id, seq: self.seq });
+                self.seats
+                    .remember_answer(&actor, id, PastAnswer::Ack { seq: self.seq });
+                self.when_durable(self.seq, Held::Answer { conn, frame: ack });
+            }
+            Err(rejection) => {
+                tracing::debug!(
+                    room = %self.code,
+                    participant = logged_actor.map(|p| p.as_str()).unwrap_or("-"),
+                    command = command.name(),
+                    code = ?rejection.code,
+                    "rejected"
+                );
+                let refusal = frames::refusal(&self.config.metrics, Some(id), rejection);
+                // Even a refusal waits: it may rest on events not yet durable.
+                self.seats.remember_answer(
+                    &actor,
+                    id,
+                    PastAnswer::Refused(Box::new((refusal.clone(), self.seq))),
+                );
+                self.when_durable(
+                    self.seq,
+                    Held::Answer {
+                        conn,
+                        frame: refusal,
+                    },
+                );
+            }
+        }
+    }
+
+    /// Apply an event, number it, queue it for the disk, and hold its frame (encoded
+    /// once for everyone) until it is durable. `actor` and `command_id` say whose
+    /// command caused it, if any.
+    pub(super) fn publish(
+        &mut self,
+        event: Event,
+        actor: Option<&ParticipantId>,
+        command_id: Option<u64>,
+    ) {
+        self.room.apply(&event, actor);
+        self.seq += 1;
+        self.when_durable(
+            self.seq,
+            Held::Event {
+                frame: Arc::new(frames::event(self.seq, &event)),
+            },
+        );
+        self.unwritten.push(Write::AppendEvent {
+            room: self.code.clone(),
+            event: StoredEvent {
+                seq: self.seq,
+                at: self.config.clock.now(),
+                actor: actor.cloned(),
+                command_id,
+                event,
+            },
+        });
+    }
+
+    /// A connection asked for a fresh snapshot (it saw a gap): it goes out after the
+    /// events before it, once they are durable.
+    pub(super) fn send_snapshot(&mut self, conn: ConnId) {
+        let Some(participant) = self.connections.get(&conn).map(|c| c.participant.clone()) else {
+            return;
+        };
+        let frame = self.snapshot_for(&participant);
+        self.when_durable(self.seq, Held::Answer { conn, frame });
+    }
+
+    /// The room as it is now, for `participant`.
+    pub(super) fn snapshot_for(&self, participant: &ParticipantId) -> Utf8Bytes {
+        frames::encode(&ServerMessage::Snapshot {
+            seq: self.seq,
+            server_time: self.config.clock.now(),
+            state: self.room.state.clone(),
+            your_notes: self.room.notes_by(participant),
+        })
+    }
+}
