@@ -12,11 +12,11 @@
 //! reads no more, so the refusals of a frame over the hard limit or not UTF-8 are
 //! followed by the close frame alone.)
 
+use super::{FrameSink, FrameStream};
 use crate::frames;
 use crate::metrics::Metrics;
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use futures_util::future::{Either, select};
-use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use shared::wire::{ByeReason, ServerMessage};
 use shared::{ErrorCode, Rejection};
@@ -120,8 +120,8 @@ fn bye(reason: ByeReason) -> Message {
 /// Reading while writing matters too: a client busy writing a burst may not read until
 /// its writes go through.
 pub async fn part(
-    mut sink: SplitSink<WebSocket, Message>,
-    mut stream: SplitStream<WebSocket>,
+    mut sink: impl FrameSink,
+    mut stream: impl FrameStream,
     farewell: Farewell,
     metrics: &Metrics,
 ) {
@@ -148,7 +148,7 @@ pub async fn part(
 
 /// Read and discard frames until the client's close frame, the end of the stream or a
 /// read error.
-async fn drain(stream: &mut SplitStream<WebSocket>) {
+async fn drain(stream: &mut impl FrameStream) {
     while let Some(Ok(message)) = stream.next().await {
         if matches!(message, Message::Close(_)) {
             break;

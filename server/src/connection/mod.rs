@@ -1,361 +1,219 @@
 //! One WebSocket connection: frames in, frames out, nothing else.
 //!
-//! The task reads the socket, turns each text frame into a [`ClientMessage`] and hands it
-//! to the room; it writes whatever the room queued for it. Bad frames get a typed
-//! rejection and the connection carries on. It holds no room state: only which room and
-//! seat it belongs to once it has joined.
+//! The task ([`Connection`]) reads the socket, turns each text frame into a
+//! [`ClientMessage`] and hands it to the room; it writes whatever the room queued for it.
+//! Bad frames get a typed rejection and the connection carries on. It holds no room
+//! state. It lives in two phases, each a method of its own: in the [`lobby`] until a
+//! `join` or `resume` seats it, then [`seated`] in one room until it ends. One value,
+//! [`Shutdown`], says when it must end from outside (the server stopping, its room
+//! letting go), and [`farewell`] how it ends. It is generic over the socket's two halves,
+//! so that its unit tests drive it through channels, without a network.
 //!
 //! It also enforces what is owed per connection before anything reaches a room
 //! ([`crate::guard`]): the frame rate (over it, `rate_limited`; flooding on, `bye` with
 //! `abuse`), the frame size (over `max_frame_bytes`, `frame_too_large`; over the hard
 //! limit, `frame_too_large` and close), and the pace of failed entries from its address.
-//! How it ends, when the server ends it, is [`farewell`]'s business.
 
 mod farewell;
+mod lobby;
+mod seated;
+mod shutdown;
+#[cfg(test)]
+mod tests;
 
 use crate::app_state::AppState;
 use crate::frames;
-use crate::guard::{Admit, Visitor, flood};
-use crate::registry::{FindError, LOOKUPS};
-use crate::room::{ConnId, ConnectionLink, Entry, Frame, RoomHandle, ToRoom};
+use crate::guard::{Admit, CommandRate, Visitor, flood};
+use crate::room::{ConnId, Frame};
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket};
 use farewell::Farewell;
-use futures_util::{SinkExt, StreamExt};
-use shared::wire::{ByeReason, ClientMessage, PROTOCOL_VERSION, ServerMessage};
-use shared::{ErrorCode, ParticipantId, Rejection, RoomCode};
-use std::pin::Pin;
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use shared::wire::{ByeReason, ClientMessage, ServerMessage};
+use shared::{ErrorCode, Rejection};
+use shutdown::Shutdown;
 use std::sync::Arc;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
-/// Where the connection stands.
-enum Seat {
-    /// Not in a room yet: only join and resume make sense.
-    Lobby,
-    /// In a room, holding a participant's seat.
-    Seated(RoomHandle),
+/// Where the connection writes: the socket's sending half (a channel in unit tests).
+pub trait FrameSink: Sink<Message, Error = axum::Error> + Unpin + Send {}
+impl<T: Sink<Message, Error = axum::Error> + Unpin + Send> FrameSink for T {}
+
+/// Where the connection reads: the socket's receiving half (a channel in unit tests).
+pub trait FrameStream: Stream<Item = Result<Message, axum::Error>> + Unpin + Send {}
+impl<T: Stream<Item = Result<Message, axum::Error>> + Unpin + Send> FrameStream for T {}
+
+/// Serve one upgraded socket until it closes.
+pub async fn serve(socket: WebSocket, app: AppState, visitor: Visitor) {
+    let (sink, stream) = socket.split();
+    Connection::new(app, visitor, sink, stream).run().await;
+}
+
+/// One connection's task: the socket's halves, whose connection it is, and what ends it.
+pub struct Connection<Si, St> {
+    conn: ConnId,
+    app: AppState,
+    visitor: Visitor,
+    rate: CommandRate,
+    sink: Si,
+    stream: St,
+    shutdown: Shutdown,
 }
 
 /// What woke the connection up.
 enum Wake {
     Incoming(Option<Result<Message, axum::Error>>),
     Outgoing(Frame),
-    Kicked(Option<ByeReason>),
-    Stopping,
+    Ended(Farewell),
 }
 
-/// A refusal frame, counted in the metrics by its code.
-fn rejected(app: &AppState, id: Option<u64>, rejection: Rejection) -> Message {
-    Message::Text(frames::refusal(&app.config.metrics, id, rejection))
-}
+impl<Si: FrameSink, St: FrameStream> Connection<Si, St> {
+    pub fn new(app: AppState, visitor: Visitor, sink: Si, stream: St) -> Self {
+        Connection {
+            conn: ConnId::next(),
+            rate: visitor.command_rate(),
+            shutdown: Shutdown::new(app.stopping.clone()),
+            app,
+            visitor,
+            sink,
+            stream,
+        }
+    }
 
-/// Serve one upgraded socket until it closes.
-pub async fn serve(socket: WebSocket, app: AppState, visitor: Visitor) {
-    let conn = ConnId::next();
-    let _open = app.config.metrics.connection_opened();
-    let mut rate = visitor.command_rate();
-    let (mut sink, mut stream) = socket.split();
-    let (frames_tx, mut frames_rx) = mpsc::channel::<Frame>(app.config.outgoing_queue);
-    let mut frames_tx = Some(frames_tx);
-    let mut seat = Seat::Lobby;
-    // Fires once when the server stops. Made once, not per wake-up: every connection's
-    // waiting registers on the one shared watch, under its lock.
-    let mut stopping = app.stopping.clone();
-    let stopping = async move {
-        let _ = stopping.wait_for(|stop| *stop).await;
-    };
-    let mut stopping = std::pin::pin!(stopping);
-
-    // Told by the room if it drops this connection; pending until seated.
-    let mut kicked: Option<oneshot::Receiver<ByeReason>> = None;
-
-    let farewell = loop {
-        let wake = tokio::select! {
-            incoming = stream.next() => Wake::Incoming(incoming),
-            Some(out) = frames_rx.recv() => Wake::Outgoing(out),
-            reason = async {
-                match kicked.as_mut() {
-                    Some(kicked) => kicked.await.ok(),
-                    None => std::future::pending().await,
-                }
-            } => Wake::Kicked(reason),
-            _ = stopping.as_mut() => Wake::Stopping,
+    /// The lobby, then the room, then the farewell.
+    pub async fn run(mut self) {
+        let _open = self.app.config.metrics.connection_opened();
+        let farewell = match self.lobby().await {
+            Ok(mut seated) => {
+                let farewell = self.seated(&mut seated).await;
+                // The room lets go first: nothing more is queued for a connection on its
+                // way out, and the others see it leave without waiting for its goodbye.
+                seated.leave(self.conn).await;
+                farewell
+            }
+            Err(farewell) => farewell,
         };
-        if let Wake::Incoming(Some(Ok(message))) = &wake {
-            match rate.admit(message, app.config.clock.now()) {
-                Admit::Yes => {}
-                Admit::Refuse { id, rejection } => {
-                    let written = sink.send(rejected(&app, id, rejection));
-                    if let Err(farewell) =
-                        write_or_leave(written, &mut kicked, stopping.as_mut()).await
-                    {
-                        break farewell;
+        let Connection {
+            app,
+            visitor,
+            sink,
+            stream,
+            ..
+        } = self;
+        // Boxed: it runs once, at the end, and would otherwise size the task for its life.
+        Box::pin(farewell::part(sink, stream, farewell, &app.config.metrics)).await;
+        // The address's slot is free before the connection stops being counted (`_open`
+        // goes at the very end), so whoever sees the count fall finds the slot free.
+        drop(visitor);
+    }
+
+    /// The next text frame to act on. Meanwhile it refuses what the rate limit refuses
+    /// and binary frames, writes what the room queued (`queue`, once seated), and ends
+    /// on the client's close, a broken socket, a flood or [`Shutdown`].
+    async fn next_text(
+        &mut self,
+        mut queue: Option<&mut mpsc::Receiver<Frame>>,
+    ) -> Result<Utf8Bytes, Farewell> {
+        loop {
+            let wake = {
+                let outgoing = async {
+                    match queue.as_deref_mut() {
+                        Some(queue) => queue.recv().await,
+                        None => std::future::pending().await,
                     }
-                    continue;
-                }
-                Admit::Disconnect => {
-                    tracing::info!(addr = %visitor.addr, "connection dropped for abuse");
-                    break Farewell::Bye(ByeReason::Abuse);
-                }
-            }
-        }
-        let text = match wake {
-            Wake::Incoming(Some(Ok(Message::Text(text)))) => text,
-            Wake::Incoming(Some(Ok(Message::Binary(bytes)))) => {
-                let max = app.config.max_frame_bytes;
-                let refusal = if bytes.len() > max {
-                    flood::too_large(max)
-                } else {
-                    Rejection::new(ErrorCode::Malformed, "frames are JSON text")
                 };
-                let refusal = rejected(&app, None, refusal);
-                // Like every answer, the write gives way if the room drops us meanwhile.
-                let written = sink.send(refusal);
-                if let Err(farewell) = write_or_leave(written, &mut kicked, stopping.as_mut()).await
-                {
-                    break farewell;
+                tokio::select! {
+                    incoming = self.stream.next() => Wake::Incoming(incoming),
+                    Some(out) = outgoing => Wake::Outgoing(out),
+                    ended = self.shutdown.recv() => Wake::Ended(ended),
                 }
-                continue;
-            }
-            // Pings are answered by the WebSocket layer.
-            Wake::Incoming(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => continue,
-            Wake::Incoming(Some(Ok(Message::Close(_))) | None) => break Farewell::Silent,
-            // The stream cannot be read on: a frame over the hard limit, a text frame
-            // that is not UTF-8 (both said before closing), or a broken socket.
-            Wake::Incoming(Some(Err(error))) => {
-                tracing::debug!(%error, "connection error");
-                break Farewell::after(&error, app.config.frame_hard_limit_bytes);
-            }
-            Wake::Outgoing(out) => {
-                let written = write_queued(&mut sink, out, &mut frames_rx);
-                if let Err(farewell) = write_or_leave(written, &mut kicked, stopping.as_mut()).await
-                {
-                    break farewell;
-                }
-                continue;
-            }
-            // A room that lets go without a reason is gone.
-            Wake::Kicked(reason) => {
-                break Farewell::Bye(reason.unwrap_or(ByeReason::SessionDeleted));
-            }
-            Wake::Stopping => break Farewell::Bye(ByeReason::ShuttingDown),
-        };
-        // Boxed: awaited inline, the largest of its futures (a join, waiting for the room)
-        // would size every connection's task for the whole connection's life; boxed, it
-        // costs an allocation per frame received and 0.25 KiB less per connection (S3).
-        let (reply, seated) = Box::pin(handle_text(
-            &text,
-            conn,
-            &app,
-            &visitor,
-            &seat,
-            &mut frames_tx,
-        ))
-        .await;
-        if let Some((room, kick)) = seated {
-            seat = Seat::Seated(room);
-            kicked = Some(kick);
-        }
-        if let Some(reply) = reply
-            && let Err(farewell) =
-                write_or_leave(sink.send(reply), &mut kicked, stopping.as_mut()).await
-        {
-            break farewell;
-        }
-    };
-
-    // The room lets go first: nothing more is queued for a connection on its way out,
-    // and the others see it leave without waiting for its goodbye.
-    if let Seat::Seated(room) = seat {
-        let _ = room.send(ToRoom::Leave { conn }).await;
-    }
-    drop(frames_rx);
-    // Boxed: it runs once, at the end, and would otherwise size the task for its life.
-    Box::pin(farewell::part(sink, stream, farewell, &app.config.metrics)).await;
-    // The address's slot is free before the connection stops being counted (`_open`
-    // goes at the very end), so whoever sees the count fall finds the slot free.
-    drop(visitor);
-}
-
-/// A room just seated this connection: the room, and how it would drop us.
-type Seated = (RoomHandle, oneshot::Receiver<ByeReason>);
-
-/// Act on one text frame: the answer, if the connection itself answers, and the room
-/// if the frame seated the connection.
-async fn handle_text(
-    text: &str,
-    conn: ConnId,
-    app: &AppState,
-    visitor: &Visitor,
-    seat: &Seat,
-    frames_tx: &mut Option<mpsc::Sender<Frame>>,
-) -> (Option<Message>, Option<Seated>) {
-    let max = app.config.max_frame_bytes;
-    if text.len() > max {
-        let refusal = flood::too_large(max);
-        return (Some(rejected(app, flood::command_id(text), refusal)), None);
-    }
-    let message: ClientMessage = match serde_json::from_str(text) {
-        Ok(message) => message,
-        Err(error) => {
-            let refusal = Rejection::new(ErrorCode::Malformed, format!("not a message: {error}"));
-            return (Some(rejected(app, None, refusal)), None);
-        }
-    };
-    let reply = match (message, seat) {
-        (ClientMessage::Ping { nonce }, _) => {
-            Some(Message::Text(frames::encode(&ServerMessage::Pong {
-                nonce,
-                server_time: app.config.clock.now(),
-            })))
-        }
-        (
-            ClientMessage::Join {
-                protocol_version,
-                room,
-                name,
-                observer,
-                facilitator_key,
-            },
-            Seat::Lobby,
-        ) => {
-            let entry = Entry::New {
-                name,
-                observer,
-                facilitator_key,
             };
-            return enter(protocol_version, room, entry, conn, app, visitor, frames_tx).await;
-        }
-        (
-            ClientMessage::Resume {
-                protocol_version,
-                room,
-                token,
-            },
-            Seat::Lobby,
-        ) => {
-            let entry = Entry::Resume { token };
-            return enter(protocol_version, room, entry, conn, app, visitor, frames_tx).await;
-        }
-        (ClientMessage::Join { .. } | ClientMessage::Resume { .. }, Seat::Seated(_)) => {
-            Some(rejected(
-                app,
-                None,
-                Rejection::new(
-                    ErrorCode::AlreadyJoined,
-                    "this connection has already joined",
-                ),
-            ))
-        }
-        (ClientMessage::Command { id, .. }, Seat::Lobby) => Some(rejected(
-            app,
-            Some(id),
-            Rejection::new(ErrorCode::NotJoined, "join a room first"),
-        )),
-        (ClientMessage::Sync, Seat::Lobby) => Some(rejected(
-            app,
-            None,
-            Rejection::new(ErrorCode::NotJoined, "join a room first"),
-        )),
-        (ClientMessage::Command { id, command }, Seat::Seated(room)) => room
-            .send(ToRoom::Command { conn, id, command })
-            .await
-            .err()
-            .map(|_| {
-                rejected(
-                    app,
-                    Some(id),
-                    Rejection::new(ErrorCode::SessionClosed, "the session is gone"),
-                )
-            }),
-        (ClientMessage::Sync, Seat::Seated(room)) => {
-            let _ = room.send(ToRoom::Sync { conn }).await;
-            None
-        }
-    };
-    (reply, None)
-}
-
-/// Ask a room to seat this connection.
-async fn enter(
-    protocol_version: u32,
-    code: RoomCode,
-    entry: Entry,
-    conn: ConnId,
-    app: &AppState,
-    visitor: &Visitor,
-    frames_tx: &mut Option<mpsc::Sender<Frame>>,
-) -> (Option<Message>, Option<Seated>) {
-    if protocol_version != PROTOCOL_VERSION {
-        let refusal = Rejection::new(
-            ErrorCode::UnsupportedVersion,
-            format!("this server speaks protocol version {PROTOCOL_VERSION}"),
-        );
-        return (Some(rejected(app, None, refusal)), None);
-    }
-    // Before the room is looked up: a refusal here says nothing about the room.
-    if let Err(refusal) = visitor.may_try_entering() {
-        return (Some(rejected(app, None, refusal)), None);
-    }
-    let invalid = || {
-        visitor.entry_failed();
-        let refusal = Rejection::new(
-            ErrorCode::RoomOrKeyInvalid,
-            "no session with this code, or a wrong key",
-        );
-        (Some(rejected(app, None, refusal)), None)
-    };
-    // Refused for now: a later attempt may get in.
-    let not_now = |error: FindError| (Some(rejected(app, None, error.into())), None);
-    // A room put away the moment this came finds its mailbox closed or drops the
-    // request unanswered: look it up again, and the registry loads it anew.
-    for _ in 0..LOOKUPS {
-        let room = match app.registry.find(&code).await {
-            Ok(room) => room,
-            Err(FindError::Unknown) => return invalid(),
-            Err(error @ FindError::ServerFull) => return not_now(error),
-            Err(error @ FindError::Storage) => {
-                // Each try reads and replays the session again: count it as a failed
-                // entry, so that one address cannot keep the store busy with it.
-                visitor.entry_failed();
-                return not_now(error);
-            }
-        };
-        let Some(frames) = frames_tx.clone() else {
-            return invalid();
-        };
-        let (kick, kicked) = oneshot::channel();
-        let (reply, answer) = oneshot::channel();
-        let message = ToRoom::Enter {
-            conn,
-            entry: entry.clone(),
-            link: ConnectionLink { frames, kick },
-            reply,
-        };
-        if room.send(message).await.is_err() {
-            continue;
-        }
-        return match answer.await {
-            Ok(Ok(participant)) => {
-                log_seated(&code, &participant);
-                // The room holds the only sender now, so the queue closes when the room
-                // lets go.
-                *frames_tx = None;
-                (None, Some((room, kicked)))
-            }
-            Ok(Err(rejection)) => {
-                if rejection.code == ErrorCode::RoomOrKeyInvalid {
-                    visitor.entry_failed();
+            if let Wake::Incoming(Some(Ok(message))) = &wake {
+                match self.rate.admit(message, self.app.config.clock.now()) {
+                    Admit::Yes => {}
+                    Admit::Refuse { id, rejection } => {
+                        self.say(self.refusal(id, rejection)).await?;
+                        continue;
+                    }
+                    Admit::Disconnect => {
+                        tracing::info!(addr = %self.visitor.addr, "connection dropped for abuse");
+                        return Err(Farewell::Bye(ByeReason::Abuse));
+                    }
                 }
-                (Some(rejected(app, None, rejection)), None)
             }
-            Err(_) => continue,
-        };
+            match wake {
+                Wake::Incoming(Some(Ok(Message::Text(text)))) => return Ok(text),
+                Wake::Incoming(Some(Ok(Message::Binary(bytes)))) => {
+                    let max = self.app.config.max_frame_bytes;
+                    let refusal = if bytes.len() > max {
+                        flood::too_large(max)
+                    } else {
+                        Rejection::new(ErrorCode::Malformed, "frames are JSON text")
+                    };
+                    self.say(self.refusal(None, refusal)).await?;
+                }
+                // Pings are answered by the WebSocket layer.
+                Wake::Incoming(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => {}
+                Wake::Incoming(Some(Ok(Message::Close(_))) | None) => {
+                    return Err(Farewell::Silent);
+                }
+                // The stream cannot be read on: a frame over the hard limit, a text frame
+                // that is not UTF-8 (both said before closing), or a broken socket.
+                Wake::Incoming(Some(Err(error))) => {
+                    tracing::debug!(%error, "connection error");
+                    let hard_limit = self.app.config.frame_hard_limit_bytes;
+                    return Err(Farewell::after(&error, hard_limit));
+                }
+                Wake::Outgoing(first) => {
+                    let Some(queue) = queue.as_deref_mut() else {
+                        continue;
+                    };
+                    let written = write_queued(&mut self.sink, first, queue);
+                    settle(self.shutdown.unless(written).await)?;
+                }
+                Wake::Ended(farewell) => return Err(farewell),
+            }
+        }
     }
-    invalid()
+
+    /// A text frame as a message of the protocol, or the refusal to send back.
+    fn read(&self, text: &str) -> Result<ClientMessage, Message> {
+        let max = self.app.config.max_frame_bytes;
+        if text.len() > max {
+            return Err(self.refusal(flood::command_id(text), flood::too_large(max)));
+        }
+        serde_json::from_str(text).map_err(|error| {
+            let refusal = Rejection::new(ErrorCode::Malformed, format!("not a message: {error}"));
+            self.refusal(None, refusal)
+        })
+    }
+
+    /// The answer to a `ping`, in either phase.
+    fn pong(&self, nonce: u64) -> Message {
+        Message::Text(frames::encode(&ServerMessage::Pong {
+            nonce,
+            server_time: self.app.config.clock.now(),
+        }))
+    }
+
+    /// A refusal frame, counted in the metrics by its code.
+    fn refusal(&self, id: Option<u64>, rejection: Rejection) -> Message {
+        Message::Text(frames::refusal(&self.app.config.metrics, id, rejection))
+    }
+
+    /// Write one frame, unless the connection must end first.
+    async fn say(&mut self, message: Message) -> Result<(), Farewell> {
+        settle(self.shutdown.unless(self.sink.send(message)).await)
+    }
 }
 
-fn log_seated(room: &RoomCode, participant: &ParticipantId) {
-    tracing::debug!(room = %room, participant = %participant, "seated");
+/// A write's outcome: done, the socket failed (nothing more to say), or the connection
+/// must end for another reason.
+fn settle(outcome: Result<Result<(), axum::Error>, Farewell>) -> Result<(), Farewell> {
+    match outcome {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) => Err(Farewell::Silent),
+        Err(farewell) => Err(farewell),
+    }
 }
 
 /// Bytes read from the socket at once: commands are a few hundred bytes, and the buffer
@@ -373,31 +231,10 @@ pub const MAX_WRITE_BUFFER: usize = 8 * 1024 * 1024;
 /// Frames written with one flush at most.
 const WRITE_BATCH: usize = 64;
 
-/// Finish a write, unless the room drops this connection or the server stops first.
-/// A client that stops reading blocks writes, so its room fills its queue and drops it;
-/// this is how the connection hears of it while stuck, and lets go of the socket.
-/// `Err` carries the farewell: a reason to give, or silence if the socket failed.
-async fn write_or_leave(
-    write: impl Future<Output = Result<(), axum::Error>>,
-    kicked: &mut Option<oneshot::Receiver<ByeReason>>,
-    stopping: Pin<&mut impl Future<Output = ()>>,
-) -> Result<(), Farewell> {
-    tokio::select! {
-        written = write => written.map_err(|_| Farewell::Silent),
-        reason = async {
-            match kicked.as_mut() {
-                Some(kicked) => kicked.await.ok(),
-                None => std::future::pending().await,
-            }
-        } => Err(Farewell::Bye(reason.unwrap_or(ByeReason::SessionDeleted))),
-        _ = stopping => Err(Farewell::Bye(ByeReason::ShuttingDown)),
-    }
-}
-
 /// Write `first` and whatever else is already queued for this connection, then flush
 /// once: a burst of events costs one system call, not one per frame.
 async fn write_queued(
-    sink: &mut futures_util::stream::SplitSink<WebSocket, Message>,
+    sink: &mut impl FrameSink,
     first: Frame,
     queue: &mut mpsc::Receiver<Frame>,
 ) -> Result<(), axum::Error> {
