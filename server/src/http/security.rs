@@ -1,6 +1,7 @@
 //! What the web side does so that another site cannot use a visitor's browser against
-//! the app: the WebSocket checks where the page that opens it comes from, and every
-//! answer carries headers that confine the page to this server.
+//! the app: the rule for where a page that opens the WebSocket may come from
+//! ([`origin_allowed`], applied to the handshake by [`super::extract::CheckedOrigin`]),
+//! and the headers on every answer that confine the page to this server.
 //!
 //! **Origin.** Browsers send an `Origin` header with every WebSocket handshake, and a
 //! page cannot forge it. The upgrade is allowed when that origin is the server's own

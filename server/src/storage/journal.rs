@@ -3,7 +3,7 @@
 //! Whatever is queued when the writer wakes goes into one transaction, so a burst of
 //! commands from many rooms costs one commit (one fsync). The writer is an OS thread of
 //! its own, not a task: a commit blocks it while the disk works, and SQLite runs inside
-//! it ([`super::sqlite_writer`]), so between a room queueing an event and learning it is
+//! it (`storage/sqlite/writer.rs`), so between a room queueing an event and learning it is
 //! durable there are two wake-ups (the writer's, the room's) and no more. Writes are
 //! committed in the order they were queued, so each room's events reach the disk in
 //! sequence order, after the room's creation and before its deletion.
