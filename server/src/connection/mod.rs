@@ -42,10 +42,16 @@ impl<T: Sink<Message, Error = axum::Error> + Unpin + Send> FrameSink for T {}
 pub trait FrameStream: Stream<Item = Result<Message, axum::Error>> + Unpin + Send {}
 impl<T: Stream<Item = Result<Message, axum::Error>> + Unpin + Send> FrameStream for T {}
 
-/// Serve one upgraded socket until it closes.
-pub async fn serve(socket: WebSocket, app: AppState, visitor: Visitor) {
+/// Serve one upgraded socket until it closes. Not an `async fn`: one would keep its
+/// arguments (the socket, the state) beside the task's own copies for the connection's
+/// whole life (`docs/benchmarks.md`, S3).
+pub fn serve(
+    socket: WebSocket,
+    app: AppState,
+    visitor: Visitor,
+) -> impl Future<Output = ()> + Send {
     let (sink, stream) = socket.split();
-    Connection::new(app, visitor, sink, stream).run().await;
+    Connection::new(app, visitor, sink, stream).run()
 }
 
 /// One connection's task: the socket's halves, whose connection it is, and what ends it.
@@ -92,18 +98,12 @@ impl<Si: FrameSink, St: FrameStream> Connection<Si, St> {
             }
             Err(farewell) => farewell,
         };
-        let Connection {
-            app,
-            visitor,
-            sink,
-            stream,
-            ..
-        } = self;
         // Boxed: it runs once, at the end, and would otherwise size the task for its life.
-        Box::pin(farewell::part(sink, stream, farewell, &app.config.metrics)).await;
+        let metrics = &self.app.config.metrics;
+        Box::pin(farewell::part(self.sink, self.stream, farewell, metrics)).await;
         // The address's slot is free before the connection stops being counted (`_open`
         // goes at the very end), so whoever sees the count fall finds the slot free.
-        drop(visitor);
+        drop(self.visitor);
     }
 
     /// The next text frame to act on. Meanwhile it refuses what the rate limit refuses
