@@ -16,6 +16,7 @@ use server::storage::{MemoryStore, SqliteStore};
 use std::sync::Arc;
 use std::time::Duration;
 use tests::browser::{APP_ROOT, Browser, ChromeDriver, assert_screens_accessible};
+use tests::cast::open_room;
 use tests::journey::{
     LAPTOP, PHONE, all_see_step, create_session, join, jump_to_step, screenshot_path, texts,
     value_of,
@@ -834,9 +835,7 @@ async fn a_page_says_when_the_server_is_full_and_gets_in_once_there_is_room() {
         .await;
     server.until_rooms_put_away(1).await;
     // Tuesday's is in use: the server holds as many sessions as it may.
-    let tuesday = server.create_session("Mardi").await;
-    let busy =
-        WsClient::join_facilitator(&url, &tuesday.room, &tuesday.facilitator_key, "Bea").await;
+    let (_, busy, []) = open_room(&server, "Mardi", "Bea", []).await;
 
     let driver = ChromeDriver::start().await;
     let phone = Browser::new(&driver, PHONE.0, PHONE.1).await;

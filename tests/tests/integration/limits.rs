@@ -10,7 +10,7 @@ use server::clock::ManualClock;
 use shared::state::NoteKind;
 use shared::wire::{ByeReason, ClientMessage, PROTOCOL_VERSION, ServerMessage};
 use shared::{ActionId, Command, ErrorCode, Limits, NoteId, QuestionId, RoomCode, Step};
-use tests::cast::{Cast, Who};
+use tests::cast::{Cast, Who, open_room};
 use tests::server::TestServer;
 use tests::ws::WsClient;
 
@@ -71,11 +71,7 @@ async fn room_carries_on(fac: &mut WsClient, others: &mut [&mut WsClient]) {
 #[tokio::test]
 async fn a_frame_over_the_limit_is_refused_and_the_connection_carries_on() {
     let server = TestServer::start().await;
-    let session = server.create_session("Taille").await;
-    let url = server.ws_url();
-    let mut fac =
-        WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, "Anne").await;
-    let mut eve = WsClient::join(&url, &session.room, "Eve", false).await;
+    let (_, mut fac, [mut eve]) = open_room(&server, "Taille", "Anne", ["Eve"]).await;
     let seq = eve.seq;
 
     // 20 KiB: over the 16 KiB limit, under the hard one.
@@ -109,11 +105,8 @@ async fn a_frame_over_the_limit_is_refused_and_the_connection_carries_on() {
 #[tokio::test]
 async fn a_frame_over_the_hard_limit_ends_only_that_connection_and_says_why() {
     let server = TestServer::start().await;
-    let session = server.create_session("Taille").await;
     let url = server.ws_url();
-    let mut fac =
-        WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, "Anne").await;
-    let mut eve = WsClient::join(&url, &session.room, "Eve", false).await;
+    let (session, mut fac, [mut eve]) = open_room(&server, "Taille", "Anne", ["Eve"]).await;
     let eve_id = eve.me().clone();
     let token = eve.token.clone().expect("a token");
 
@@ -428,11 +421,8 @@ async fn connections_per_address_are_bounded() {
         ..Config::default()
     })
     .await;
-    let session = server.create_session("Connexions").await;
     let url = server.ws_url();
-    let mut fac =
-        WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, "Anne").await;
-    let mut bruno = WsClient::join(&url, &session.room, "Bruno", false).await;
+    let (_, mut fac, [mut bruno]) = open_room(&server, "Connexions", "Anne", ["Bruno"]).await;
     let spare = WsClient::connect(&url, "spare").await;
 
     let Err((status, body)) = WsClient::connect_with_headers(&url, "fourth", &[]).await else {
@@ -466,12 +456,8 @@ async fn commands_over_the_rate_are_refused_to_that_connection_alone() {
         ..Config::default()
     })
     .await;
-    let session = server.create_session("Débit").await;
-    let url = server.ws_url();
-    let mut fac =
-        WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, "Anne").await;
-    let mut bruno = WsClient::join(&url, &session.room, "Bruno", false).await;
-    let mut eve = WsClient::join(&url, &session.room, "Eve", false).await;
+    let (_, mut fac, [mut bruno, mut eve]) =
+        open_room(&server, "Débit", "Anne", ["Bruno", "Eve"]).await;
 
     // Eve's join used one token; she sends 10 commands at once.
     for id in 1..=10 {
@@ -519,12 +505,9 @@ async fn a_connection_that_keeps_flooding_is_dropped_for_abuse() {
         ..Config::default()
     })
     .await;
-    let session = server.create_session("Abus").await;
     let url = server.ws_url();
-    let mut fac =
-        WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, "Anne").await;
-    let mut bruno = WsClient::join(&url, &session.room, "Bruno", false).await;
-    let mut eve = WsClient::join(&url, &session.room, "Eve", false).await;
+    let (session, mut fac, [mut bruno, mut eve]) =
+        open_room(&server, "Abus", "Anne", ["Bruno", "Eve"]).await;
     let eve_id = eve.me().clone();
     let token = eve.token.clone().expect("a token");
 
@@ -610,11 +593,8 @@ async fn failed_entries_are_rate_limited_per_address_with_one_answer_for_all() {
         ..Config::default()
     })
     .await;
-    let session = server.create_session("Devinettes").await;
     let url = server.ws_url();
-    let mut fac =
-        WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, "Anne").await;
-    let mut bruno = WsClient::join(&url, &session.room, "Bruno", false).await;
+    let (session, mut fac, [mut bruno]) = open_room(&server, "Devinettes", "Anne", ["Bruno"]).await;
 
     let mut guesser = WsClient::connect(&url, "guesser").await;
     // An unknown room, a wrong key, a wrong token: the same answer.
