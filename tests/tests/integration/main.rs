@@ -9,6 +9,8 @@
 
 mod bad_input;
 mod browser_controls;
+mod browser_entry;
+mod browser_recovery;
 mod browser_session;
 mod browser_smoke;
 mod cursors;
