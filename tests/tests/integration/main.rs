@@ -5,7 +5,7 @@
 //! module's name still selects its tests (`cargo xtask test -- browser` runs the
 //! `browser_*` modules). Two tests stay binaries of their own because each installs
 //! something process-wide: `anonymity.rs` (the global tracing subscriber whose every line
-//! it checks) and `fuzz.rs` (a panic hook that counts every panic in the process).
+//! it checks) and `fuzz/` (a panic hook that counts every panic in the process).
 
 mod bad_input;
 mod browser_controls;
