@@ -413,3 +413,7 @@ pub fn refusal_code(message: &ServerMessage) -> Option<shared::ErrorCode> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+#[path = "ws_tests.rs"]
+mod tests;
