@@ -376,6 +376,6 @@ fn summarise(runs: &[Run], spec: &FirstLoadSpec) {
     }
     println!(
         "  target ready within 2 s (p50): {}",
-        crate::verdict(ready.p50 <= 2000.0)
+        crate::scenario::verdict(ready.p50 <= 2000.0)
     );
 }

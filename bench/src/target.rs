@@ -1,15 +1,17 @@
 //! The server under load, as a child process: started on a fresh temporary database,
-//! watched through `/proc` (CPU time, resident memory), and stopped when dropped.
+//! watched through `/proc` (CPU time, resident memory), and stopped when dropped. It is
+//! started by the tests' own spawner (`tests::process::spawn_listening`), as the
+//! integration tests start theirs.
 //!
 //! Both the real server and the baseline run as children, so the figures read from
 //! `/proc/<pid>` are theirs alone, never the load generator's.
 
-use anyhow::{Context, Result, anyhow, bail};
-use std::io::BufRead;
+use anyhow::{Context, Result, anyhow};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
+use tests::process::spawn_listening;
 
 /// Which server a run measures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,36 +107,9 @@ impl Target {
         Self::start(Kind::Baseline, command, dir)
     }
 
-    fn start(kind: Kind, mut command: Command, dir: PathBuf) -> Result<Self> {
-        let mut child = command
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()?;
-        let stdout = child.stdout.take().context("the server's stdout")?;
-        let (found, address) = std::sync::mpsc::channel();
-        // The first line naming the address is sent back; the rest is read and dropped so
-        // the server never blocks on a full pipe.
-        std::thread::spawn(move || {
-            let mut found = Some(found);
-            for line in std::io::BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if let Some(rest) = line.strip_prefix("Open http://")
-                    && let Some((addr, _)) = rest.split_once('/')
-                    && let Some(found) = found.take()
-                {
-                    let _ = found.send(addr.to_owned());
-                }
-            }
-        });
-        let addr = match address.recv_timeout(Duration::from_secs(60)) {
-            Ok(addr) => addr.parse()?,
-            Err(_) => {
-                let _ = child.kill();
-                bail!("the {} server did not start listening", kind.label());
-            }
-        };
+    fn start(kind: Kind, command: Command, dir: PathBuf) -> Result<Self> {
+        let (child, addr) = spawn_listening(command, Duration::from_secs(60))
+            .with_context(|| format!("the {} server", kind.label()))?;
         eprintln!(
             "bench: {} server, pid {}, on {addr}",
             kind.label(),

@@ -4,8 +4,11 @@
 //! built here through a real server: Fanny facilitates, Claude is picked as the client,
 //! Ana and Ben are consultants (each the author of one question card and one note),
 //! Olga observes. Tests that need "a realistic room at step N" over the wire start here.
+//!
+//! Tests that need only a few people in a fresh room open it with [`open_room`], in one line:
+//! a session created, its facilitator seated with the key, the others joined in order.
 
-use crate::server::Session;
+use crate::server::{Session, TestServer};
 use crate::ws::WsClient;
 use shared::state::{NoteKind, Role};
 use shared::{ActionId, Command, NoteId, ParticipantId, QuestionId, Step};
@@ -17,6 +20,35 @@ pub const N_ANA: &str = "n-ana";
 pub const N_BEN: &str = "n-ben";
 pub const A_ONE: &str = "a-one";
 pub const A_TWO: &str = "a-two";
+
+/// Open a room for a test in one line: create a session titled `title` on `server`, seat
+/// `facilitator` with the key, then join `participants` in order (as participants, not
+/// observers), each waiting until seated. Returns the session (its code and key), the
+/// facilitator's client and the others', in the order given.
+///
+/// ```ignore
+/// let (session, mut fac, [mut bruno, eve]) = open_room(&server, "Débit", "Anne", ["Bruno", "Eve"]).await;
+/// ```
+pub async fn open_room<const N: usize>(
+    server: &TestServer,
+    title: &str,
+    facilitator: &str,
+    participants: [&str; N],
+) -> (Session, WsClient, [WsClient; N]) {
+    let session = server.create_session(title).await;
+    let url = server.ws_url();
+    let fac =
+        WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, facilitator)
+            .await;
+    let mut joined = Vec::with_capacity(N);
+    for name in participants {
+        joined.push(WsClient::join(&url, &session.room, name, false).await);
+    }
+    let Ok(joined) = <[WsClient; N]>::try_from(joined) else {
+        unreachable!("one client per name")
+    };
+    (session, fac, joined)
+}
 
 pub struct Cast {
     pub room: String,

@@ -3,7 +3,7 @@
 //! jumping to one, reading texts and saving screenshots. The start page, the links and
 //! each join form are checked for accessibility on the way.
 
-use crate::browser::Browser;
+use crate::browser::{Browser, assert_screens_accessible};
 use fantoccini::Locator;
 use std::path::PathBuf;
 
@@ -99,4 +99,24 @@ pub async fn jump_to_step(facilitator: &Browser, number: u8) {
         .click()
         .await
         .unwrap_or_else(|e| panic!("could not choose step {number}: {e}"));
+}
+
+/// Check every browser's screen at this step with axe-core, named `step (person)`.
+pub async fn all_accessible(browsers: &[(&Browser, &str)], step: &str) {
+    let screens: Vec<_> = browsers
+        .iter()
+        .map(|(browser, who)| (*browser, format!("{step} ({who})")))
+        .collect();
+    assert_screens_accessible(&screens).await;
+}
+
+/// Screenshots of a laptop and a phone at this step, named `step-laptop` and
+/// `step-phone`, in `target/screenshots/`.
+pub async fn shoot(laptop: &Browser, phone: &Browser, step: &str) {
+    laptop
+        .screenshot(screenshot_path(&format!("{step}-laptop")))
+        .await;
+    phone
+        .screenshot(screenshot_path(&format!("{step}-phone")))
+        .await;
 }

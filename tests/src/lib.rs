@@ -1,6 +1,7 @@
 //! Test support shared by the integration and browser tests.
 //!
 //! `server` starts a real server on `127.0.0.1:0` in the test's own runtime;
+//! `process` starts a server binary as a child process (for tests and the bench alike);
 //! `ws` is a small protocol-speaking WebSocket client built on tokio-tungstenite;
 //! `browser` drives headless Chromium through chromedriver (WebDriver);
 //! `proxy` sits between a browser and the server to cut its network on demand;
@@ -10,6 +11,7 @@
 pub mod browser;
 pub mod cast;
 pub mod journey;
+pub mod process;
 pub mod proxy;
 pub mod server;
 pub mod ws;

@@ -2,12 +2,12 @@
 //! stopped (gracefully) when dropped. [`ServerProcess`] runs the real binary instead, as
 //! a child process that a test can kill.
 
+use crate::process::spawn_listening;
 use server::Config;
 use server::storage::SqliteStore;
-use std::io::BufRead;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -282,37 +282,15 @@ impl ServerProcess {
     /// Start the server binary at `bin` on the SQLite file `db`. Tests of the `server`
     /// package pass `env!("CARGO_BIN_EXE_server")`, which Cargo builds for them.
     pub async fn spawn(bin: impl AsRef<Path>, db: &Path) -> Self {
-        let mut child = Command::new(bin.as_ref())
+        let mut command = Command::new(bin.as_ref());
+        command
             .args(["--host", "127.0.0.1", "--port", "0", "--db"])
-            .arg(db)
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start the server binary");
-        let stdout = child.stdout.take().expect("the server's stdout");
-        // Read its output on a thread: the first line with the address is sent back,
-        // the rest is read and dropped so that the server never blocks on a full pipe.
-        let (found, address) = oneshot::channel();
-        std::thread::spawn(move || {
-            let mut found = Some(found);
-            for line in std::io::BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                // "Open http://127.0.0.1:PORT/ in a browser."
-                if let Some(rest) = line.strip_prefix("Open http://")
-                    && let Some((addr, _)) = rest.split_once('/')
-                    && let Some(found) = found.take()
-                {
-                    let _ = found.send(addr.to_owned());
-                }
-            }
-        });
-        let addr = tokio::time::timeout(PROCESS_PATIENCE, address)
-            .await
-            .expect("the server to start listening in time")
-            .expect("the server exited before listening");
-        let addr = addr.parse().expect("a socket address");
+            .arg(db);
+        let spawned =
+            tokio::task::spawn_blocking(move || spawn_listening(command, PROCESS_PATIENCE))
+                .await
+                .expect("the spawning thread");
+        let (child, addr) = spawned.unwrap_or_else(|error| panic!("{error}"));
         ServerProcess {
             addr,
             child: Some(child),

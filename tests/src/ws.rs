@@ -1,13 +1,20 @@
 //! A protocol-speaking WebSocket client for tests, on tokio-tungstenite.
 //!
-//! It keeps its own copy of the room exactly as the browser does: a snapshot, then
-//! events applied with `shared`'s `apply`, checking that sequence numbers have no gap.
+//! It keeps its copy of the room with the browser's own code: every message it receives
+//! goes into a [`shared::replica::Replica`] (snapshot, then events applied with
+//! `RoomState::apply`), which the client derefs to, so `client.seq`, `client.state`,
+//! `client.me` and `client.my_notes` are the replica's. Stricter than a page: where the
+//! replica would ask for a snapshot after a gap, or skip an event it already has, the
+//! test client fails the test, since the server must never skip or repeat a number.
 //! Every message it receives is kept, raw and parsed, so tests can inspect all of them.
 //! Waiting is bounded: a read that takes longer than [`PATIENCE`] fails the test.
 
 use futures_util::{SinkExt, StreamExt};
+use shared::replica::{Entry, Replica};
+use shared::timer::Millis;
 use shared::wire::{ClientMessage, PROTOCOL_VERSION, ServerMessage};
-use shared::{Command, Event, NoteId, ParticipantId, Rejection, RoomCode, RoomState};
+use shared::{Command, Event, ParticipantId, Rejection, RoomCode, RoomState};
+use std::ops::Deref;
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
@@ -20,11 +27,10 @@ pub struct WsClient {
     pub label: String,
     socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
     next_id: u64,
-    pub me: Option<ParticipantId>,
+    /// The copy of the room, as a page keeps it; read through `Deref`.
+    replica: Replica,
+    /// The resume token `joined` gave (the replica keeps it as its entry, too).
     pub token: Option<String>,
-    pub state: Option<RoomState>,
-    pub seq: u64,
-    pub my_notes: Vec<NoteId>,
     /// Every text frame received, as sent.
     pub raw: Vec<String>,
     /// Every message received, parsed.
@@ -77,11 +83,16 @@ impl WsClient {
             label: label.to_owned(),
             socket,
             next_id: 1,
-            me: None,
+            // Room and entry are set from the first `join` or `resume` this client sends;
+            // the replica's own command ids are never used (commands go out directly).
+            replica: Replica::new(
+                RoomCode::from(""),
+                Entry::Resume {
+                    token: String::new(),
+                },
+                1,
+            ),
             token: None,
-            state: None,
-            seq: 0,
-            my_notes: Vec::new(),
             raw: Vec::new(),
             received: Vec::new(),
             closed_with: None,
@@ -160,6 +171,7 @@ impl WsClient {
     }
 
     pub async fn send(&mut self, message: &ClientMessage) {
+        self.note_entry(message);
         let text = serde_json::to_string(message).expect("encode");
         self.send_raw(&text).await;
     }
@@ -227,39 +239,61 @@ impl WsClient {
         }
     }
 
-    fn observe(&mut self, message: &ServerMessage) {
+    /// A `join` or `resume` going out names the room and the way in, as a page's does.
+    fn note_entry(&mut self, message: &ClientMessage) {
         match message {
-            ServerMessage::Joined { you, token, .. } => {
-                self.me = Some(you.clone());
-                self.token = Some(token.clone());
-            }
-            ServerMessage::Snapshot {
-                seq,
-                state,
-                your_notes,
+            ClientMessage::Join {
+                room,
+                name,
+                observer,
+                facilitator_key,
                 ..
             } => {
-                self.seq = *seq;
-                self.state = Some(state.clone());
-                self.my_notes = your_notes.clone();
+                self.replica.room_code = room.clone();
+                self.replica.entry = Entry::Join {
+                    name: name.clone(),
+                    observer: *observer,
+                    facilitator_key: facilitator_key.clone(),
+                };
             }
-            ServerMessage::Event { seq, event } => {
-                assert_eq!(
-                    *seq,
-                    self.seq + 1,
-                    "{}: events arrive in order without gaps",
-                    self.label
-                );
-                self.seq = *seq;
-                if let Some(state) = &mut self.state {
-                    state.apply(event);
-                }
-            }
-            ServerMessage::YourNote { note_id } if !self.my_notes.contains(note_id) => {
-                self.my_notes.push(note_id.clone());
+            ClientMessage::Resume { room, token, .. } => {
+                self.replica.room_code = room.clone();
+                self.replica.entry = Entry::Resume {
+                    token: token.clone(),
+                };
             }
             _ => {}
         }
+    }
+
+    /// Fold a message into the replica, failing on any gap or repeat in event numbers.
+    fn observe(&mut self, message: &ServerMessage) {
+        if let ServerMessage::Event { seq, .. } = message {
+            let expected = self.replica.seq + 1;
+            assert!(
+                *seq > self.replica.seq,
+                "{}: event {seq} arrived again (the copy is at {}): events arrive once",
+                self.label,
+                self.replica.seq
+            );
+            assert_eq!(
+                *seq, expected,
+                "{}: event {seq} arrived after {}: events arrive in order without gaps",
+                self.label, self.replica.seq
+            );
+        }
+        if let ServerMessage::Joined { token, .. } = message {
+            self.token = Some(token.clone());
+        }
+        let reaction = self.replica.receive(message.clone(), local_now());
+        // Only a gap makes a replica ask for something (a `sync`), and a gap has failed
+        // the test above; its outbox is empty, since commands go out directly.
+        assert!(
+            reaction.send.is_empty(),
+            "{}: the replica wants to send {:?}",
+            self.label,
+            reaction.send
+        );
     }
 
     /// Number this client's next commands from `first` on. Pages sharing a seat must
@@ -356,6 +390,22 @@ impl WsClient {
     }
 }
 
+impl Deref for WsClient {
+    type Target = Replica;
+
+    fn deref(&self) -> &Replica {
+        &self.replica
+    }
+}
+
+/// The local clock a replica reads (for its estimate of the server's clock), in
+/// milliseconds since the Unix epoch.
+fn local_now() -> Millis {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_millis() as Millis)
+}
+
 /// The code of a refusal, or `None` for any other message.
 pub fn refusal_code(message: &ServerMessage) -> Option<shared::ErrorCode> {
     match message {
@@ -363,3 +413,7 @@ pub fn refusal_code(message: &ServerMessage) -> Option<shared::ErrorCode> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+#[path = "ws_tests.rs"]
+mod tests;

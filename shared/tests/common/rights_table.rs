@@ -1,7 +1,7 @@
 //! The method's table of rights, written from `docs/method.md` ("Rules the server enforces"),
 //! and what it says a command should get. One table for two checks: the pure logic
 //! (`shared/tests/rights.rs`) and the server over real WebSockets
-//! (`tests/tests/rights_over_the_wire.rs`, which includes this file by path). It is
+//! (`tests/tests/integration/rights_over_the_wire.rs`, which includes this file by path). It is
 //! never computed from `logic::rights`: that would test the code against itself.
 
 use shared::state::{NoteKind, Role, RoomState};

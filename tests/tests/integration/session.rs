@@ -4,6 +4,7 @@
 use shared::state::{NoteKind, Role};
 use shared::wire::ServerMessage;
 use shared::{ActionId, Command, ErrorCode, NoteId, QuestionId, Step, TimerState};
+use tests::cast::open_room;
 use tests::server::TestServer;
 use tests::ws::WsClient;
 
@@ -17,16 +18,14 @@ async fn all_catch_up(clients: &mut [&mut WsClient], seq: u64) {
 #[tokio::test]
 async fn a_whole_session_reaches_every_screen_the_same() {
     let server = TestServer::start().await;
-    let session = server.create_session("Séance de mars").await;
     let url = server.ws_url();
-
-    let mut fac =
-        WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, "Anne").await;
-    let mut cli = WsClient::join(&url, &session.room, "Claire", false).await;
-    let mut c1 = WsClient::join(&url, &session.room, "Bruno", false).await;
-    let mut c2 = WsClient::join(&url, &session.room, "Chloé", false).await;
-    let mut c3 = WsClient::join(&url, &session.room, "David", false).await;
-    let mut c4 = WsClient::join(&url, &session.room, "Emma", false).await;
+    let (session, mut fac, [mut cli, mut c1, mut c2, mut c3, mut c4]) = open_room(
+        &server,
+        "Séance de mars",
+        "Anne",
+        ["Claire", "Bruno", "Chloé", "David", "Emma"],
+    )
+    .await;
     let mut obs = WsClient::join(&url, &session.room, "Olivier", true).await;
 
     assert_eq!(

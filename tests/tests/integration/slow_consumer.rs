@@ -11,6 +11,7 @@ use server::Config;
 use shared::wire::{ByeReason, ClientMessage, PROTOCOL_VERSION, ServerMessage};
 use shared::{Command, RoomCode, Step};
 use std::time::Duration;
+use tests::cast::open_room;
 use tests::server::TestServer;
 use tests::ws::{PATIENCE, WsClient};
 use tokio::net::TcpSocket;
@@ -32,12 +33,9 @@ async fn a_reader_that_stalls_is_dropped_while_the_room_goes_on_and_it_can_come_
         ..Config::default()
     })
     .await;
-    let session = server.create_session("Lenteur").await;
     let url = server.ws_url();
-    let mut fac =
-        WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, "Anne").await;
-    let mut claire = WsClient::join(&url, &session.room, "Claire", false).await;
-    let mut bruno = WsClient::join(&url, &session.room, "Bruno", false).await;
+    let (session, mut fac, [mut claire, mut bruno]) =
+        open_room(&server, "Lenteur", "Anne", ["Claire", "Bruno"]).await;
 
     // The stalled reader: a tiny receive buffer, so that the server's writes to it
     // block after a few frames once it stops reading.

@@ -11,7 +11,7 @@ use shared::state::{Language, NoteKind, Participant, Role};
 use shared::{Command, ErrorCode, Event, NoteId, ParticipantId, RoomCode, RoomState, Step};
 use std::sync::Arc;
 use std::time::Duration;
-use tests::cast::{Cast, N_ANA};
+use tests::cast::{Cast, N_ANA, open_room};
 use tests::server::{TempDir, TestServer};
 use tests::ws::{WsClient, refusal_code};
 
@@ -116,9 +116,7 @@ async fn many_arriving_at_once_bring_one_room_back() {
     let dir = TempDir::new("arrivals");
     let server = on_sqlite(&dir).await;
     let url = server.ws_url();
-    let session = server.create_session("Tous en même temps").await;
-    let fac =
-        WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, "Fanny").await;
+    let (session, fac, []) = open_room(&server, "Tous en même temps", "Fanny", []).await;
     fac.close().await;
     server.until_rooms_put_away(1).await;
 
@@ -139,9 +137,7 @@ async fn many_arriving_at_once_bring_one_room_back() {
 async fn a_session_put_away_can_still_be_deleted() {
     let server = TestServer::start_with(put_away_at_once()).await;
     let url = server.ws_url();
-    let session = server.create_session("À effacer").await;
-    let fac =
-        WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, "Fanny").await;
+    let (session, fac, []) = open_room(&server, "À effacer", "Fanny", []).await;
     fac.close().await;
     server.until_rooms_put_away(1).await;
 
@@ -166,15 +162,12 @@ async fn the_cap_on_rooms_counts_rooms_in_memory_not_rooms_stored() {
     })
     .await;
     let url = server.ws_url();
-    let first = server.create_session("Lundi").await;
-    let fac = WsClient::join_facilitator(&url, &first.room, &first.facilitator_key, "Fanny").await;
+    let (first, fac, []) = open_room(&server, "Lundi", "Fanny", []).await;
     fac.close().await;
     server.until_rooms_put_away(1).await;
 
     // The first is stored, not in memory: a second may open.
-    let second = server.create_session("Mardi").await;
-    let fac =
-        WsClient::join_facilitator(&url, &second.room, &second.facilitator_key, "Fanny").await;
+    let (_, fac, []) = open_room(&server, "Mardi", "Fanny", []).await;
     // While the second is in use, the first cannot come back.
     let answer = WsClient::first_answer_to_join(&url, &first.room, "Ana").await;
     assert_eq!(refusal_code(&answer), Some(ErrorCode::ServerFull));

@@ -5,7 +5,7 @@ use server::Config;
 use shared::state::{NoteKind, Role};
 use shared::wire::ServerMessage;
 use shared::{Command, ErrorCode, NoteId, Step};
-use tests::cast::{Cast, Who};
+use tests::cast::{Cast, Who, open_room};
 use tests::server::{TempDir, TestServer};
 use tests::ws::WsClient;
 use tokio_tungstenite::tungstenite::Message;
@@ -201,11 +201,7 @@ async fn optional_fields_may_be_left_out_or_null() {
 #[tokio::test]
 async fn a_frame_over_the_size_limit_closes_only_that_connection() {
     let server = TestServer::start().await;
-    let session = server.create_session("Taille").await;
-    let url = server.ws_url();
-    let mut fac =
-        WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, "Anne").await;
-    let mut eve = WsClient::join(&url, &session.room, "Eve", false).await;
+    let (_, mut fac, [mut eve]) = open_room(&server, "Taille", "Anne", ["Eve"]).await;
     eve.send_raw(&format!(
         r#"{{"type":"command","id":1,"command":{{"type":"write_learning","text":"{}"}}}}"#,
         "x".repeat(100_000)
@@ -323,11 +319,7 @@ async fn any_unicode_is_kept_exactly_as_sent() {
 #[tokio::test]
 async fn a_text_frame_that_is_not_utf8_closes_only_that_connection() {
     let server = TestServer::start().await;
-    let session = server.create_session("Octets").await;
-    let url = server.ws_url();
-    let mut fac =
-        WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, "Anne").await;
-    let mut eve = WsClient::join(&url, &session.room, "Eve", false).await;
+    let (_, mut fac, [mut eve]) = open_room(&server, "Octets", "Anne", ["Eve"]).await;
     let eve_id = eve.me().clone();
     let frame = Frame::message(vec![b'{', 0xff, 0xfe, b'}'], OpCode::Data(Data::Text), true);
     eve.send_message(Message::Frame(frame)).await;

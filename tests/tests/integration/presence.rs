@@ -4,18 +4,16 @@
 use server::Config;
 use shared::{Command, ErrorCode, Event, Step};
 use std::time::Duration;
+use tests::cast::open_room;
 use tests::server::TestServer;
 use tests::ws::WsClient;
 
 #[tokio::test]
 async fn a_resumed_participant_keeps_role_and_place_in_the_hand_queue() {
     let server = TestServer::start().await;
-    let session = server.create_session("Reprise").await;
     let url = server.ws_url();
-    let mut fac =
-        WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, "Anne").await;
-    let mut bruno = WsClient::join(&url, &session.room, "Bruno", false).await;
-    let mut chloe = WsClient::join(&url, &session.room, "Chloé", false).await;
+    let (session, mut fac, [mut bruno, mut chloe]) =
+        open_room(&server, "Reprise", "Anne", ["Bruno", "Chloé"]).await;
     let bruno_id = bruno.me().clone();
     fac.ok(Command::PickClient {
         participant: chloe.me().clone(),
@@ -61,10 +59,8 @@ async fn a_resumed_participant_keeps_role_and_place_in_the_hand_queue() {
 #[tokio::test]
 async fn the_facilitator_link_opens_the_same_seat_from_a_second_device() {
     let server = TestServer::start().await;
-    let session = server.create_session("Deux écrans").await;
     let url = server.ws_url();
-    let laptop =
-        WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, "Anne").await;
+    let (session, laptop, []) = open_room(&server, "Deux écrans", "Anne", []).await;
     let mut phone =
         WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, "Anne (tél.)")
             .await;
@@ -80,11 +76,8 @@ async fn after_the_grace_period_an_away_participant_loses_their_place_in_the_que
         ..Config::default()
     })
     .await;
-    let session = server.create_session("Grâce").await;
     let url = server.ws_url();
-    let mut fac =
-        WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, "Anne").await;
-    let mut bruno = WsClient::join(&url, &session.room, "Bruno", false).await;
+    let (session, mut fac, [mut bruno]) = open_room(&server, "Grâce", "Anne", ["Bruno"]).await;
     let bruno_id = bruno.me().clone();
     let seq = bruno.ok(Command::RaiseHand).await;
     fac.catch_up(seq).await;
@@ -134,11 +127,8 @@ async fn a_wrong_token_a_wrong_key_and_an_unknown_room_get_the_same_answer() {
 #[tokio::test]
 async fn a_closed_session_admits_no_newcomer_but_its_participants_can_come_back() {
     let server = TestServer::start().await;
-    let session = server.create_session("Fin").await;
     let url = server.ws_url();
-    let mut fac =
-        WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, "Anne").await;
-    let bruno = WsClient::join(&url, &session.room, "Bruno", false).await;
+    let (session, mut fac, [bruno]) = open_room(&server, "Fin", "Anne", ["Bruno"]).await;
     let token = bruno.token.clone().expect("token");
     bruno.close().await;
     fac.ok(Command::CloseSession).await;
@@ -159,10 +149,8 @@ async fn a_closed_session_admits_no_newcomer_but_its_participants_can_come_back(
 #[tokio::test]
 async fn a_command_re_sent_after_a_reconnect_is_applied_once() {
     let server = TestServer::start().await;
-    let session = server.create_session("Une seule fois").await;
     let url = server.ws_url();
-    let mut fac =
-        WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, "Anne").await;
+    let (session, mut fac, []) = open_room(&server, "Une seule fois", "Anne", []).await;
     let before = fac.state().timer.clone();
     let first = fac
         .command_with_id(41, Command::ExtendTimer { minutes: 5 })

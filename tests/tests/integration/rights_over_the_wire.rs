@@ -20,7 +20,7 @@ use std::sync::Arc;
 use tests::cast::{Cast, Who};
 use tests::server::TestServer;
 
-#[path = "../../shared/tests/common/rights_table.rs"]
+#[path = "../../../shared/tests/common/rights_table.rs"]
 mod rights_table;
 
 use rights_table::{RIGHTS, expected, valid_command};

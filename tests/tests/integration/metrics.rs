@@ -2,6 +2,7 @@
 
 use server::Config;
 use shared::{Command, ErrorCode, Step};
+use tests::cast::open_room;
 use tests::server::TestServer;
 use tests::ws::WsClient;
 
@@ -18,11 +19,8 @@ async fn metrics_count_rooms_connections_commands_events_refusals_and_commits() 
     assert_eq!(empty.status, 200);
     assert_eq!(sample(&empty.body, "codev_rooms"), Some(0.0));
 
-    let session = server.create_session("Mesures").await;
     let url = server.ws_url();
-    let mut fac =
-        WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, "Anne").await;
-    let mut bruno = WsClient::join(&url, &session.room, "Bruno", false).await;
+    let (_, mut fac, [mut bruno]) = open_room(&server, "Mesures", "Anne", ["Bruno"]).await;
     for _ in 0..3 {
         bruno.ok(Command::RaiseHand).await;
         bruno.ok(Command::LowerHand).await;

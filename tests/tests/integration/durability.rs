@@ -9,6 +9,7 @@ use shared::wire::{ByeReason, ClientMessage, PROTOCOL_VERSION, ServerMessage};
 use shared::{Command, ErrorCode, Event, NoteId, RoomCode, Step};
 use std::sync::Arc;
 use std::time::Duration;
+use tests::cast::open_room;
 use tests::server::{TempDir, TestServer};
 use tests::ws::{WsClient, refusal_code};
 
@@ -29,11 +30,9 @@ async fn nothing_leaves_a_room_before_it_is_durable_and_all_follows_in_order_onc
         ..Config::default()
     })
     .await;
-    let session = server.create_session("Disque lent").await;
     let url = server.ws_url();
-    let mut fac =
-        WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, "Anne").await;
-    let mut bruno = WsClient::join(&url, &session.room, "Bruno", false).await;
+    let (session, mut fac, [mut bruno]) =
+        open_room(&server, "Disque lent", "Anne", ["Bruno"]).await;
 
     store.set_failing(true);
     bruno
@@ -113,11 +112,7 @@ async fn health_says_degraded_while_the_disk_refuses_writes_and_ok_once_it_takes
     };
     let health = config.storage_health.clone();
     let server = TestServer::start_with(config).await;
-    let session = server.create_session("Disque plein").await;
-    let url = server.ws_url();
-    let mut fac =
-        WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, "Anne").await;
-    let mut bruno = WsClient::join(&url, &session.room, "Bruno", false).await;
+    let (_, mut fac, [mut bruno]) = open_room(&server, "Disque plein", "Anne", ["Bruno"]).await;
     let ok = server.http("GET", "/health", None).await;
     assert_eq!(ok.status, 200, "{}", ok.body);
     assert!(ok.body.contains("\"status\":\"ok\""), "{}", ok.body);
@@ -172,10 +167,8 @@ async fn a_restarted_server_restores_every_room_with_seats_authors_and_closed_re
     let url = server.ws_url();
 
     // An open session, in exploration, with a note and a hand up.
-    let open = server.create_session("Ouverte").await;
-    let mut fac = WsClient::join_facilitator(&url, &open.room, &open.facilitator_key, "Anne").await;
-    let mut cli = WsClient::join(&url, &open.room, "Claire", false).await;
-    let mut bruno = WsClient::join(&url, &open.room, "Bruno", false).await;
+    let (open, mut fac, [mut cli, mut bruno]) =
+        open_room(&server, "Ouverte", "Anne", ["Claire", "Bruno"]).await;
     let mut obs = WsClient::join(&url, &open.room, "Olivier", true).await;
     fac.ok(Command::PickClient {
         participant: cli.me().clone(),
@@ -217,10 +210,7 @@ async fn a_restarted_server_restores_every_room_with_seats_authors_and_closed_re
     ];
 
     // A closed session, whose record stays readable to its participants.
-    let closed = server.create_session("Fermée").await;
-    let mut fac2 =
-        WsClient::join_facilitator(&url, &closed.room, &closed.facilitator_key, "Anne").await;
-    let dora = WsClient::join(&url, &closed.room, "Dora", false).await;
+    let (closed, mut fac2, [dora]) = open_room(&server, "Fermée", "Anne", ["Dora"]).await;
     let dora_token = dora.token.clone().expect("token");
     fac2.ok(Command::CloseSession).await;
     let addr = server.addr();
