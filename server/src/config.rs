@@ -1,11 +1,9 @@
-//! The server's settings, with defaults sized for small groups on a small machine.
+//! The server's settings: plain values, from the command line or a test, with defaults
+//! sized for small groups on a small machine. What the server works with (its store,
+//! clock, counters) is built from them, apart: [`crate::services`].
 
-use crate::clock::{Clock, SystemClock};
-use crate::metrics::Metrics;
-use crate::storage::{MemoryStore, StorageHealth, Store};
 use shared::Limits;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Clone, Debug)]
@@ -65,15 +63,6 @@ pub struct Config {
     /// The bearer token `/metrics` asks for. None: `/metrics` answers only clients on
     /// this machine (loopback), as the client address is understood above.
     pub metrics_token: Option<String>,
-    /// Where the server counts what it does (`/metrics`); each server its own.
-    pub metrics: Arc<Metrics>,
-    /// Where time comes from.
-    pub clock: Arc<dyn Clock>,
-    /// Where rooms are kept across restarts. The binary opens a SQLite file; the
-    /// default keeps them in memory only, for tests.
-    pub store: Arc<dyn Store>,
-    /// Whether the store is taking commits (`/health`); each server its own.
-    pub storage_health: Arc<StorageHealth>,
 }
 
 impl Default for Config {
@@ -98,10 +87,6 @@ impl Default for Config {
             allowed_origins: Vec::new(),
             client_ip_header: None,
             metrics_token: None,
-            metrics: Arc::new(Metrics::new()),
-            clock: Arc::new(SystemClock),
-            store: Arc::new(MemoryStore::new()),
-            storage_health: Arc::new(StorageHealth::default()),
         }
     }
 }

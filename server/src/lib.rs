@@ -21,9 +21,11 @@ pub mod registry;
 pub mod retention;
 pub mod room;
 pub mod secrets;
+pub mod services;
 pub mod storage;
 
 pub use config::Config;
+pub use services::Services;
 
 use axum::serve::ListenerExt;
 use std::future::Future;
@@ -40,22 +42,23 @@ const FLUSH_PATIENCE: std::time::Duration = std::time::Duration::from_secs(30);
 pub async fn serve(
     listener: TcpListener,
     config: Config,
+    services: Services,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let config = Arc::new(config);
     let observers = storage::journal::Observers {
-        metrics: config.metrics.clone(),
-        health: config.storage_health.clone(),
+        metrics: services.metrics.clone(),
+        health: services.storage_health.clone(),
     };
-    let journal = storage::Journal::start_observed(config.store.clone(), observers)?;
+    let journal = storage::Journal::start_observed(services.store.clone(), observers)?;
     // Sessions are loaded from the store when someone comes to one, not here.
-    let registry = registry::Registry::new(config.clone(), journal.clone());
+    let registry = registry::Registry::new(config.clone(), services.clone(), journal.clone());
     // Sessions past retention go before anyone can open them, then once an hour.
     let retention = match config.keep_sessions {
         Some(keep) => {
-            let deleted = retention::delete_expired(&registry, config.clock.as_ref(), keep).await;
+            let deleted = retention::delete_expired(&registry, services.clock.as_ref(), keep).await;
             tracing::info!(deleted, "sessions past retention deleted");
-            let pass = retention::every_hour(registry.clone(), config.clock.clone(), keep);
+            let pass = retention::every_hour(registry.clone(), services.clock.clone(), keep);
             Some(tokio::spawn(pass))
         }
         None => None,
@@ -63,8 +66,9 @@ pub async fn serve(
     let (stop_tx, stop_rx) = watch::channel(false);
     let state = app_state::AppState {
         registry,
-        guard: guard::Guard::new(config.clone()),
+        guard: guard::Guard::new(config.clone(), services.clock.clone()),
         config,
+        services,
         stopping: stop_rx,
     };
     let app = http::router(state);

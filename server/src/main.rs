@@ -1,9 +1,9 @@
 //! The server binary: reads its settings, sets up logging and serves until stopped.
 
 use clap::Parser;
-use server::Config;
 use server::storage::SqliteStore;
 use server::storage::sqlite::SyncMode;
+use server::{Config, Services};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -172,7 +172,6 @@ async fn run() -> std::io::Result<()> {
         keep_sessions: args
             .keep_sessions_days
             .map(|days| Duration::from_secs(days.saturating_mul(24 * 3600))),
-        store: Arc::new(store.clone()),
         metrics_token: args.metrics_token.filter(|token| !token.trim().is_empty()),
         ..Config::default()
     });
@@ -180,7 +179,11 @@ async fn run() -> std::io::Result<()> {
     let address = listener.local_addr()?;
     tracing::info!(%address, "listening");
     println!("Open http://{address}/ in a browser.");
-    let served = server::serve(listener, config, shutdown_signal()).await;
+    let services = Services {
+        store: Arc::new(store.clone()),
+        ..Services::default()
+    };
+    let served = server::serve(listener, config, services, shutdown_signal()).await;
     store.close().await;
     served
 }

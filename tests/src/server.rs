@@ -3,8 +3,8 @@
 //! a child process that a test can kill.
 
 use crate::process::spawn_listening;
-use server::Config;
 use server::storage::SqliteStore;
+use server::{Config, Services};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
@@ -45,30 +45,39 @@ impl TestServer {
         Self::start_with(Config::default()).await
     }
 
+    /// A server with these settings and the default services (a store in memory, the
+    /// system's clock).
     pub async fn start_with(config: Config) -> Self {
+        Self::start_with_services(config, Services::default()).await
+    }
+
+    /// A server with these settings and services (a store to share with a later
+    /// server, a clock the test moves).
+    pub async fn start_with_services(config: Config, services: Services) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind 127.0.0.1:0");
-        Self::serve_on(listener, config)
+        Self::serve_on(listener, config, services)
     }
 
     /// A server on a given address: to restart a stopped server where its pages expect
-    /// it, give the old [`addr`](Self::addr) and a config with the same `store` (a shared
-    /// `Arc<MemoryStore>`, or a `SqliteStore` on the same file).
-    pub async fn start_at(addr: SocketAddr, config: Config) -> Self {
+    /// it, give the old [`addr`](Self::addr) and services with the same `store` (a
+    /// shared `Arc<MemoryStore>`, or a `SqliteStore` on the same file).
+    pub async fn start_at(addr: SocketAddr, config: Config, services: Services) -> Self {
         let listener = TcpListener::bind(addr)
             .await
             .unwrap_or_else(|e| panic!("bind {addr}: {e}"));
-        Self::serve_on(listener, config)
+        Self::serve_on(listener, config, services)
     }
 
-    fn serve_on(listener: TcpListener, config: Config) -> Self {
+    fn serve_on(listener: TcpListener, config: Config, services: Services) -> Self {
         let addr = listener.local_addr().expect("local address");
         let (stop, stopped) = oneshot::channel::<()>();
-        let metrics = config.metrics.clone();
-        let task = tokio::spawn(server::serve(listener, config, async move {
+        let metrics = services.metrics.clone();
+        let stopped = async move {
             let _ = stopped.await;
-        }));
+        };
+        let task = tokio::spawn(server::serve(listener, config, services, stopped));
         TestServer {
             addr,
             metrics,
@@ -81,11 +90,16 @@ impl TestServer {
     /// restoring whatever the file already holds.
     pub async fn start_with_db(db: &Path) -> Self {
         let store = SqliteStore::open(db).await.expect("open the database");
-        Self::start_with(Config {
+        Self::start_with_store(store).await
+    }
+
+    /// A server with the default settings keeping its sessions in `store`.
+    pub async fn start_with_store(store: impl server::storage::Store + 'static) -> Self {
+        let services = Services {
             store: Arc::new(store),
-            ..Config::default()
-        })
-        .await
+            ..Services::default()
+        };
+        Self::start_with_services(Config::default(), services).await
     }
 
     /// A server that also serves the built client from `CLIENT_DIST` (set by

@@ -16,7 +16,6 @@
 //! A global tracing subscriber can be installed once per process: this file is its own
 //! test binary with a single test.
 
-use server::Config;
 use server::storage::SqliteStore;
 use shared::state::NoteKind;
 use shared::wire::ServerMessage;
@@ -116,11 +115,7 @@ async fn nothing_received_logged_or_recorded_ties_a_note_to_its_author() {
     let store = SqliteStore::open(dir.join("codev.db"))
         .await
         .expect("open the database");
-    let server = TestServer::start_with(Config {
-        store: Arc::new(store),
-        ..Config::default()
-    })
-    .await;
+    let server = TestServer::start_with_store(store).await;
     let session = server.create_session("Séance anonyme").await;
     let url = server.ws_url();
     let room = session.room.as_str();

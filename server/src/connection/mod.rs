@@ -87,7 +87,7 @@ impl<Si: FrameSink, St: FrameStream> Connection<Si, St> {
 
     /// The lobby, then the room, then the farewell.
     pub async fn run(mut self) {
-        let _open = self.app.config.metrics.connection_opened();
+        let _open = self.app.services.metrics.connection_opened();
         let farewell = match self.lobby().await {
             Ok(mut seated) => {
                 let farewell = self.seated(&mut seated).await;
@@ -99,7 +99,7 @@ impl<Si: FrameSink, St: FrameStream> Connection<Si, St> {
             Err(farewell) => farewell,
         };
         // Boxed: it runs once, at the end, and would otherwise size the task for its life.
-        let metrics = &self.app.config.metrics;
+        let metrics = &self.app.services.metrics;
         Box::pin(farewell::part(self.sink, self.stream, farewell, metrics)).await;
         // The address's slot is free before the connection stops being counted (`_open`
         // goes at the very end), so whoever sees the count fall finds the slot free.
@@ -128,7 +128,7 @@ impl<Si: FrameSink, St: FrameStream> Connection<Si, St> {
                 }
             };
             if let Wake::Incoming(Some(Ok(message))) = &wake {
-                match self.rate.admit(message, self.app.config.clock.now()) {
+                match self.rate.admit(message, self.app.services.clock.now()) {
                     Admit::Yes => {}
                     Admit::Refuse { id, rejection } => {
                         self.say(self.refusal(id, rejection)).await?;
@@ -191,13 +191,13 @@ impl<Si: FrameSink, St: FrameStream> Connection<Si, St> {
     fn pong(&self, nonce: u64) -> Message {
         Message::Text(frames::encode(&ServerMessage::Pong {
             nonce,
-            server_time: self.app.config.clock.now(),
+            server_time: self.app.services.clock.now(),
         }))
     }
 
     /// A refusal frame, counted in the metrics by its code.
     fn refusal(&self, id: Option<u64>, rejection: Rejection) -> Message {
-        Message::Text(frames::refusal(&self.app.config.metrics, id, rejection))
+        Message::Text(frames::refusal(&self.app.services.metrics, id, rejection))
     }
 
     /// Write one frame, unless the connection must end first.

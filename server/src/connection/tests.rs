@@ -6,6 +6,7 @@ use crate::app_state::AppState;
 use crate::config::Config;
 use crate::guard::{ClientAddr, Guard, Visitor};
 use crate::registry::{CreatedRoom, Registry};
+use crate::services::Services;
 use crate::storage::Journal;
 use axum::extract::ws::Message;
 use shared::state::Language;
@@ -25,12 +26,14 @@ struct Server {
 impl Server {
     fn new() -> Server {
         let config = Arc::new(Config::default());
-        let journal = Journal::start(config.store.clone()).expect("journal thread");
+        let services = Services::default();
+        let journal = Journal::start(services.store.clone()).expect("journal thread");
         let (stop, stopping) = watch::channel(false);
         let app = AppState {
-            registry: Registry::new(config.clone(), journal),
-            guard: Guard::new(config.clone()),
+            registry: Registry::new(config.clone(), services.clone(), journal),
+            guard: Guard::new(config.clone(), services.clock.clone()),
             config,
+            services,
             stopping,
         };
         Server { app, stop }

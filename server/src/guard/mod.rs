@@ -46,13 +46,14 @@ pub struct Guard {
 
 struct Inner {
     config: Arc<Config>,
+    clock: Arc<dyn Clock>,
     connections: DashMap<ClientAddr, usize>,
     entry_failures: Buckets,
     creations: Buckets,
 }
 
 impl Guard {
-    pub fn new(config: Arc<Config>) -> Self {
+    pub fn new(config: Arc<Config>, clock: Arc<dyn Clock>) -> Self {
         let per_minute = config.join_failures_per_minute;
         let per_hour = config.sessions_per_address_per_hour;
         Guard {
@@ -61,14 +62,11 @@ impl Guard {
                 entry_failures: Buckets::new(
                     per_minute,
                     f64::from(per_minute) / 60.0,
-                    config.clock.clone(),
+                    clock.clone(),
                 ),
-                creations: Buckets::new(
-                    per_hour,
-                    f64::from(per_hour) / 3600.0,
-                    config.clock.clone(),
-                ),
+                creations: Buckets::new(per_hour, f64::from(per_hour) / 3600.0, clock.clone()),
                 config,
+                clock,
             }),
         }
     }
@@ -130,7 +128,7 @@ impl Guard {
 
     /// The frame rate limit of a new connection.
     pub fn command_rate(&self) -> CommandRate {
-        CommandRate::new(&self.inner.config, self.inner.config.clock.now())
+        CommandRate::new(&self.inner.config, self.inner.clock.now())
     }
 }
 
@@ -242,7 +240,7 @@ mod tests {
     use super::*;
 
     fn guard(config: Config) -> Guard {
-        Guard::new(Arc::new(config))
+        Guard::new(Arc::new(config), Arc::new(crate::clock::SystemClock))
     }
 
     fn addr(ip: &str) -> ClientAddr {

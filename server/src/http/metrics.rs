@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 pub async fn endpoint(State(state): State<AppState>, request: Parts) -> Response {
     match access(&state.config, &request) {
         Access::Granted => {
-            let text = state.config.metrics.render(state.registry.len());
+            let text = state.services.metrics.render(state.registry.len());
             ([(header::CONTENT_TYPE, CONTENT_TYPE)], text).into_response()
         }
         Access::WrongToken => (

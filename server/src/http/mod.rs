@@ -69,7 +69,7 @@ pub fn router(state: AppState) -> Router {
 /// still (nothing is acknowledged) and whoever watches the server should know.
 async fn health(State(state): State<AppState>) -> Response {
     let rooms = state.registry.len();
-    let (storage, how_long) = match state.config.storage_health.status() {
+    let (storage, how_long) = match state.services.storage_health.status() {
         StorageStatus::Ok => {
             return Json(serde_json::json!({ "status": "ok", "rooms": rooms })).into_response();
         }

@@ -19,6 +19,7 @@ pub use errors::{CreateError, DeleteError, FindError};
 use crate::config::Config;
 use crate::room::{self, Description, Registration, RoomHandle, RoomInstance, ToRoom};
 use crate::secrets::{self, Digest};
+use crate::services::Services;
 use crate::storage::journal::Durable;
 use crate::storage::{Journal, NewRoom, StoreError, Write};
 use dashmap::{DashMap, DashSet};
@@ -40,6 +41,7 @@ pub struct Registry {
     /// Rooms whose deletion is not durable yet.
     deleting: Arc<DashSet<RoomCode>>,
     config: Arc<Config>,
+    services: Services,
     journal: Journal,
 }
 
@@ -60,11 +62,12 @@ pub struct ExpiredBatch {
 }
 
 impl Registry {
-    pub fn new(config: Arc<Config>, journal: Journal) -> Self {
+    pub fn new(config: Arc<Config>, services: Services, journal: Journal) -> Self {
         Registry {
             rooms: Arc::new(DashMap::new()),
             deleting: Arc::new(DashSet::new()),
             config,
+            services,
             journal,
         }
     }
@@ -86,7 +89,7 @@ impl Registry {
         };
         let facilitator_key = secrets::secret_key();
         let key_digest = Digest::of(&facilitator_key);
-        let now = self.config.clock.now();
+        let now = self.services.clock.now();
         self.journal
             .write_durably(Write::CreateRoom(NewRoom {
                 code: code.clone(),
@@ -104,8 +107,7 @@ impl Registry {
                 code.clone(),
                 state,
                 key_digest,
-                self.config.clone(),
-                self.journal.clone(),
+                self.room_context(),
                 self.registration(&code),
             )
         })
@@ -120,7 +122,7 @@ impl Registry {
     /// Whether the store holds a room with this code (a new code must not, or its
     /// creation would fail at every retry).
     async fn is_stored(&self, code: &RoomCode) -> Result<bool, CreateError> {
-        match self.config.store.load_room(code).await {
+        match self.services.store.load_room(code).await {
             Ok(stored) => Ok(stored.is_some()),
             Err(error) => {
                 tracing::error!(%error, "could not read the store to pick a new code");
@@ -160,7 +162,7 @@ impl Registry {
         if self.rooms.len() > self.config.max_rooms {
             return Err(FindError::ServerFull);
         }
-        let stored = match self.config.store.load_room(code).await {
+        let stored = match self.services.store.load_room(code).await {
             Ok(Some(stored)) => stored,
             Ok(None) => return Err(FindError::Unknown),
             Err(error) => {
@@ -169,17 +171,13 @@ impl Registry {
             }
         };
         let events = stored.events.len();
-        let handle = room::restore(
-            stored,
-            self.config.clone(),
-            self.journal.clone(),
-            self.registration(code),
-        )
-        .map_err(|error| {
-            tracing::error!(room = %code, %error, "could not replay a stored session");
-            FindError::Storage
-        })?;
-        self.config.metrics.room_loaded();
+        let handle = room::restore(stored, self.room_context(), self.registration(code)).map_err(
+            |error| {
+                tracing::error!(room = %code, %error, "could not replay a stored session");
+                FindError::Storage
+            },
+        )?;
+        self.services.metrics.room_loaded();
         tracing::debug!(room = %code, events, "session loaded");
         Ok(handle)
     }
@@ -265,7 +263,7 @@ impl Registry {
     ) -> Result<ExpiredBatch, StoreError> {
         let mut doomed = Vec::new();
         let mut batch = ExpiredBatch::default();
-        for code in self.config.store.expired(before, skip, limit).await? {
+        for code in self.services.store.expired(before, skip, limit).await? {
             // Marked before the map is checked: a load that starts from now on sees
             // the mark, and one under way already holds a slot in the map. A code
             // already marked is being deleted by its facilitator.
@@ -297,12 +295,21 @@ impl Registry {
         for code in &doomed {
             tracing::info!(room = %code, "session deleted: past retention");
         }
-        self.config.metrics.sessions_expired(doomed.len());
+        self.services.metrics.sessions_expired(doomed.len());
         batch.deleted = doomed.len();
         Ok(batch)
     }
 
     /// Rooms in memory (and being loaded).
+    /// What a room of this registry works with.
+    fn room_context(&self) -> room::Context {
+        room::Context {
+            config: self.config.clone(),
+            services: self.services.clone(),
+            journal: self.journal.clone(),
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.rooms.len()
     }

@@ -34,13 +34,16 @@ mod lookups {
     async fn a_handle_to_a_room_put_away_finds_it_gone_and_the_next_lookup_loads_a_new_run() {
         let store = Arc::new(MemoryStore::new());
         let config = Arc::new(Config {
-            store: store.clone(),
             idle_room: Duration::ZERO,
             grace: Duration::ZERO,
             ..Config::default()
         });
+        let services = Services {
+            store: store.clone(),
+            ..Services::default()
+        };
         let journal = Journal::start(store).expect("journal thread");
-        let registry = Registry::new(config.clone(), journal);
+        let registry = Registry::new(config, services.clone(), journal);
         let created = registry
             .create("Lundi".into(), Language::Fr)
             .await
@@ -48,7 +51,7 @@ mod lookups {
         let first = registry.find(&created.code).await.expect("in memory");
         let conn = ConnId::next();
         let frames = enter(&first, conn).await;
-        let mut put_away = config.metrics.rooms_put_away();
+        let mut put_away = services.metrics.rooms_put_away();
         first
             .send(ToRoom::Leave { conn })
             .await
@@ -87,14 +90,17 @@ mod retention {
         let store = Arc::new(MemoryStore::new());
         let clock = ManualClock::new(1_000_000);
         let config = Arc::new(Config {
-            store: store.clone(),
-            clock: clock.clone(),
             idle_room: Duration::ZERO,
             grace: Duration::ZERO,
             ..Config::default()
         });
+        let services = Services {
+            store: store.clone(),
+            clock: clock.clone(),
+            ..Services::default()
+        };
         let journal = Journal::start(store.clone()).expect("journal");
-        let registry = Registry::new(config.clone(), journal);
+        let registry = Registry::new(config, services.clone(), journal);
         // The oldest stays in memory (in use, or about to be).
         let in_use = registry.create("Lundi".into(), Language::Fr).await;
         let in_use = in_use.expect("created");
@@ -121,7 +127,7 @@ mod retention {
         };
         room.send(enter).await.expect("sent");
         answer.await.expect("answered").expect("seated");
-        let mut put_away = config.metrics.rooms_put_away();
+        let mut put_away = services.metrics.rooms_put_away();
         room.send(ToRoom::Leave { conn }).await.expect("sent");
         let slept = put_away.wait_for(|count| *count == 1).await;
         slept.expect("put away");

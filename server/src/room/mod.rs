@@ -14,7 +14,7 @@ mod durability;
 mod restore;
 mod seats;
 
-pub use actor::{Registration, spawn};
+pub use actor::{Context, Registration, spawn};
 pub use restore::restore;
 
 use axum::extract::ws::Utf8Bytes;

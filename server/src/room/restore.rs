@@ -3,20 +3,17 @@
 //! A gap in the stored sequence is corruption, reported, never papered over.
 
 use super::RoomHandle;
-use super::actor::{Registration, RoomActor};
+use super::actor::{Context, Registration, RoomActor};
 use super::seats::{PastAnswer, Seats};
-use crate::config::Config;
-use crate::storage::{Journal, StoreError, StoredEvent, StoredRoom};
+use crate::storage::{StoreError, StoredEvent, StoredRoom};
 use shared::{Room, RoomState};
-use std::sync::Arc;
 use tokio::time::Instant;
 
 /// Rebuild a stored room by replaying its events, and start its actor. Everyone is
 /// away until they come back; their grace period starts now.
 pub fn restore(
     stored: StoredRoom,
-    config: Arc<Config>,
-    journal: Journal,
+    context: Context,
     registration: Registration,
 ) -> Result<RoomHandle, StoreError> {
     let StoredRoom {
@@ -61,14 +58,6 @@ pub fn restore(
     }
     room.shrink_to_fit();
     seats.all_away(Instant::now());
-    let actor = RoomActor::new(
-        code,
-        room,
-        seq,
-        created.facilitator_key,
-        seats,
-        config,
-        journal,
-    );
+    let actor = RoomActor::new(code, room, seq, created.facilitator_key, seats, context);
     Ok(actor.start(registration))
 }

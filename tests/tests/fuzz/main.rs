@@ -30,8 +30,8 @@ mod rng;
 
 use crate::frames::{CLEAN_IDS, People};
 use crate::page::{Door, fuzzer};
-use server::Config;
 use server::storage::SqliteStore;
+use server::{Config, Services};
 use shared::wire::{ByeReason, ServerMessage};
 use shared::{Limits, Step, invariants};
 use std::sync::Arc;
@@ -70,15 +70,18 @@ async fn random_and_mutated_frames_never_break_a_room() {
         .expect("open the database");
     // Every fuzzing page shares one address: limits per address would only slow the
     // fuzz down (they have tests of their own). The frame rate stays on, high.
-    let server = TestServer::start_with(Config {
+    let services = Services {
         store: Arc::new(store),
+        ..Services::default()
+    };
+    let config = Config {
         max_connections_per_address: 0,
         join_failures_per_minute: 0,
         commands_per_second: 100_000,
         command_burst: 100_000,
         ..Config::default()
-    })
-    .await;
+    };
+    let server = TestServer::start_with_services(config, services).await;
     let session = server.create_session("Fuzz").await;
     let url = server.ws_url();
     let people: People = Arc::default();

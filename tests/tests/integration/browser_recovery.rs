@@ -7,8 +7,8 @@
 //! Every screen these tests visit, in every browser, is checked with axe-core: any
 //! violation, whatever its impact, fails the test.
 
-use server::Config;
 use server::storage::{MemoryStore, SqliteStore};
+use server::{Config, Services};
 use std::sync::Arc;
 use std::time::Duration;
 use tests::browser::{Browser, ChromeDriver};
@@ -88,12 +88,15 @@ async fn a_page_that_loses_its_network_reconnects_and_catches_up() {
 #[tokio::test]
 async fn a_page_says_when_the_server_does_not_save_its_actions_and_catches_up_once_it_does() {
     let store = Arc::new(MemoryStore::new());
-    let server = TestServer::start_with(Config {
+    let config = Config {
         static_dir: Some(client_dist()),
-        store: store.clone(),
         ..Config::default()
-    })
-    .await;
+    };
+    let services = Services {
+        store: store.clone(),
+        ..Services::default()
+    };
+    let server = TestServer::start_with_services(config, services).await;
     let driver = ChromeDriver::start().await;
     let fac = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
     let bruno = Browser::new(&driver, PHONE.0, PHONE.1).await;
@@ -139,14 +142,17 @@ async fn a_page_says_when_the_server_does_not_save_its_actions_and_catches_up_on
 async fn pages_recover_by_themselves_when_the_server_restarts_and_nothing_typed_is_lost() {
     let dir = TempDir::new("browser-restart");
     let db = dir.join("codev.db");
-    let config = || async {
-        Config {
-            static_dir: Some(client_dist()),
+    let config = || Config {
+        static_dir: Some(client_dist()),
+        ..Config::default()
+    };
+    let services = || async {
+        Services {
             store: Arc::new(SqliteStore::open(&db).await.expect("open the database")),
-            ..Config::default()
+            ..Services::default()
         }
     };
-    let server = TestServer::start_with(config().await).await;
+    let server = TestServer::start_with_services(config(), services().await).await;
     let addr = server.addr();
     let driver = ChromeDriver::start().await;
     let fac = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
@@ -190,7 +196,7 @@ async fn pages_recover_by_themselves_when_the_server_restarts_and_nothing_typed_
         .await;
 
     // The same server comes back on the same address and database.
-    let _server = TestServer::start_at(addr, config().await).await;
+    let _server = TestServer::start_at(addr, config(), services().await).await;
     for browser in [&fac, &cli, &bruno] {
         browser
             .wait_for("[data-testid=connection] [data-state=live]")

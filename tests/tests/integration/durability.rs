@@ -2,8 +2,8 @@
 //! restarted server brings back every room (closed ones too, read-only), and a deleted
 //! session is gone from memory, from every screen and from the database.
 
-use server::Config;
 use server::storage::{MemoryStore, SqliteStore, Store};
+use server::{Config, Services};
 use shared::state::NoteKind;
 use shared::wire::{ByeReason, ClientMessage, PROTOCOL_VERSION, ServerMessage};
 use shared::{Command, ErrorCode, Event, NoteId, RoomCode, Step};
@@ -25,11 +25,11 @@ async fn within_quiet(client: &mut WsClient) -> Option<ServerMessage> {
 #[tokio::test]
 async fn nothing_leaves_a_room_before_it_is_durable_and_all_follows_in_order_once_it_is() {
     let store = Arc::new(MemoryStore::new());
-    let server = TestServer::start_with(Config {
+    let services = Services {
         store: store.clone(),
-        ..Config::default()
-    })
-    .await;
+        ..Services::default()
+    };
+    let server = TestServer::start_with_services(Config::default(), services).await;
     let url = server.ws_url();
     let (session, mut fac, [mut bruno]) =
         open_room(&server, "Disque lent", "Anne", ["Bruno"]).await;
@@ -106,12 +106,12 @@ const RETRY_PATIENCE: Duration = Duration::from_secs(10);
 #[tokio::test]
 async fn health_says_degraded_while_the_disk_refuses_writes_and_ok_once_it_takes_them() {
     let store = Arc::new(MemoryStore::new());
-    let config = Config {
+    let services = Services {
         store: store.clone(),
-        ..Config::default()
+        ..Services::default()
     };
-    let health = config.storage_health.clone();
-    let server = TestServer::start_with(config).await;
+    let health = services.storage_health.clone();
+    let server = TestServer::start_with_services(Config::default(), services).await;
     let (_, mut fac, [mut bruno]) = open_room(&server, "Disque plein", "Anne", ["Bruno"]).await;
     let ok = server.http("GET", "/health", None).await;
     assert_eq!(ok.status, 200, "{}", ok.body);
@@ -221,14 +221,11 @@ async fn a_restarted_server_restores_every_room_with_seats_authors_and_closed_re
 
     // Back on the same address (where pages expect it), on the same file.
     let store = SqliteStore::open(&db).await.expect("reopen the database");
-    let server = TestServer::start_at(
-        addr,
-        Config {
-            store: Arc::new(store),
-            ..Config::default()
-        },
-    )
-    .await;
+    let services = Services {
+        store: Arc::new(store),
+        ..Services::default()
+    };
+    let server = TestServer::start_at(addr, Config::default(), services).await;
     assert_eq!(server.ws_url(), url);
     let url = server.ws_url();
     // Nothing is loaded before someone comes to it.

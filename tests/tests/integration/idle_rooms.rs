@@ -4,9 +4,9 @@
 //! rooms stored; and a stored session that cannot be replayed is refused alone.
 
 use futures_util::future::join_all;
-use server::Config;
 use server::secrets::Digest;
 use server::storage::{NewRoom, SqliteStore, Store, StoredEvent, Write};
+use server::{Config, Services};
 use shared::state::{Language, NoteKind, Participant, Role};
 use shared::{Command, ErrorCode, Event, NoteId, ParticipantId, RoomCode, RoomState, Step};
 use std::sync::Arc;
@@ -48,11 +48,11 @@ async fn on_sqlite(dir: &TempDir) -> TestServer {
     let store = SqliteStore::open(dir.join("codev.db"))
         .await
         .expect("open the database");
-    TestServer::start_with(Config {
+    let services = Services {
         store: Arc::new(store),
-        ..put_away_at_once()
-    })
-    .await
+        ..Services::default()
+    };
+    TestServer::start_with_services(put_away_at_once(), services).await
 }
 
 #[tokio::test]
@@ -228,12 +228,15 @@ async fn a_stored_session_that_cannot_be_replayed_is_refused_and_the_others_open
     let mut writes = stored_session("damagedsession22222", &[1, 3]);
     writes.extend(stored_session("soundsession2222222", &[1, 2]));
     store.commit(&writes).expect("written");
-    let server = TestServer::start_with(Config {
-        store: Arc::new(store),
+    let config = Config {
         join_failures_per_minute: 1,
         ..Config::default()
-    })
-    .await;
+    };
+    let services = Services {
+        store: Arc::new(store),
+        ..Services::default()
+    };
+    let server = TestServer::start_with_services(config, services).await;
     let url = server.ws_url();
 
     let sound = WsClient::join(&url, "soundsession2222222", "Ana", false).await;

@@ -2,9 +2,9 @@
 //! open them, the sessions closed longer ago than it keeps them and those never closed
 //! and created that long ago; a session closed more recently stays, read-only.
 
-use server::Config;
 use server::clock::ManualClock;
 use server::storage::{MemoryStore, Store};
+use server::{Config, Services};
 use shared::{Command, ErrorCode};
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,12 +17,12 @@ const DAY_MS: u64 = 24 * 3600 * 1000;
 async fn a_restarted_server_deletes_the_sessions_past_retention_and_keeps_the_others() {
     let store = Arc::new(MemoryStore::new());
     let clock = ManualClock::new(1_773_306_000_000);
-    let config = || Config {
+    let services = || Services {
         store: store.clone(),
         clock: clock.clone(),
-        ..Config::default()
+        ..Services::default()
     };
-    let server = TestServer::start_with(config()).await;
+    let server = TestServer::start_with_services(Config::default(), services()).await;
     let url = server.ws_url();
     let close = |session: tests::server::Session| {
         let url = url.clone();
@@ -44,11 +44,11 @@ async fn a_restarted_server_deletes_the_sessions_past_retention_and_keeps_the_ot
     server.stop().await;
 
     clock.advance(11 * DAY_MS);
-    let server = TestServer::start_with(Config {
+    let config = Config {
         keep_sessions: Some(Duration::from_secs(30 * 24 * 3600)),
-        ..config()
-    })
-    .await;
+        ..Config::default()
+    };
+    let server = TestServer::start_with_services(config, services()).await;
     let url = server.ws_url();
     for gone in [&january, &forgotten] {
         let answer = WsClient::first_answer_to_join(&url, &gone.room, "Late").await;

@@ -37,8 +37,8 @@ impl RoomActor {
             self.when_durable(needed, Held::Answer { conn, frame });
             return;
         }
-        self.config.metrics.command(command.name());
-        let now = self.config.clock.now();
+        self.services.metrics.command(command.name());
+        let now = self.services.clock.now();
         let outcome = decide(&self.room, &actor, &command, now, &self.config.limits);
         let logged_actor = if authorship_sensitive(&command) {
             None
@@ -84,7 +84,7 @@ impl RoomActor {
                     code = ?rejection.code,
                     "rejected"
                 );
-                let refusal = frames::refusal(&self.config.metrics, Some(id), rejection);
+                let refusal = frames::refusal(&self.services.metrics, Some(id), rejection);
                 // Even a refusal waits: it may rest on events not yet durable.
                 self.seats.remember_answer(
                     &actor,
@@ -123,7 +123,7 @@ impl RoomActor {
             room: self.code.clone(),
             event: StoredEvent {
                 seq: self.seq,
-                at: self.config.clock.now(),
+                at: self.services.clock.now(),
                 actor: actor.cloned(),
                 command_id,
                 event,
@@ -145,7 +145,7 @@ impl RoomActor {
     pub(super) fn snapshot_for(&self, participant: &ParticipantId) -> Utf8Bytes {
         frames::encode(&ServerMessage::Snapshot {
             seq: self.seq,
-            server_time: self.config.clock.now(),
+            server_time: self.services.clock.now(),
             state: self.room.state.clone(),
             your_notes: self.room.notes_by(participant),
         })

@@ -30,6 +30,7 @@ use super::{
 };
 use crate::config::Config;
 use crate::secrets::Digest;
+use crate::services::Services;
 use crate::storage::journal::Durable;
 use crate::storage::{Journal, Write};
 use axum::extract::ws::Utf8Bytes;
@@ -50,13 +51,21 @@ pub struct Registration {
     pub put_away: PutAway,
 }
 
+/// What every room works with: the server's settings and services, and the journal its
+/// writes go to.
+#[derive(Clone)]
+pub struct Context {
+    pub config: Arc<Config>,
+    pub services: Services,
+    pub journal: Journal,
+}
+
 /// Start the actor of a new room, already stored, and return its handle.
 pub fn spawn(
     code: RoomCode,
     state: RoomState,
     facilitator_key: Digest,
-    config: Arc<Config>,
-    journal: Journal,
+    context: Context,
     registration: Registration,
 ) -> RoomHandle {
     let actor = RoomActor::new(
@@ -65,8 +74,7 @@ pub fn spawn(
         0,
         facilitator_key,
         Seats::default(),
-        config,
-        journal,
+        context,
     );
     actor.start(registration)
 }
@@ -127,6 +135,7 @@ pub(super) struct RoomActor {
     unwritten: Vec<Write>,
     journal: Journal,
     config: Arc<Config>,
+    services: Services,
     /// Since when nobody has been connected; the room is put away
     /// [`Config::idle_room`] after that.
     attendance: Attendance,
@@ -149,9 +158,13 @@ impl RoomActor {
         seq: u64,
         facilitator_key: Digest,
         seats: Seats,
-        config: Arc<Config>,
-        journal: Journal,
+        context: Context,
     ) -> Self {
+        let Context {
+            config,
+            services,
+            journal,
+        } = context;
         let (durable_tx, _) = watch::channel(seq);
         RoomActor {
             code,
@@ -166,6 +179,7 @@ impl RoomActor {
             unwritten: Vec::new(),
             journal,
             config,
+            services,
             attendance: Attendance::new(Instant::now()),
         }
     }
@@ -243,7 +257,7 @@ impl RoomActor {
         }
         inbox.close();
         while inbox.recv().await.is_some() {}
-        self.config.metrics.room_put_away();
+        self.services.metrics.room_put_away();
         tracing::debug!(room = %self.code, "session put away");
     }
 
@@ -318,7 +332,7 @@ impl RoomActor {
                         self.dropped.push((conn, reason));
                     }
                 }
-                self.config.metrics.event(self.connections.len());
+                self.services.metrics.event(self.connections.len());
             }
             Held::Answer { conn, frame } => self.send(conn, frame),
             Held::Describe(described) => {
@@ -398,7 +412,7 @@ impl RoomActor {
             };
             if let (Some(reason), Some(kick)) = (reason, connection.kick.take()) {
                 if reason == ByeReason::SlowConsumer {
-                    self.config.metrics.slow_consumer();
+                    self.services.metrics.slow_consumer();
                 }
                 tracing::info!(room = %self.code, participant = %connection.participant, ?reason, "dropping connection");
                 let _ = kick.send(reason);

@@ -3,8 +3,8 @@
 //! counted on its own behind a trusted proxy.
 
 use super::{join_frame, next_refusal, resume_frame, room_carries_on};
-use server::Config;
 use server::clock::ManualClock;
+use server::{Config, Services};
 use shared::wire::{ByeReason, ClientMessage, ServerMessage};
 use shared::{Command, ErrorCode};
 use tests::cast::open_room;
@@ -15,13 +15,16 @@ use tests::ws::WsClient;
 async fn commands_over_the_rate_are_refused_to_that_connection_alone() {
     // The rate is measured on the server's clock, held still here and moved by hand.
     let clock = ManualClock::new(1_000_000);
-    let server = TestServer::start_with(Config {
+    let config = Config {
         commands_per_second: 2,
         command_burst: 5,
-        clock: clock.clone(),
         ..Config::default()
-    })
-    .await;
+    };
+    let services = Services {
+        clock: clock.clone(),
+        ..Services::default()
+    };
+    let server = TestServer::start_with_services(config, services).await;
     let (_, mut fac, [mut bruno, mut eve]) =
         open_room(&server, "Débit", "Anne", ["Bruno", "Eve"]).await;
 
