@@ -114,11 +114,21 @@ pub(super) fn ActionPlan() -> impl IntoView {
         due.set(String::new());
         editing.set(None);
     };
-    let is_client = room.is(Role::Client);
+    // The form and each action's buttons show where the server takes what they send.
+    let writes_plan = room.may(&Command::AddAction {
+        action_id: ActionId::from(""),
+        text: String::new(),
+        due: None,
+    });
+    let changes_plan = room.may(&Command::EditAction {
+        action_id: ActionId::from(""),
+        text: String::new(),
+        due: None,
+    });
     view! {
         <section class="card" aria-labelledby="plan-heading" data-testid="plan">
             <h2 id="plan-heading">{move || t().plan_heading}</h2>
-            {is_client.then(|| view! {
+            {writes_plan.then(|| view! {
                 <form class="editor" on:submit=submit data-testid="action-form">
                     <label for="action-text">{move || t().action_label}</label>
                     <input id="action-text" data-testid="action-text" maxlength="500"
@@ -149,7 +159,7 @@ pub(super) fn ActionPlan() -> impl IntoView {
                 view! {
                     <ol class="plan" data-testid="actions">
                         {list.into_iter().enumerate().map(|(i, (action, pending))| view! {
-                            <ActionItem action=action index=i last=last editable=is_client && !pending pending=pending
+                            <ActionItem action=action index=i last=last editable=changes_plan && !pending pending=pending
                                 text=text due=due editing=editing/>
                         }).collect_view()}
                     </ol>

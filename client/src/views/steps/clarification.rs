@@ -5,7 +5,7 @@ use super::super::{Room, texts};
 use super::widgets::Editor;
 use crate::browser;
 use leptos::prelude::*;
-use shared::state::{Question, Role};
+use shared::state::Question;
 use shared::{Command, QuestionId};
 
 #[component]
@@ -47,7 +47,7 @@ pub(super) fn Questions() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="questions-heading">
             <h2 id="questions-heading">{move || t().questions_heading}</h2>
-            <Show when=move || room.is(Role::Consultant)>
+            <Show when=move || room.may(&Command::PostQuestion { question_id: QuestionId::from(""), text: String::new() })>
                 <Editor
                     label=t().question_label
                     testid="question"
@@ -89,7 +89,11 @@ fn QuestionCard(
     let id = question.id.clone();
     let id_mark = question.id.clone();
     let answered = question.answered;
-    let can_mark = move || !pending && (room.is(Role::Client) || room.is(Role::Facilitator));
+    let mark = Command::MarkAnswered {
+        question_id: id_mark.clone(),
+        answered: !answered,
+    };
+    let can_mark = move || !pending && room.may(&mark);
     let mine = mine && !pending;
     view! {
         <li class="question" class:answered=answered class:pending-item=pending data-testid="question-card">

@@ -7,7 +7,6 @@ use crate::double_click::Press;
 use leptos::prelude::*;
 use shared::Command;
 use shared::i18n::fill;
-use shared::state::Role;
 
 #[component]
 pub(super) fn Round() -> impl IntoView {
@@ -52,7 +51,7 @@ pub(super) fn Round() -> impl IntoView {
                     }.into_any()
                 }}
             </div>
-            <Show when=move || room.is(Role::Facilitator) && !round.get().2>
+            <Show when=move || room.may(&Command::AdvanceRound { from: 0 }) && !round.get().2>
                 <button type="button" class="primary" data-testid="advance-round"
                     on:click=move |ev| room.session.move_cursor(Press::of_click(ev.detail()), Command::advance_round)>
                     {move || t().advance_round} " →"
@@ -80,7 +79,9 @@ pub(super) fn Learnings() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    let takes_part = room.my_role.get_untracked().is_some_and(Role::takes_part);
+    let writes = room.may_untracked(&Command::WriteLearning {
+        text: String::new(),
+    });
     let mine = {
         let me = room.me.get_untracked();
         read(room.session, String::new(), |s| {
@@ -89,7 +90,7 @@ pub(super) fn Learnings() -> impl IntoView {
         })
     };
     view! {
-        {takes_part.then(|| view! {
+        {writes.then(|| view! {
             <div class="card">
                 <Editor
                     label=t().learning_label

@@ -6,7 +6,7 @@ use super::super::{Room, texts};
 use crate::browser;
 use leptos::prelude::*;
 use shared::state::{Note, NoteKind, Role};
-use shared::{Command, NoteId, Step};
+use shared::{Command, NoteId};
 
 /// Where a consultant writes a note, or rewrites one of their own.
 #[derive(Clone, Copy)]
@@ -14,6 +14,17 @@ pub(super) struct Composer {
     pub(super) kind: RwSignal<NoteKind>,
     pub(super) text: RwSignal<String>,
     pub(super) editing: RwSignal<Option<NoteId>>,
+}
+
+impl Composer {
+    /// What the composer sends (its values aside), to ask whether it shows.
+    pub(super) fn post() -> Command {
+        Command::PostNote {
+            note_id: NoteId::from(""),
+            kind: NoteKind::Comment,
+            text: String::new(),
+        }
+    }
 }
 
 #[component]
@@ -172,18 +183,36 @@ fn NoteCard(
 ) -> impl IntoView {
     let room = expect_context::<Room>();
     let t = texts();
-    let step = room.step.get_untracked();
-    let role = room.my_role.get_untracked();
-    let is_fac = role == Some(Role::Facilitator);
+    // The facilitator alone still reads a hidden note (a rule of what is shown, not of
+    // who may act).
+    let is_fac = room.my_role.get_untracked() == Some(Role::Facilitator);
     let shown_text = (!note.hidden || is_fac).then(|| note.text.clone());
     let kind = note.kind;
     let id = note.id.clone();
     let kept = note.kept;
     let hidden = note.hidden;
     let edit_text = note.text.clone();
+    // Each button shows where the server takes the command it sends.
+    let edit = Command::EditNote {
+        note_id: id.clone(),
+        kind,
+        text: edit_text.clone(),
+    };
+    let delete = Command::DeleteNote {
+        note_id: id.clone(),
+    };
+    let keep = Command::KeepNote {
+        note_id: id.clone(),
+        kept: !kept,
+    };
+    let hide = Command::HideNote {
+        note_id: id.clone(),
+        hidden: !hidden,
+    };
     let actions = {
         let mut buttons = Vec::new();
-        if mine && !pending && step == Step::Exploration && role == Some(Role::Consultant) {
+        // Only the author changes a note, once the server has it.
+        if mine && !pending && room.may_untracked(&edit) {
             let composer = use_context::<Composer>();
             let id_edit = id.clone();
             buttons.push(
@@ -198,34 +227,39 @@ fn NoteCard(
                 }
                 .into_any(),
             );
-            let id_delete = id.clone();
-            buttons.push(view! {
-                <button type="button" class="small" data-testid="delete-note"
-                    on:click=move |_| room.session.submit(Command::DeleteNote { note_id: id_delete.clone() })>
-                    {move || t().delete}
-                </button>
-            }.into_any());
+        }
+        if mine && !pending && room.may_untracked(&delete) {
+            buttons.push(
+                view! {
+                    <button type="button" class="small" data-testid="delete-note"
+                        on:click=move |_| room.session.submit(delete.clone())>
+                        {move || t().delete}
+                    </button>
+                }
+                .into_any(),
+            );
         }
         // A hidden note cannot be kept; one kept before it was hidden can be let go.
-        if role == Some(Role::Client) && step == Step::Exploration && (kept || !hidden) {
-            let id_keep = id.clone();
+        if room.may_untracked(&keep) && (kept || !hidden) {
             buttons.push(view! {
                 <button type="button" class="small" data-testid="keep-note" aria-pressed=kept.to_string()
                     data-focus-key=format!("keep-{id}")
-                    on:click=move |_| room.session.submit(Command::KeepNote { note_id: id_keep.clone(), kept: !kept })>
+                    on:click=move |_| room.session.submit(keep.clone())>
                     {move || if kept { t().unkeep.to_owned() } else { format!("★ {}", t().keep) }}
                 </button>
             }.into_any());
         }
-        if is_fac && matches!(step, Step::Exploration | Step::ActionPlan | Step::Closing) {
-            let id_hide = id.clone();
-            buttons.push(view! {
-                <button type="button" class="small" data-testid="hide-note"
-                    data-focus-key=format!("hide-{id}")
-                    on:click=move |_| room.session.submit(Command::HideNote { note_id: id_hide.clone(), hidden: !hidden })>
-                    {move || if hidden { t().unhide } else { t().hide }}
-                </button>
-            }.into_any());
+        if room.may_untracked(&hide) {
+            buttons.push(
+                view! {
+                    <button type="button" class="small" data-testid="hide-note"
+                        data-focus-key=format!("hide-{id}")
+                        on:click=move |_| room.session.submit(hide.clone())>
+                        {move || if hidden { t().unhide } else { t().hide }}
+                    </button>
+                }
+                .into_any(),
+            );
         }
         buttons
     };

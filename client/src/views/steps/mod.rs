@@ -22,8 +22,8 @@ use contract::ContractStep;
 use exploration::{Composer, NoteComposer, NotesBoard};
 use leptos::prelude::*;
 use problem::ProblemStep;
-use shared::Step;
 use shared::state::{NoteKind, Role};
+use shared::{Command, Step};
 use welcome::Welcome;
 use widgets::{PinnedContract, ProblemView};
 
@@ -37,11 +37,18 @@ pub fn StepPanel() -> impl IntoView {
         let body = match step {
             Step::Welcome => view! { <Welcome/> }.into_any(),
             Step::Problem => {
-                view! { <ProblemStep editable=role == Some(Role::Client)/> }.into_any()
+                let editable = room.may(&Command::SetProblem {
+                    title: String::new(),
+                    summary: String::new(),
+                });
+                view! { <ProblemStep editable/> }.into_any()
             }
             Step::Clarification => view! { <ProblemView/> <Questions/> }.into_any(),
             Step::Contract => {
-                view! { <ContractStep editable=role == Some(Role::Client)/> }.into_any()
+                let editable = room.may(&Command::SetContract {
+                    text: String::new(),
+                });
+                view! { <ContractStep editable/> }.into_any()
             }
             Step::Exploration => {
                 provide_context(Composer {
@@ -51,7 +58,7 @@ pub fn StepPanel() -> impl IntoView {
                 });
                 view! {
                     <PinnedContract/>
-                    <Show when=move || room.is(Role::Consultant)>
+                    <Show when=move || room.may(&Composer::post())>
                         <NoteComposer/>
                     </Show>
                     <NotesBoard/>

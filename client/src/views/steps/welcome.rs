@@ -5,9 +5,9 @@ use super::super::{Room, read, texts};
 use crate::browser;
 use crate::route::invite_path;
 use leptos::prelude::*;
-use shared::Command;
 use shared::i18n::fill;
 use shared::state::Role;
+use shared::{Command, ParticipantId};
 
 #[component]
 pub(super) fn Welcome() -> impl IntoView {
@@ -42,7 +42,7 @@ pub(super) fn Welcome() -> impl IntoView {
             }}
         </article>
         <Show
-            when=move || room.is(Role::Facilitator)
+            when=move || room.may(&Command::PickClient { participant: ParticipantId::from("") })
             fallback=move || view! {
                 <article class="card">
                     <h2>{move || t().pick_client_label}</h2>
@@ -52,7 +52,8 @@ pub(super) fn Welcome() -> impl IntoView {
         >
             <WelcomeChecklist/>
         </Show>
-        <Show when=move || room.is(Role::Facilitator)>
+        // The invite link is for whoever runs the session.
+        <Show when=move || room.steers()>
             <article class="card">
                 <label for="invite">{move || t().invite_link_label}</label>
                 <div class="row">
