@@ -150,33 +150,21 @@ pub(super) fn ActionPlan() -> impl IntoView {
                     </div>
                 </form>
             })}
-            <Show
-                when=move || plan.with(|list| !list.is_empty())
-                fallback=move || view! { <p class="muted">{move || t().no_actions}</p> }
-            >
-                <ol class="plan" data-testid="actions">
-                    // Keyed by the action, its place and all it shows: an action added
-                    // or acknowledged redraws its own line (and the one that was last);
-                    // a move redraws the lines whose place changed.
-                    <For
-                        each=move || {
-                            let list = plan.get();
-                            let last = list.iter().filter(|(_, pending)| !pending).count().saturating_sub(1);
-                            list.into_iter()
-                                .enumerate()
-                                .map(|(i, (action, pending))| (i, last, action, pending))
-                                .collect::<Vec<_>>()
-                        }
-                        key=|(i, last, action, pending)| {
-                            (action.id.clone(), action.text.clone(), action.due.clone(), *i, i == last, *pending)
-                        }
-                        children=move |(i, last, action, pending)| view! {
+            {move || {
+                let list = plan.get();
+                if list.is_empty() {
+                    return view! { <p class="muted">{move || t().no_actions}</p> }.into_any();
+                }
+                let last = list.iter().filter(|(_, pending)| !pending).count().saturating_sub(1);
+                view! {
+                    <ol class="plan" data-testid="actions">
+                        {list.into_iter().enumerate().map(|(i, (action, pending))| view! {
                             <ActionItem action=action index=i last=last editable=changes_plan && !pending pending=pending
                                 text=text due=due editing=editing/>
-                        }
-                    />
-                </ol>
-            </Show>
+                        }).collect_view()}
+                    </ol>
+                }.into_any()
+            }}
         </section>
     }
 }

@@ -61,20 +61,17 @@ pub(super) fn Questions() -> impl IntoView {
                     })
                 />
             </Show>
-            <Show
-                when=move || questions.with(|list| !list.is_empty())
-                fallback=move || view! { <p class="muted">{move || t().no_questions}</p> }
-            >
-                <ul class="cards" data-testid="questions">
-                    // Keyed by the card and all it shows: a new card adds one, a card
-                    // answered or acknowledged redraws its own.
-                    <For
-                        each=move || questions.get()
-                        key=|(q, pending)| (q.id.clone(), q.text.clone(), q.answered, *pending)
-                        children=|(q, pending)| view! { <QuestionCard question=q pending=pending/> }
-                    />
-                </ul>
-            </Show>
+            {move || {
+                let list = questions.get();
+                if list.is_empty() {
+                    return view! { <p class="muted">{move || t().no_questions}</p> }.into_any();
+                }
+                view! {
+                    <ul class="cards" data-testid="questions">
+                        {list.into_iter().map(|(q, pending)| view! { <QuestionCard question=q pending=pending/> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
         </section>
     }
 }

@@ -153,33 +153,22 @@ pub(super) fn NotesBoard() -> impl IntoView {
     view! {
         <section class="board" aria-labelledby="notes-heading">
             <h2 id="notes-heading">{move || t().notes_heading} " (" {move || notes.get().len()} ")"</h2>
-            <Show
-                when=move || notes.with(|list| !list.is_empty())
-                fallback=move || view! { <p class="muted">{move || t().no_notes}</p> }
-            >
-                <ul class="notes" data-testid="notes" aria-live="polite">
-                    // Keyed by the note and all a card shows of it: a note arriving adds
-                    // one card, a note kept, hidden, edited or acknowledged (its "not
-                    // sent" mark gone) redraws its own card, and the others stay.
-                    <For
-                        each=move || {
-                            let unsent = unsent.get();
-                            notes
-                                .get()
-                                .into_iter()
-                                .map(|(note, mine)| {
-                                    let pending = unsent.contains(&note.id);
-                                    (note, mine, pending)
-                                })
-                                .collect::<Vec<_>>()
-                        }
-                        key=|(note, mine, pending)| {
-                            (note.id.clone(), note.kind, note.text.clone(), note.kept, note.hidden, *mine, *pending)
-                        }
-                        children=|(note, mine, pending)| view! { <NoteCard note=note mine=mine pending=pending/> }
-                    />
-                </ul>
-            </Show>
+            {move || {
+                let list = notes.get();
+                // Redrawn when an acknowledgement clears a "not sent" mark, too.
+                let unsent = unsent.get();
+                if list.is_empty() {
+                    return view! { <p class="muted">{move || t().no_notes}</p> }.into_any();
+                }
+                view! {
+                    <ul class="notes" data-testid="notes" aria-live="polite">
+                        {list.into_iter().map(|(note, mine)| {
+                            let pending = unsent.contains(&note.id);
+                            view! { <NoteCard note=note mine=mine pending=pending/> }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
         </section>
     }
 }
