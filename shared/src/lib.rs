@@ -23,6 +23,7 @@ pub mod i18n;
 pub mod ids;
 pub mod invariants;
 pub mod limits;
+mod listed;
 pub mod liveness;
 pub mod logic;
 pub mod rejection;

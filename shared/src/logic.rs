@@ -68,12 +68,75 @@ pub fn rights(command: &Command) -> (&'static [Role], &'static [Step]) {
     }
 }
 
+/// The rights alone: whether `role` may send `command` at `step`, or the code the
+/// server refuses it with, checked in this order: the role (`forbidden`), then the
+/// step (`wrong_step`). The command's values are not looked at. [`decide`] refuses
+/// with exactly this, so what a screen is told by [`allowed`] is what the server says.
+pub fn check_rights(role: Role, step: Step, command: &Command) -> Result<(), ErrorCode> {
+    let (roles, steps) = rights(command);
+    if !roles.contains(&role) {
+        Err(ErrorCode::Forbidden)
+    } else if !steps.contains(&step) {
+        Err(ErrorCode::WrongStep)
+    } else {
+        Ok(())
+    }
+}
+
 /// Whether `role` may send `command` at `step`, by the rights alone (its values are
 /// checked when it is decided). Screens ask this to show a control only where the
-/// server would take it.
+/// server would take it; it is [`check_rights`], the server's own check, answered yes
+/// or no. Nothing is allowed in the closed record.
 pub fn allowed(role: Role, step: Step, command: &Command) -> bool {
-    let (roles, steps) = rights(command);
-    roles.contains(&role) && steps.contains(&step)
+    check_rights(role, step, command).is_ok()
+}
+
+/// Whether `actor` may send `command` in `state`, by everything [`decide`] checks
+/// before the values: the session is running, `actor` is in the room, and their role
+/// may send it at this step. A `false` here is a refusal with `session_closed`,
+/// `not_joined`, `forbidden` or `wrong_step`; a `true` means any refusal would be about
+/// the command's values.
+pub fn may(state: &RoomState, actor: &ParticipantId, command: &Command) -> bool {
+    authorise(state, actor, command).is_ok()
+}
+
+/// The checks that come before the values, in their fixed order (closed, joined,
+/// role, step): the sender's seat when they pass, the refusal's code when not.
+fn authorise<'a>(
+    state: &'a RoomState,
+    actor: &ParticipantId,
+    command: &Command,
+) -> Result<&'a Participant, ErrorCode> {
+    if state.step == Step::Closed {
+        return Err(ErrorCode::SessionClosed);
+    }
+    let me = state.participant(actor).ok_or(ErrorCode::NotJoined)?;
+    check_rights(me.role, state.step, command)?;
+    Ok(me)
+}
+
+/// The refusal [`authorise`] calls for, with its sentence.
+fn unauthorised(
+    state: &RoomState,
+    actor: &ParticipantId,
+    command: &Command,
+    code: ErrorCode,
+) -> Rejection {
+    let message = match code {
+        ErrorCode::SessionClosed => "the session is closed; its record is read-only".to_owned(),
+        ErrorCode::NotJoined => "join the room first".to_owned(),
+        ErrorCode::Forbidden => {
+            let role = state.participant(actor).map(|p| p.role);
+            format!(
+                "the {:?} role may not {}",
+                role.unwrap_or(Observer),
+                command.name()
+            )
+            .to_lowercase()
+        }
+        _ => format!("{} is not possible at this step", command.name()),
+    };
+    Rejection::new(code, message)
 }
 
 /// Decide what `actor`'s `command` does to `room` at server time `now`.
@@ -85,28 +148,8 @@ pub fn decide(
     limits: &Limits,
 ) -> Result<Vec<Event>, Rejection> {
     let state = &room.state;
-    if state.step == Step::Closed {
-        return Err(Rejection::new(
-            ErrorCode::SessionClosed,
-            "the session is closed; its record is read-only",
-        ));
-    }
-    let me = state
-        .participant(actor)
-        .ok_or_else(|| Rejection::new(ErrorCode::NotJoined, "join the room first"))?;
-    let (roles, steps) = rights(command);
-    if !roles.contains(&me.role) {
-        return Err(Rejection::new(
-            ErrorCode::Forbidden,
-            format!("the {:?} role may not {}", me.role, command.name()).to_lowercase(),
-        ));
-    }
-    if !steps.contains(&state.step) {
-        return Err(Rejection::new(
-            ErrorCode::WrongStep,
-            format!("{} is not possible at this step", command.name()),
-        ));
-    }
+    let me = authorise(state, actor, command)
+        .map_err(|code| unauthorised(state, actor, command, code))?;
     Decider {
         room,
         state,

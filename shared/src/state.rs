@@ -6,6 +6,7 @@
 
 use crate::event::Event;
 use crate::ids::{ActionId, NoteId, ParticipantId, QuestionId};
+use crate::listed::listed_enum;
 use crate::step::Step;
 use crate::timer::{Millis, TimerState};
 use serde::{Deserialize, Serialize};
@@ -19,23 +20,18 @@ pub enum Language {
     En,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Facilitator,
-    Client,
-    Consultant,
-    Observer,
+listed_enum! {
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Role {
+        Facilitator,
+        Client,
+        Consultant,
+        Observer,
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [
-        Role::Facilitator,
-        Role::Client,
-        Role::Consultant,
-        Role::Observer,
-    ];
-
     /// Observers watch; everyone else takes part (hands, learnings).
     pub fn takes_part(self) -> bool {
         self != Role::Observer
@@ -52,28 +48,21 @@ pub struct Participant {
     pub charter_accepted: bool,
 }
 
-/// The six kinds of exploration note.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NoteKind {
-    Comment,
-    Reaction,
-    Feeling,
-    Advice,
-    Experience,
-    Suggestion,
+listed_enum! {
+    /// The six kinds of exploration note.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum NoteKind {
+        Comment,
+        Reaction,
+        Feeling,
+        Advice,
+        Experience,
+        Suggestion,
+    }
 }
 
-impl NoteKind {
-    pub const ALL: [NoteKind; 6] = [
-        NoteKind::Comment,
-        NoteKind::Reaction,
-        NoteKind::Feeling,
-        NoteKind::Advice,
-        NoteKind::Experience,
-        NoteKind::Suggestion,
-    ];
-}
+impl NoteKind {}
 
 /// An anonymous sticky note. There is no author field, by design.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

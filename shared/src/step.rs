@@ -1,53 +1,45 @@
 //! The six steps of the method, plus the welcome before them and the closed record after.
 
+use crate::listed::listed_enum;
 use serde::{Deserialize, Serialize};
 
-/// Where the session stands. Only the facilitator moves it (see [`crate::logic`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Step {
-    /// 0. Accueil: joining, the confidentiality charter, picking the client.
-    Welcome,
-    /// 1. Exposé de la problématique.
-    Problem,
-    /// 2. Clarification.
-    Clarification,
-    /// 3. Contrat de consultation.
-    Contract,
-    /// 4. Exploration: anonymous notes.
-    Exploration,
-    /// 5. Synthèse et plan d'action.
-    ActionPlan,
-    /// 6. Conclusion: the closing round.
-    Closing,
-    /// Séance terminée: a read-only record.
-    Closed,
+listed_enum! {
+    /// Where the session stands. Only the facilitator moves it (see [`crate::logic`]).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Step {
+        /// 0. Accueil: joining, the confidentiality charter, picking the client.
+        Welcome,
+        /// 1. Exposé de la problématique.
+        Problem,
+        /// 2. Clarification.
+        Clarification,
+        /// 3. Contrat de consultation.
+        Contract,
+        /// 4. Exploration: anonymous notes.
+        Exploration,
+        /// 5. Synthèse et plan d'action.
+        ActionPlan,
+        /// 6. Conclusion: the closing round.
+        Closing,
+        /// Séance terminée: a read-only record.
+        Closed,
+    }
 }
 
 impl Step {
-    /// Every step in order, the closed record last.
-    pub const ALL: [Step; 8] = [
-        Step::Welcome,
-        Step::Problem,
-        Step::Clarification,
-        Step::Contract,
-        Step::Exploration,
-        Step::ActionPlan,
-        Step::Closing,
-        Step::Closed,
-    ];
-
     /// The steps a facilitator can move to with next, previous or jump
-    /// (closing the session is its own command).
-    pub const MOVABLE: [Step; 7] = [
-        Step::Welcome,
-        Step::Problem,
-        Step::Clarification,
-        Step::Contract,
-        Step::Exploration,
-        Step::ActionPlan,
-        Step::Closing,
-    ];
+    /// (closing the session is its own command): every step but the closed record,
+    /// which comes last.
+    pub const MOVABLE: [Step; Step::ALL.len() - 1] = {
+        let mut movable = [Step::Welcome; Step::ALL.len() - 1];
+        let mut i = 0;
+        while i < movable.len() {
+            movable[i] = Step::ALL[i];
+            i += 1;
+        }
+        movable
+    };
 
     /// The method's number for the step: 0 for the welcome, 1 to 6, 7 once closed.
     pub fn number(self) -> u8 {

@@ -17,8 +17,9 @@ use crate::handoff::FirstScreen;
 use crate::session::Session;
 use leptos::prelude::*;
 use shared::i18n::{Lang, Texts};
+use shared::logic::allowed;
 use shared::state::Role;
-use shared::{Millis, ParticipantId, RoomState, Step};
+use shared::{Command, Millis, ParticipantId, RoomState, Step};
 use std::time::Duration;
 
 /// The chosen language, shared by every component.
@@ -95,6 +96,28 @@ impl Room {
 
     pub fn is(&self, role: Role) -> bool {
         self.my_role.get() == Some(role)
+    }
+
+    /// Whether this person may send `command` now, by the server's own rights
+    /// (`shared::logic::allowed`): a control shows only where the server takes it.
+    /// Only the kind of command counts, not its values. Tracks the step and the role.
+    pub fn may(&self, command: &Command) -> bool {
+        self.my_role
+            .get()
+            .is_some_and(|role| allowed(role, self.step.get(), command))
+    }
+
+    /// [`Room::may`], read once: for what is built once per step (a note's buttons).
+    pub fn may_untracked(&self, command: &Command) -> bool {
+        self.my_role
+            .get_untracked()
+            .is_some_and(|role| allowed(role, self.step.get_untracked(), command))
+    }
+
+    /// Whether this person runs the session now: the facilitator's controls (steps,
+    /// timer, closing) are theirs to use, so their panel and the timeline show.
+    pub fn steers(&self) -> bool {
+        self.may(&Command::StartTimer) || self.may(&Command::CloseSession)
     }
 
     /// A participant's name, or an empty string.

@@ -8,9 +8,8 @@ use super::{Room, read, texts};
 use crate::double_click::Press;
 use leptos::prelude::*;
 use shared::i18n::fill;
-use shared::logic::allowed;
 use shared::state::{Participant, Role};
-use shared::{Command, ParticipantId, Step};
+use shared::{Command, ParticipantId};
 
 /// Who has the floor, and whether it is this person.
 fn floor_holder(room: Room) -> Memo<Option<(ParticipantId, bool)>> {
@@ -27,11 +26,7 @@ fn floor_holder(room: Room) -> Memo<Option<(ParticipantId, bool)>> {
 
 /// Whether this person may raise or lower a hand now, by the rights in `shared`.
 fn may_raise(room: Room) -> impl Fn() -> bool + Copy {
-    move || {
-        room.my_role
-            .get()
-            .is_some_and(|role| allowed(role, room.step.get(), &Command::RaiseHand))
-    }
+    move || room.may(&Command::RaiseHand)
 }
 
 #[component]
@@ -40,14 +35,8 @@ pub fn Floor() -> impl IntoView {
     let t = texts();
     let floor = floor_holder(room);
     let can_take = move || {
-        room.my_role.get().is_some_and(|role| {
-            allowed(
-                role,
-                room.step.get(),
-                &Command::TakeFloor {
-                    from: ParticipantId::from(""),
-                },
-            )
+        room.may(&Command::TakeFloor {
+            from: ParticipantId::from(""),
         })
     };
     view! {
@@ -118,7 +107,8 @@ pub fn FloorBar() -> impl IntoView {
     let t = texts();
     let floor = floor_holder(room);
     let can_raise = may_raise(room);
-    let is_facilitator = move || room.is(Role::Facilitator);
+    // The link goes to the facilitator's controls, there when they steer.
+    let steers = move || room.steers();
     view! {
         <aside class="floor-bar" class:mine=move || floor.get().is_some_and(|(_, mine)| mine)
             aria-label=move || t().floor_bar_label data-testid="floor-bar">
@@ -132,7 +122,7 @@ pub fn FloorBar() -> impl IntoView {
             <Show when=can_raise>
                 <HandToggle testid="bar-hand-toggle"/>
             </Show>
-            <Show when=is_facilitator>
+            <Show when=steers>
                 <a class="button small" href="#controls-heading">{move || t().jump_to_controls}</a>
             </Show>
         </aside>
@@ -180,7 +170,10 @@ pub fn Hands() -> impl IntoView {
                                     <li data-testid="hand">
                                         <span class="position">{fill(t().hand_position, &[&(i + 1).to_string()])}</span>
                                         <span class="name">{name}</span>
-                                        <Show when=move || room.is(Role::Facilitator)>
+                                        <Show when={
+                                            let give = Command::GiveFloor { participant: id.clone(), from: None };
+                                            move || room.may(&give)
+                                        }>
                                             <button
                                                 type="button"
                                                 class="small"
@@ -228,9 +221,11 @@ fn Person(person: Participant) -> impl IntoView {
     let id: ParticipantId = person.id.clone();
     let is_me = room.me.get_untracked().as_ref() == Some(&id);
     let can_pick = move || {
-        room.is(Role::Facilitator)
-            && room.step.get() == Step::Welcome
-            && person.role == Role::Consultant
+        // The client is picked among the consultants.
+        person.role == Role::Consultant
+            && room.may(&Command::PickClient {
+                participant: person.id.clone(),
+            })
     };
     let name = person.name.clone();
     view! {

@@ -15,7 +15,6 @@ use leptos::prelude::*;
 use shared::Step;
 use shared::i18n::fill;
 use shared::replica::Entry;
-use shared::state::Role;
 
 #[component]
 pub fn RoomPage(code: String, facilitator_key: Option<String>) -> impl IntoView {
@@ -85,7 +84,7 @@ fn LiveRoom(session: Session) -> impl IntoView {
                     <aside class="side side-top" aria-label=move || t().side_top_label>
                         <Floor/>
                         <Hands/>
-                        <Show when=move || room.is(Role::Facilitator)>
+                        <Show when=move || room.steers()>
                             <Controls/>
                         </Show>
                     </aside>
@@ -96,14 +95,14 @@ fn LiveRoom(session: Session) -> impl IntoView {
                 <aside
                     class="side side-bottom"
                     aria-label=move || {
-                        if room.is(Role::Facilitator) && room.step.get() != Step::Closed {
+                        if room.steers() {
                             t().side_bottom_label
                         } else {
                             t().people_heading
                         }
                     }
                 >
-                    <Show when=move || room.is(Role::Facilitator) && room.step.get() != Step::Closed>
+                    <Show when=move || room.steers()>
                         <TimelineChart/>
                     </Show>
                     <People/>
