@@ -25,15 +25,10 @@ pub type Socket = WebSocketStream<TcpStream>;
 /// The longest the bench waits for any one answer during setup.
 pub const PATIENCE: Duration = Duration::from_secs(30);
 
-/// A session made through `POST /api/sessions`.
-#[derive(Clone, Debug)]
-pub struct Session {
-    pub room: String,
-    pub facilitator_key: String,
-}
+pub use server::http::SessionCreated;
 
 /// Create a session through the HTTP API (one plain HTTP/1.1 request).
-pub async fn create_session(addr: SocketAddr, title: &str) -> Result<Session> {
+pub async fn create_session(addr: SocketAddr, title: &str) -> Result<SessionCreated> {
     let body = serde_json::json!({ "title": title, "language": "en" }).to_string();
     let mut stream = TcpStream::connect(addr).await?;
     let request = format!(
@@ -51,14 +46,7 @@ pub async fn create_session(addr: SocketAddr, title: &str) -> Result<Session> {
     if !head.starts_with("HTTP/1.1 201") {
         bail!("POST /api/sessions: {head} {body}");
     }
-    let json: serde_json::Value = serde_json::from_str(body.trim())?;
-    Ok(Session {
-        room: json["room"].as_str().context("room")?.to_owned(),
-        facilitator_key: json["facilitator_key"]
-            .as_str()
-            .context("facilitator_key")?
-            .to_owned(),
-    })
+    serde_json::from_str(body.trim()).context("the API's answer to POST /api/sessions")
 }
 
 /// `GET path`: the body of a 200 answer.

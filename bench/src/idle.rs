@@ -96,7 +96,7 @@ async fn create_rooms(
     target: &Target,
     rooms: usize,
     parallelism: usize,
-) -> Result<Vec<client::Session>> {
+) -> Result<Vec<client::SessionCreated>> {
     let addr = target.addr;
     let mut created = futures_util::stream::iter(0..rooms)
         .map(|r| async move { client::create_session(addr, &format!("Bench room {r}")).await })

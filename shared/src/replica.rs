@@ -1,7 +1,7 @@
 //! A client's copy of a room, and the commands it has not seen answered yet.
 //!
-//! The browser client, the test clients and the load generator all keep a room the
-//! same way: take a snapshot, apply numbered events with [`RoomState::apply`], ask for a
+//! The browser client and the test clients keep a room this way (the load generator
+//! reads only the fields it times): take a snapshot, apply numbered events with [`RoomState::apply`], ask for a
 //! new snapshot when a number is missing, and keep every command until the server
 //! answers it, re-sending the unanswered ones (same ids) after a reconnect; the server
 //! answers a re-sent command with its first answer, so nothing is lost or doubled.
@@ -12,21 +12,9 @@ use crate::ids::{NoteId, ParticipantId, RoomCode};
 use crate::rejection::{ErrorCode, Rejection};
 use crate::state::RoomState;
 use crate::timer::Millis;
+pub use crate::wire::Entry;
 use crate::wire::{ByeReason, ClientMessage, PROTOCOL_VERSION, ServerMessage};
 use std::collections::VecDeque;
-
-/// How this page enters its room.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Entry {
-    Join {
-        name: String,
-        observer: bool,
-        facilitator_key: Option<String>,
-    },
-    Resume {
-        token: String,
-    },
-}
 
 /// Something the owner should know about, beyond the room changing.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -34,6 +34,22 @@ where
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
+/// How someone enters a room: a new seat (`join`, the facilitator's with its key), or
+/// the seat a resume token opens (`resume`). What a [`ClientMessage::Join`] or
+/// [`ClientMessage::Resume`] asks, without the room and the protocol version; the
+/// server seats by it, a client keeps it to enter again after a reconnect.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Entry {
+    Join {
+        name: String,
+        observer: bool,
+        facilitator_key: Option<String>,
+    },
+    Resume {
+        token: String,
+    },
+}
+
 /// From a browser (or any client) to the server.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

@@ -390,7 +390,7 @@ fn op() -> impl Strategy<Value = Op> {
 /// The room the operations start from: the cast joined, the client picked, still in
 /// the welcome.
 fn initial_state() -> RoomState {
-    let mut session = Session::joined();
+    let mut session = Simulation::joined();
     session.must(
         FAC,
         Command::PickClient {

@@ -12,7 +12,7 @@
 
 mod common;
 
-use common::{Session, T0, aid, nid, pid, qid};
+use common::{Simulation, T0, aid, nid, pid, qid};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::state::{Action, Note, NoteKind, Participant, Question, Role};
@@ -234,7 +234,7 @@ fn every_server_message() -> Vec<ServerMessage> {
         messages.push(ServerMessage::Snapshot {
             seq: 40,
             server_time: T0 + 2,
-            state: Session::at_step(step).room.state,
+            state: Simulation::at_step(step).room.state,
             your_notes: vec![nid("n-1")],
         });
     }

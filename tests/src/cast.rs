@@ -8,7 +8,7 @@
 //! Tests that need only a few people in a fresh room open it with [`open_room`], in one line:
 //! a session created, its facilitator seated with the key, the others joined in order.
 
-use crate::server::{Session, TestServer};
+use crate::server::{SessionCreated, TestServer};
 use crate::ws::WsClient;
 use shared::state::{NoteKind, Role};
 use shared::{ActionId, Command, NoteId, ParticipantId, QuestionId, Step};
@@ -34,7 +34,7 @@ pub async fn open_room<const N: usize>(
     title: &str,
     facilitator: &str,
     participants: [&str; N],
-) -> (Session, WsClient, [WsClient; N]) {
+) -> (SessionCreated, WsClient, [WsClient; N]) {
     let session = server.create_session(title).await;
     let url = server.ws_url();
     let fac =
@@ -82,7 +82,7 @@ impl Who {
 
 impl Cast {
     /// Everyone joined, in the welcome, nobody picked, no charter accepted.
-    pub async fn join(url: &str, session: &Session) -> Cast {
+    pub async fn join(url: &str, session: &SessionCreated) -> Cast {
         let room = session.room.clone();
         let fac = WsClient::join_facilitator(url, &room, &session.facilitator_key, "Fanny").await;
         let cli = WsClient::join(url, &room, "Claude", false).await;
@@ -102,7 +102,7 @@ impl Cast {
     /// A realistic room at `target`: the client picked and everything the earlier
     /// steps produce (problem, cards, contract, one note by each consultant, two
     /// actions, the closing round). `Step::Closed` walks everything, then closes.
-    pub async fn at_step(url: &str, session: &Session, target: Step) -> Cast {
+    pub async fn at_step(url: &str, session: &SessionCreated, target: Step) -> Cast {
         let mut cast = Cast::join(url, session).await;
         let client = cast.id(Who::Cli);
         cast.fac

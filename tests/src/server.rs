@@ -23,12 +23,7 @@ pub struct TestServer {
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
-/// What `POST /api/sessions` answered.
-#[derive(Debug, Clone)]
-pub struct Session {
-    pub room: String,
-    pub facilitator_key: String,
-}
+pub use server::http::SessionCreated;
 
 /// A plain HTTP answer: status code and body.
 #[derive(Debug)]
@@ -173,7 +168,7 @@ impl TestServer {
     }
 
     /// Create a session through the HTTP API.
-    pub async fn create_session(&self, title: &str) -> Session {
+    pub async fn create_session(&self, title: &str) -> SessionCreated {
         create_session(self.addr, title).await
     }
 
@@ -252,18 +247,11 @@ pub async fn http(
     }
 }
 
-async fn create_session(addr: SocketAddr, title: &str) -> Session {
+async fn create_session(addr: SocketAddr, title: &str) -> SessionCreated {
     let body = serde_json::json!({ "title": title, "language": "fr" }).to_string();
     let answer = http(addr, "POST", "/api/sessions", Some(&body), &[]).await;
     assert_eq!(answer.status, 201, "create session: {}", answer.body);
-    let json: serde_json::Value = serde_json::from_str(&answer.body).expect("JSON answer");
-    Session {
-        room: json["room"].as_str().expect("room").to_owned(),
-        facilitator_key: json["facilitator_key"]
-            .as_str()
-            .expect("facilitator_key")
-            .to_owned(),
-    }
+    serde_json::from_str(&answer.body).expect("the API's answer")
 }
 
 async fn delete_session(addr: SocketAddr, room: &str, key: &str) -> HttpAnswer {
@@ -327,7 +315,7 @@ impl ServerProcess {
         http(self.addr, method, path, body, &[]).await
     }
 
-    pub async fn create_session(&self, title: &str) -> Session {
+    pub async fn create_session(&self, title: &str) -> SessionCreated {
         create_session(self.addr, title).await
     }
 

@@ -33,7 +33,7 @@ impl Knock {
             } => Some(Knock {
                 protocol_version,
                 room,
-                entry: Entry::New {
+                entry: Entry::Join {
                     name,
                     observer,
                     facilitator_key,

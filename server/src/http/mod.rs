@@ -107,7 +107,9 @@ pub struct CreateSession {
     pub language: Language,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+/// What `POST /api/sessions` answers; clients of the API (the tests, the bench) read it
+/// with this same type.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SessionCreated {
     /// The code in the invite link.
     pub room: String,

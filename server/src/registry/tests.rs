@@ -16,7 +16,7 @@ mod lookups {
         let (reply, answer) = oneshot::channel();
         room.send(ToRoom::Enter {
             conn,
-            entry: Entry::New {
+            entry: Entry::Join {
                 name: "Ana".into(),
                 observer: false,
                 facilitator_key: None,
@@ -113,7 +113,7 @@ mod retention {
         let (kick, _) = oneshot::channel();
         let (reply, answer) = oneshot::channel();
         let conn = ConnId::next();
-        let entry = Entry::New {
+        let entry = Entry::Join {
             name: "Ana".into(),
             observer: false,
             facilitator_key: None,

@@ -19,6 +19,7 @@ pub use restore::restore;
 
 use axum::extract::ws::Utf8Bytes;
 use shared::wire::ByeReason;
+pub use shared::wire::Entry;
 use shared::{Command, ParticipantId, Rejection};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -47,19 +48,6 @@ pub struct ConnectionLink {
     pub frames: mpsc::Sender<Frame>,
     /// Told once if the room drops this connection (too slow, say).
     pub kick: oneshot::Sender<ByeReason>,
-}
-
-/// How someone asks to enter the room.
-#[derive(Clone, Debug)]
-pub enum Entry {
-    New {
-        name: String,
-        observer: bool,
-        facilitator_key: Option<String>,
-    },
-    Resume {
-        token: String,
-    },
 }
 
 /// The messages a room's actor handles, in the order they arrive.

@@ -55,17 +55,17 @@ pub fn code(result: &Result<Vec<Event>, Rejection>) -> Option<ErrorCode> {
 
 /// A room and the server's clock, driven through `decide` and `apply`.
 #[derive(Clone, Debug)]
-pub struct Session {
+pub struct Simulation {
     pub room: Room,
     pub now: Millis,
     pub limits: Limits,
 }
 
-impl Session {
+impl Simulation {
     /// A room with a facilitator, two consultants, a future client and an observer
     /// joined, nobody picked yet, still in the welcome.
     pub fn joined() -> Self {
-        let mut session = Session {
+        let mut session = Simulation {
             room: Room::new(RoomState::new("Séance", Language::Fr, T0)),
             now: T0,
             limits: Limits::default(),
@@ -88,7 +88,7 @@ impl Session {
     /// steps produce (problem, question cards, contract, one note by each consultant,
     /// two actions, the closing round). `Step::Closed` walks everything, then closes.
     pub fn at_step(target: Step) -> Self {
-        let mut s = Session::joined();
+        let mut s = Simulation::joined();
         s.must(
             FAC,
             Command::PickClient {

@@ -6,7 +6,7 @@ use super::*;
 
 #[test]
 fn retried_commands_change_nothing() {
-    let mut s = Session::joined();
+    let mut s = Simulation::joined();
     s.must(ANA, Command::AcceptCharter);
     assert_eq!(s.send(ANA, Command::AcceptCharter), Ok(vec![]));
     s.must(ANA, Command::RaiseHand);
@@ -14,7 +14,7 @@ fn retried_commands_change_nothing() {
     s.must(ANA, Command::LowerHand);
     assert_eq!(s.send(ANA, Command::LowerHand), Ok(vec![]));
 
-    let mut s = Session::at_step(Step::ActionPlan);
+    let mut s = Simulation::at_step(Step::ActionPlan);
     let remove = Command::RemoveAction {
         action_id: aid(A_ONE),
     };
@@ -30,11 +30,11 @@ fn retried_commands_change_nothing() {
 
 #[test]
 fn the_hand_queue_is_ordered_by_time_of_raising() {
-    let mut s = Session::at_step(Step::Clarification);
+    let mut s = Simulation::at_step(Step::Clarification);
     for who in [BEN, CLI, ANA] {
         s.must(who, Command::RaiseHand);
     }
-    let queue = |s: &Session| -> Vec<_> {
+    let queue = |s: &Simulation| -> Vec<_> {
         s.room
             .state
             .hands
@@ -59,7 +59,7 @@ fn the_hand_queue_is_ordered_by_time_of_raising() {
 
 #[test]
 fn whoever_has_the_floor_does_not_also_queue() {
-    let mut s = Session::at_step(Step::Exploration);
+    let mut s = Simulation::at_step(Step::Exploration);
     s.must(ANA, Command::RaiseHand);
     s.must(FAC, s.give_floor(ANA));
     assert!(s.room.state.hands.is_empty());
@@ -74,7 +74,7 @@ fn whoever_has_the_floor_does_not_also_queue() {
 
 #[test]
 fn a_step_command_names_the_step_it_leaves_so_a_double_click_moves_once() {
-    let mut s = Session::at_step(Step::Problem);
+    let mut s = Simulation::at_step(Step::Problem);
     let click = s.next_step();
     s.must(FAC, click.clone());
     assert_eq!(s.room.state.step, Step::Clarification);
@@ -117,7 +117,7 @@ fn a_step_command_names_the_step_it_leaves_so_a_double_click_moves_once() {
 
 #[test]
 fn floor_and_round_commands_name_where_they_move_from() {
-    let mut s = Session::at_step(Step::Clarification);
+    let mut s = Simulation::at_step(Step::Clarification);
     let give_ana = s.give_floor(ANA);
     s.must(FAC, give_ana.clone());
     assert_eq!(code(&s.send(FAC, give_ana)), Some(ErrorCode::Stale));
@@ -137,7 +137,7 @@ fn floor_and_round_commands_name_where_they_move_from() {
     assert_eq!(s.room.state.floor, None);
     assert_eq!(code(&s.send(FAC, take)), Some(ErrorCode::Stale));
 
-    let mut s = Session::at_step(Step::Closing);
+    let mut s = Simulation::at_step(Step::Closing);
     let pass = s.advance_round();
     s.must(FAC, pass.clone());
     assert_eq!(s.room.state.round.as_ref().map(|r| r.current), Some(1));
@@ -153,7 +153,7 @@ fn floor_and_round_commands_name_where_they_move_from() {
 
 #[test]
 fn a_hidden_note_cannot_be_kept_and_one_kept_before_stays_kept() {
-    let mut s = Session::at_step(Step::Exploration);
+    let mut s = Simulation::at_step(Step::Exploration);
     let keep = |id: &str, kept: bool| Command::KeepNote {
         note_id: nid(id),
         kept,

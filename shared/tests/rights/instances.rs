@@ -339,7 +339,7 @@ pub fn invalid(name: &str, seen: &RoomState) -> Vec<(Command, ErrorCode)> {
 }
 
 /// Make the valid instance meaningful: something to pause, lower or take back.
-pub fn prepare(session: &mut Session, name: &str, actor: &str) {
+pub fn prepare(session: &mut Simulation, name: &str, actor: &str) {
     if session.room.state.step == Step::Closed {
         return;
     }

@@ -25,7 +25,7 @@ fn may_is_true_exactly_where_decide_does_not_refuse_on_rights() {
     let mut mismatches = Vec::new();
     let mut cells = 0;
     for step in Step::ALL {
-        let room = Session::at_step(step);
+        let room = Simulation::at_step(step);
         for name in Command::NAMES {
             for role in Role::ALL {
                 let actor = actor_for(role);
@@ -67,7 +67,7 @@ fn may_is_true_exactly_where_decide_does_not_refuse_on_rights() {
 #[test]
 fn may_says_no_to_someone_who_never_joined() {
     for step in Step::ALL {
-        let session = Session::at_step(step);
+        let session = Simulation::at_step(step);
         let state = &session.room.state;
         for name in Command::NAMES {
             assert!(
@@ -81,7 +81,7 @@ fn may_says_no_to_someone_who_never_joined() {
 #[test]
 fn check_rights_gives_the_code_decide_refuses_with() {
     for step in Step::MOVABLE {
-        let room = Session::at_step(step);
+        let room = Simulation::at_step(step);
         for name in Command::NAMES {
             for role in Role::ALL {
                 let command = valid(name, step, &room.room.state);

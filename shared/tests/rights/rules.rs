@@ -5,7 +5,7 @@ use super::*;
 
 #[test]
 fn leaving_the_welcome_needs_a_client() {
-    let mut s = Session::joined();
+    let mut s = Simulation::joined();
     assert_eq!(code(&s.send(FAC, s.next_step())), Some(ErrorCode::NoClient));
     for step in Step::MOVABLE.into_iter().skip(1) {
         assert_eq!(
@@ -30,7 +30,7 @@ fn leaving_the_welcome_needs_a_client() {
 
 #[test]
 fn picking_another_client_makes_the_previous_one_a_consultant() {
-    let mut s = Session::joined();
+    let mut s = Simulation::joined();
     s.must(
         FAC,
         Command::PickClient {
@@ -59,7 +59,7 @@ fn picking_another_client_makes_the_previous_one_a_consultant() {
 
 #[test]
 fn only_the_author_edits_or_deletes_a_note() {
-    let mut s = Session::at_step(Step::Exploration);
+    let mut s = Simulation::at_step(Step::Exploration);
     let edit = |text: &str| Command::EditNote {
         note_id: nid(N_ANA),
         kind: NoteKind::Comment,
@@ -97,7 +97,7 @@ fn only_the_author_edits_or_deletes_a_note() {
 
 #[test]
 fn a_note_id_is_its_authors_for_good() {
-    let mut s = Session::at_step(Step::Exploration);
+    let mut s = Simulation::at_step(Step::Exploration);
     let post = |text: &str| Command::PostNote {
         note_id: nid(N_ANA),
         kind: NoteKind::Advice,
@@ -129,7 +129,7 @@ fn a_note_id_is_its_authors_for_good() {
 
 #[test]
 fn the_round_goes_once_around_then_is_over() {
-    let mut s = Session::at_step(Step::Closing);
+    let mut s = Simulation::at_step(Step::Closing);
     let round = s
         .room
         .state
@@ -165,7 +165,7 @@ fn the_round_goes_once_around_then_is_over() {
 
 #[test]
 fn the_timer_is_a_deadline_in_server_time() {
-    let mut s = Session::at_step(Step::Problem);
+    let mut s = Simulation::at_step(Step::Problem);
     let minute = 60_000;
     assert_eq!(
         s.room.state.timer,

@@ -47,7 +47,7 @@ fn the_table_names_every_command_once() {
     assert_eq!(table.len(), RIGHTS.len(), "a command has two rows");
     assert_eq!(table, all);
     for name in Command::NAMES {
-        let seen = Session::at_step(Step::Problem).room.state;
+        let seen = Simulation::at_step(Step::Problem).room.state;
         assert_eq!(valid(name, Step::Problem, &seen).name(), name);
         for (command, _) in invalid(name, &seen) {
             assert_eq!(command.name(), name);
@@ -59,9 +59,9 @@ fn the_table_names_every_command_once() {
 fn every_command_for_every_role_at_every_step() {
     let mut mismatches = Vec::new();
     let mut cells = 0;
-    let rooms: Vec<(Step, Session)> = Step::ALL
+    let rooms: Vec<(Step, Simulation)> = Step::ALL
         .into_iter()
-        .map(|step| (step, Session::at_step(step)))
+        .map(|step| (step, Simulation::at_step(step)))
         .collect();
     for name in Command::NAMES {
         for role in Role::ALL {
@@ -143,7 +143,7 @@ fn every_command_for_every_role_at_every_step() {
 fn someone_who_never_joined_is_not_joined_except_in_a_closed_room() {
     let mut mismatches = Vec::new();
     for step in Step::ALL {
-        let session = Session::at_step(step);
+        let session = Simulation::at_step(step);
         for name in Command::NAMES {
             let expected = if step == Step::Closed {
                 ErrorCode::SessionClosed

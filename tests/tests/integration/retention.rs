@@ -24,7 +24,7 @@ async fn a_restarted_server_deletes_the_sessions_past_retention_and_keeps_the_ot
     };
     let server = TestServer::start_with_services(Config::default(), services()).await;
     let url = server.ws_url();
-    let close = |session: tests::server::Session| {
+    let close = |session: tests::server::SessionCreated| {
         let url = url.clone();
         async move {
             let mut fac =

@@ -43,7 +43,7 @@ impl RoomActor {
                 let participant = self.seats.find_by_token(&token).ok_or_else(invalid)?;
                 return Ok((participant, token));
             }
-            Entry::New {
+            Entry::Join {
                 name,
                 observer,
                 facilitator_key,
