@@ -1,16 +1,10 @@
-//! `decide`: the rules of the method, as a pure function.
-//!
-//! Given the room, who is asking, what they ask and the server's time, it either refuses
-//! with a typed [`Rejection`] or says which events follow. Checks run in a fixed order
-//! so that the same situation always gets the same code: a closed session first, then
-//! whether the sender is in the room, then their role, then the step, then the values.
-//!
-//! A command that asks for what already holds (a hand already raised, a retried post of
-//! a note that exists) succeeds with no events: retries after a reconnect are harmless.
+//! The `Decider`: one decision with its context at hand, once the rights are checked.
+//! Its match says, command by command, which values pass and which events follow.
 
+use super::values::{client_id, due_date, not_found, optional_text, text};
 use crate::command::Command;
 use crate::event::Event;
-use crate::ids::{ParticipantId, is_valid_client_id};
+use crate::ids::ParticipantId;
 use crate::limits::Limits;
 use crate::rejection::{ErrorCode, Rejection};
 use crate::room::Room;
@@ -18,282 +12,19 @@ use crate::state::{Action, Note, Participant, Question, Role, RoomState, minutes
 use crate::step::Step;
 use crate::timer::{Millis, TimerState};
 
-use Role::{Client, Consultant, Facilitator, Observer};
-
-/// Every step where the session is running (all but the closed record).
-const RUNNING: &[Step] = &Step::MOVABLE;
-/// Roles that take part (everyone but observers).
-const PARTICIPANTS: &[Role] = &[Facilitator, Client, Consultant];
-/// Roles that raise a hand to ask for the floor: the facilitator gives it, observers
-/// watch.
-const HAND_RAISERS: &[Role] = &[Client, Consultant];
-/// Steps where the facilitator gives the floor from the queue of raised hands; in the
-/// closing round the round itself gives the word.
-const FLOOR_STEPS: &[Step] = Step::MOVABLE.split_last().expect("steps").1;
-
-/// What a command may do: the roles allowed to send it and the steps where it is allowed.
-/// This is the method's table of rights (`docs/method.md`, "Rules the server enforces").
-pub fn rights(command: &Command) -> (&'static [Role], &'static [Step]) {
-    use Command::*;
-    match command {
-        AcceptCharter => (&[Facilitator, Client, Consultant, Observer], RUNNING),
-        PickClient { .. } => (&[Facilitator], &[Step::Welcome]),
-        NextStep { .. } | PreviousStep { .. } | GoToStep { .. } | SetDuration { .. } => {
-            (&[Facilitator], RUNNING)
-        }
-        StartTimer | PauseTimer | ExtendTimer { .. } => (&[Facilitator], RUNNING),
-        // The facilitator gives the floor and has no queue to join; in the closing
-        // round the round gives the word, so nobody queues and the floor follows it.
-        RaiseHand | LowerHand => (HAND_RAISERS, FLOOR_STEPS),
-        GiveFloor { .. } | TakeFloor { .. } => (&[Facilitator], FLOOR_STEPS),
-        SetProblem { .. } => (&[Client], &[Step::Problem]),
-        PostQuestion { .. } | WithdrawQuestion { .. } => (&[Consultant], &[Step::Clarification]),
-        MarkAnswered { .. } => (&[Client, Facilitator], &[Step::Clarification]),
-        SetContract { .. } => (&[Client], &[Step::Contract]),
-        PostNote { .. } | EditNote { .. } | DeleteNote { .. } => {
-            (&[Consultant], &[Step::Exploration])
-        }
-        KeepNote { .. } => (&[Client], &[Step::Exploration]),
-        // Notes are on screen from exploration on.
-        HideNote { .. } => (
-            &[Facilitator],
-            &[Step::Exploration, Step::ActionPlan, Step::Closing],
-        ),
-        AddAction { .. } | EditAction { .. } | RemoveAction { .. } | MoveAction { .. } => {
-            (&[Client], &[Step::ActionPlan])
-        }
-        WriteLearning { .. } => (PARTICIPANTS, &[Step::Closing]),
-        AdvanceRound { .. } => (&[Facilitator], &[Step::Closing]),
-        CloseSession => (&[Facilitator], RUNNING),
-    }
-}
-
-/// The rights alone: whether `role` may send `command` at `step`, or the code the
-/// server refuses it with, checked in this order: the role (`forbidden`), then the
-/// step (`wrong_step`). The command's values are not looked at. [`decide`] refuses
-/// with exactly this, so what a screen is told by [`allowed`] is what the server says.
-pub fn check_rights(role: Role, step: Step, command: &Command) -> Result<(), ErrorCode> {
-    let (roles, steps) = rights(command);
-    if !roles.contains(&role) {
-        Err(ErrorCode::Forbidden)
-    } else if !steps.contains(&step) {
-        Err(ErrorCode::WrongStep)
-    } else {
-        Ok(())
-    }
-}
-
-/// Whether `role` may send `command` at `step`, by the rights alone (its values are
-/// checked when it is decided). Screens ask this to show a control only where the
-/// server would take it; it is [`check_rights`], the server's own check, answered yes
-/// or no. Nothing is allowed in the closed record.
-pub fn allowed(role: Role, step: Step, command: &Command) -> bool {
-    check_rights(role, step, command).is_ok()
-}
-
-/// Whether `actor` may send `command` in `state`, by everything [`decide`] checks
-/// before the values: the session is running, `actor` is in the room, and their role
-/// may send it at this step. A `false` here is a refusal with `session_closed`,
-/// `not_joined`, `forbidden` or `wrong_step`; a `true` means any refusal would be about
-/// the command's values.
-pub fn may(state: &RoomState, actor: &ParticipantId, command: &Command) -> bool {
-    authorise(state, actor, command).is_ok()
-}
-
-/// The checks that come before the values, in their fixed order (closed, joined,
-/// role, step): the sender's seat when they pass, the refusal's code when not.
-fn authorise<'a>(
-    state: &'a RoomState,
-    actor: &ParticipantId,
-    command: &Command,
-) -> Result<&'a Participant, ErrorCode> {
-    if state.step == Step::Closed {
-        return Err(ErrorCode::SessionClosed);
-    }
-    let me = state.participant(actor).ok_or(ErrorCode::NotJoined)?;
-    check_rights(me.role, state.step, command)?;
-    Ok(me)
-}
-
-/// The refusal [`authorise`] calls for, with its sentence.
-fn unauthorised(
-    state: &RoomState,
-    actor: &ParticipantId,
-    command: &Command,
-    code: ErrorCode,
-) -> Rejection {
-    let message = match code {
-        ErrorCode::SessionClosed => "the session is closed; its record is read-only".to_owned(),
-        ErrorCode::NotJoined => "join the room first".to_owned(),
-        ErrorCode::Forbidden => {
-            let role = state.participant(actor).map(|p| p.role);
-            format!(
-                "the {:?} role may not {}",
-                role.unwrap_or(Observer),
-                command.name()
-            )
-            .to_lowercase()
-        }
-        _ => format!("{} is not possible at this step", command.name()),
-    };
-    Rejection::new(code, message)
-}
-
-/// Decide what `actor`'s `command` does to `room` at server time `now`.
-pub fn decide(
-    room: &Room,
-    actor: &ParticipantId,
-    command: &Command,
-    now: Millis,
-    limits: &Limits,
-) -> Result<Vec<Event>, Rejection> {
-    let state = &room.state;
-    let me = authorise(state, actor, command)
-        .map_err(|code| unauthorised(state, actor, command, code))?;
-    Decider {
-        room,
-        state,
-        me,
-        now,
-        limits,
-    }
-    .decide(command)
-}
-
-/// Decide whether someone may join as `role` under `name`; the server has made `id`.
-pub fn decide_join(
-    state: &RoomState,
-    id: ParticipantId,
-    name: &str,
-    role: Role,
-    limits: &Limits,
-) -> Result<Event, Rejection> {
-    if state.step == Step::Closed {
-        return Err(Rejection::new(
-            ErrorCode::SessionClosed,
-            "the session is closed; only its participants can see the record",
-        ));
-    }
-    if state.participants.len() >= limits.participants {
-        return Err(Rejection::new(
-            ErrorCode::RoomFull,
-            format!("a room holds at most {} participants", limits.participants),
-        ));
-    }
-    match role {
-        Client => {
-            return Err(Rejection::new(
-                ErrorCode::InvalidValue,
-                "join as a participant; the facilitator picks the client",
-            ));
-        }
-        Facilitator if state.facilitator().is_some() => {
-            return Err(Rejection::new(
-                ErrorCode::InvalidValue,
-                "the room already has its facilitator",
-            ));
-        }
-        _ => {}
-    }
-    let name = text(name, limits.name_chars, "name")?;
-    Ok(Event::ParticipantJoined {
-        participant: Participant {
-            id,
-            name,
-            role,
-            connected: true,
-            charter_accepted: false,
-        },
-    })
-}
-
-/// Trim a text and check it is present and within `max` characters.
-fn text(value: &str, max: usize, what: &str) -> Result<String, Rejection> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        return Err(Rejection::new(
-            ErrorCode::EmptyText,
-            format!("the {what} is empty"),
-        ));
-    }
-    optional_text(trimmed, max, what)
-}
-
-/// Trim a text that may be empty and check its length.
-fn optional_text(value: &str, max: usize, what: &str) -> Result<String, Rejection> {
-    let trimmed = value.trim();
-    if trimmed.chars().count() > max {
-        return Err(Rejection::new(
-            ErrorCode::TooLong,
-            format!("the {what} is longer than {max} characters"),
-        ));
-    }
-    Ok(trimmed.to_owned())
-}
-
-/// Check a client-made id.
-fn client_id(id: &str, limits: &Limits) -> Result<(), Rejection> {
-    if is_valid_client_id(id, limits.id_chars) {
-        Ok(())
-    } else {
-        Err(Rejection::new(
-            ErrorCode::InvalidValue,
-            format!(
-                "ids are 1 to {} characters from A-Z, a-z, 0-9, - and _",
-                limits.id_chars
-            ),
-        ))
-    }
-}
-
-/// A due date: empty means none; otherwise a real calendar date as `YYYY-MM-DD`.
-fn due_date(due: &Option<String>) -> Result<Option<String>, Rejection> {
-    let Some(raw) = due.as_deref().map(str::trim).filter(|d| !d.is_empty()) else {
-        return Ok(None);
-    };
-    let invalid = || Rejection::new(ErrorCode::InvalidValue, "a due date is YYYY-MM-DD");
-    let bytes = raw.as_bytes();
-    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
-        return Err(invalid());
-    }
-    let number = |range: std::ops::Range<usize>| -> Result<u32, Rejection> {
-        let part = &raw[range];
-        if part.bytes().all(|b| b.is_ascii_digit()) {
-            part.parse().map_err(|_| invalid())
-        } else {
-            Err(invalid())
-        }
-    };
-    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days_in_month = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return Err(invalid()),
-    };
-    if year < 1970 || day == 0 || day > days_in_month {
-        return Err(invalid());
-    }
-    Ok(Some(raw.to_owned()))
-}
-
-fn not_found(what: &str) -> Rejection {
-    Rejection::new(ErrorCode::NotFound, format!("no such {what}"))
-}
+use Role::{Client, Consultant};
 
 /// One decision, with its context at hand. Rights are already checked.
-struct Decider<'a> {
-    room: &'a Room,
-    state: &'a RoomState,
-    me: &'a Participant,
-    now: Millis,
-    limits: &'a Limits,
+pub(super) struct Decider<'a> {
+    pub(super) room: &'a Room,
+    pub(super) state: &'a RoomState,
+    pub(super) me: &'a Participant,
+    pub(super) now: Millis,
+    pub(super) limits: &'a Limits,
 }
 
 impl Decider<'_> {
-    fn decide(&self, command: &Command) -> Result<Vec<Event>, Rejection> {
+    pub(super) fn decide(&self, command: &Command) -> Result<Vec<Event>, Rejection> {
         let state = self.state;
         let me = &self.me.id;
         let limits = self.limits;
@@ -758,47 +489,5 @@ impl Decider<'_> {
             )),
             Some(_) => Ok(self.state.note(note_id)),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn due_dates_must_be_real_calendar_days() {
-        assert_eq!(due_date(&None), Ok(None));
-        assert_eq!(due_date(&Some("  ".into())), Ok(None));
-        assert_eq!(
-            due_date(&Some("2024-02-29".into())),
-            Ok(Some("2024-02-29".into()))
-        );
-        for bad in [
-            "2023-02-29",
-            "2024-13-01",
-            "2024-04-31",
-            "24-01-01",
-            "2024-1-01",
-            "2024-01-0a",
-        ] {
-            assert_eq!(
-                due_date(&Some(bad.into())).map_err(|r| r.code),
-                Err(ErrorCode::InvalidValue),
-                "{bad}"
-            );
-        }
-    }
-
-    #[test]
-    fn texts_are_trimmed_and_bounded_in_characters() {
-        assert_eq!(text("  hé  ", 2, "x"), Ok("hé".into()));
-        assert_eq!(
-            text("   ", 2, "x").map_err(|r| r.code),
-            Err(ErrorCode::EmptyText)
-        );
-        assert_eq!(
-            text("abc", 2, "x").map_err(|r| r.code),
-            Err(ErrorCode::TooLong)
-        );
     }
 }
