@@ -112,21 +112,14 @@ impl LimitArgs {
             allowed_origins,
             client_ip_header,
         } = self;
-        if let Some(value) = max_connections_per_address {
-            config.max_connections_per_address = value;
-        }
-        if let Some(value) = commands_per_second {
-            config.commands_per_second = value;
-        }
-        if let Some(value) = command_burst {
-            config.command_burst = value;
-        }
-        if let Some(value) = join_failures_per_minute {
-            config.join_failures_per_minute = value;
-        }
-        if let Some(value) = sessions_per_address_per_hour {
-            config.sessions_per_address_per_hour = value;
-        }
+        config.max_connections_per_address =
+            max_connections_per_address.unwrap_or(config.max_connections_per_address);
+        config.commands_per_second = commands_per_second.unwrap_or(config.commands_per_second);
+        config.command_burst = command_burst.unwrap_or(config.command_burst);
+        config.join_failures_per_minute =
+            join_failures_per_minute.unwrap_or(config.join_failures_per_minute);
+        config.sessions_per_address_per_hour =
+            sessions_per_address_per_hour.unwrap_or(config.sessions_per_address_per_hour);
         if let Some(value) = max_frame_bytes {
             config.max_frame_bytes = value;
             // Frames a little over the limit still get a typed refusal.

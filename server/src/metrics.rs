@@ -1,7 +1,7 @@
 //! What the server counts, served at `GET /metrics` in the Prometheus text format
 //! (version 0.0.4), through the official `prometheus-client` crate.
 //!
-//! Each server has its own [`Metrics`] (in its [`Config`](crate::Config)), so several
+//! Each server has its own [`Metrics`] (in its [`Services`](crate::Services)), so several
 //! servers in one process (the tests) never mix their counts, and nothing is global.
 //! Counting is an atomic add on the hot path; the text is only built when scraped.
 //! Rates (commands or events per second) are what Prometheus computes from counters:
@@ -18,7 +18,7 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
-use prometheus_client::registry::Registry;
+use prometheus_client::registry::{Metric, Registry};
 use shared::ErrorCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -62,6 +62,16 @@ pub struct Metrics {
     put_away: watch::Sender<u64>,
 }
 
+/// Registers each metric under its name and help, and hands it back to be kept.
+struct Registering<'a>(&'a mut Registry);
+
+impl Registering<'_> {
+    fn metric<M: Metric + Clone>(&mut self, name: &str, help: &str, metric: M) -> M {
+        self.0.register(name, help, metric.clone());
+        metric
+    }
+}
+
 impl Default for Metrics {
     fn default() -> Self {
         Self::new()
@@ -71,86 +81,74 @@ impl Default for Metrics {
 impl Metrics {
     pub fn new() -> Self {
         let mut registry = Registry::with_prefix("codev");
-        let rooms = Gauge::default();
-        registry.register(
+        let mut add = Registering(&mut registry);
+        // Commit times: 0.1 ms to 3.3 s.
+        let storage_buckets = || Histogram::new(exponential_buckets(0.0001, 2.0, 16));
+        let rooms = add.metric(
             "rooms",
             "Sessions in memory: someone is in them, or was a short while ago",
-            rooms.clone(),
+            Gauge::default(),
         );
-        let rooms_loaded = Counter::default();
-        registry.register(
+        let rooms_loaded = add.metric(
             "rooms_loaded",
             "Stored sessions loaded into memory because someone came to them",
-            rooms_loaded.clone(),
+            Counter::default(),
         );
-        let rooms_put_away = Counter::default();
-        registry.register(
+        let rooms_put_away = add.metric(
             "rooms_put_away",
             "Sessions taken out of memory after nobody was connected for a while (they stay stored)",
-            rooms_put_away.clone(),
+            Counter::default(),
         );
-        let sessions_expired = Counter::default();
-        registry.register(
+        let sessions_expired = add.metric(
             "sessions_expired",
             "Sessions deleted because they were past retention (--keep-sessions-days)",
-            sessions_expired.clone(),
+            Counter::default(),
         );
-        let connections = Gauge::default();
-        registry.register(
+        let connections = add.metric(
             "connections",
             "Open WebSocket connections",
-            connections.clone(),
+            Gauge::default(),
         );
-        let commands = Family::<CommandLabel, Counter>::default();
-        registry.register(
+        let commands = add.metric(
             "commands",
             "Commands handled by rooms, accepted or not, by command",
-            commands.clone(),
+            Family::<CommandLabel, Counter>::default(),
         );
-        let rejected = Family::<CodeLabel, Counter>::default();
-        registry.register(
+        let rejected = add.metric(
             "rejected_commands",
             "Commands refused by a room's rules, by error code",
-            rejected.clone(),
+            Family::<CodeLabel, Counter>::default(),
         );
-        let events = Counter::default();
-        registry.register("events", "Events published by rooms", events.clone());
-        let deliveries = Counter::default();
-        registry.register(
+        let events = add.metric("events", "Events published by rooms", Counter::default());
+        let deliveries = add.metric(
             "event_deliveries",
             "Event frames queued to connections (one per event and recipient)",
-            deliveries.clone(),
+            Counter::default(),
         );
-        let slow_consumers = Counter::default();
-        registry.register(
+        let slow_consumers = add.metric(
             "slow_consumer_disconnects",
             "Connections dropped because their outgoing queue was full",
-            slow_consumers.clone(),
+            Counter::default(),
         );
-        // 0.1 ms to 3.3 s.
-        let commit_seconds = Histogram::new(exponential_buckets(0.0001, 2.0, 16));
-        registry.register(
+        let commit_seconds = add.metric(
             "storage_commit_seconds",
             "Time to make one batch of writes durable (one transaction)",
-            commit_seconds.clone(),
+            storage_buckets(),
         );
-        let durable_wait_seconds = Histogram::new(exponential_buckets(0.0001, 2.0, 16));
-        registry.register(
+        let durable_wait_seconds = add.metric(
             "storage_durable_wait_seconds",
             "Time from a room queueing its writes to their being durable (what every event waits before it goes out)",
-            durable_wait_seconds.clone(),
+            storage_buckets(),
         );
-        let committed_writes = Counter::default();
-        registry.register(
+        let committed_writes = add.metric(
             "storage_writes",
             "Writes made durable (events, seats, rooms)",
-            committed_writes.clone(),
+            Counter::default(),
         );
-        let failed_commits = Counter::default();
-        registry.register(
+        let failed_commits = add.metric(
             "storage_failed_commits",
             "Commits that failed; each is retried until it succeeds, and nothing it holds is acknowledged meanwhile",
-            failed_commits.clone(),
+            Counter::default(),
         );
         Metrics {
             registry,

@@ -90,30 +90,30 @@ mod tests {
         );
     }
 
-    #[tokio::test]
-    async fn once_seated_the_room_can_end_it_with_its_reason() {
-        let (_stop, stopping) = watch::channel(false);
+    /// A seated connection's shutdown (the server running), and what its room holds to
+    /// end it.
+    fn seated() -> (Shutdown, oneshot::Sender<ByeReason>, watch::Sender<bool>) {
+        let (stop, stopping) = watch::channel(false);
         let mut shutdown = Shutdown::new(stopping);
         let (kick, kicked) = oneshot::channel();
         shutdown.heed(kicked);
+        (shutdown, kick, stop)
+    }
+
+    #[tokio::test]
+    async fn once_seated_the_room_can_end_it_with_its_reason() {
+        let (mut shutdown, kick, _stop) = seated();
         kick.send(ByeReason::SlowConsumer).expect("a receiver");
-        assert_eq!(
-            shutdown.recv().await,
-            Farewell::Bye(ByeReason::SlowConsumer)
-        );
+        let ended = shutdown.recv().await;
+        assert_eq!(ended, Farewell::Bye(ByeReason::SlowConsumer));
     }
 
     #[tokio::test]
     async fn a_room_that_lets_go_without_a_reason_is_gone() {
-        let (_stop, stopping) = watch::channel(false);
-        let mut shutdown = Shutdown::new(stopping);
-        let (kick, kicked) = oneshot::channel::<ByeReason>();
-        shutdown.heed(kicked);
+        let (mut shutdown, kick, _stop) = seated();
         drop(kick);
-        assert_eq!(
-            shutdown.recv().await,
-            Farewell::Bye(ByeReason::SessionDeleted)
-        );
+        let ended = shutdown.recv().await;
+        assert_eq!(ended, Farewell::Bye(ByeReason::SessionDeleted));
     }
 
     #[tokio::test]

@@ -118,6 +118,15 @@ impl Client {
         assert!(matches!(self.next().await, ServerMessage::Snapshot { .. }));
     }
 
+    /// The server's last words: a `bye` with `reason`, then a close frame.
+    async fn told_bye(&mut self, reason: ByeReason) {
+        match self.next().await {
+            ServerMessage::Bye { reason: said, .. } => assert_eq!(said, reason),
+            other => panic!("expected a bye, got {other:?}"),
+        }
+        assert!(matches!(self.next_frame().await, Message::Close(Some(_))));
+    }
+
     /// Close as a client does, and wait for the task to end.
     async fn close(mut self) {
         self.send_frame(Message::Close(None));
@@ -244,14 +253,7 @@ async fn the_server_stopping_says_bye_and_closes() {
     let mut waiting = server.connect();
     server.stop.send(true).expect("connections listen");
     for client in [&mut seated, &mut waiting] {
-        assert!(matches!(
-            client.next().await,
-            ServerMessage::Bye {
-                reason: ByeReason::ShuttingDown,
-                ..
-            }
-        ));
-        assert!(matches!(client.next_frame().await, Message::Close(Some(_))));
+        client.told_bye(ByeReason::ShuttingDown).await;
     }
     seated.close().await;
     waiting.close().await;
@@ -269,14 +271,7 @@ async fn a_deleted_room_lets_its_connections_go_with_a_bye() {
         .delete(&created.code, created.facilitator_key.clone())
         .await
         .expect("deleted");
-    assert!(matches!(
-        client.next().await,
-        ServerMessage::Bye {
-            reason: ByeReason::SessionDeleted,
-            ..
-        }
-    ));
-    assert!(matches!(client.next_frame().await, Message::Close(Some(_))));
+    client.told_bye(ByeReason::SessionDeleted).await;
     client.close().await;
 }
 

@@ -1,169 +1,139 @@
 //! The registry against an in-memory store: finding and loading rooms once, putting them
 //! away and finding them again, and retention's batches.
 
-mod lookups {
-    use super::super::*;
-    use crate::room::{ConnId, ConnectionLink, Entry, RoomGone};
-    use crate::storage::MemoryStore;
-    use std::time::Duration;
-    use tokio::sync::mpsc;
+use super::*;
+use crate::clock::{Clock, ManualClock};
+use crate::room::{ConnId, ConnectionLink, Entry, Frame, RoomGone};
+use crate::storage::{MemoryStore, Store};
+use std::time::Duration;
+use tokio::sync::mpsc;
 
-    /// Seat a newcomer through `room`'s mailbox; the link's receiver is returned so
-    /// that the room's frames have somewhere to go.
-    async fn enter(room: &RoomHandle, conn: ConnId) -> mpsc::Receiver<crate::room::Frame> {
-        let (frames, received) = mpsc::channel(16);
-        let (kick, _) = oneshot::channel();
-        let (reply, answer) = oneshot::channel();
-        room.send(ToRoom::Enter {
-            conn,
-            entry: Entry::Join {
-                name: "Ana".into(),
-                observer: false,
-                facilitator_key: None,
-            },
-            link: ConnectionLink { frames, kick },
-            reply,
-        })
-        .await
-        .expect("the room takes messages");
-        answer.await.expect("an answer").expect("seated");
-        received
-    }
-
-    #[tokio::test]
-    async fn a_handle_to_a_room_put_away_finds_it_gone_and_the_next_lookup_loads_a_new_run() {
-        let store = Arc::new(MemoryStore::new());
-        let config = Arc::new(Config {
-            idle_room: Duration::ZERO,
-            grace: Duration::ZERO,
-            ..Config::default()
-        });
-        let services = Services {
-            store: store.clone(),
-            ..Services::default()
-        };
-        let journal = Journal::start(store).expect("journal thread");
-        let registry = Registry::new(config, services.clone(), journal);
-        let created = registry
-            .create("Lundi".into(), Language::Fr)
-            .await
-            .expect("created");
-        let first = registry.find(&created.code).await.expect("in memory");
-        let conn = ConnId::next();
-        let frames = enter(&first, conn).await;
-        let mut put_away = services.metrics.rooms_put_away();
-        first
-            .send(ToRoom::Leave { conn })
-            .await
-            .expect("the room takes messages");
-        drop(frames);
-        put_away
-            .wait_for(|count| *count == 1)
-            .await
-            .expect("put away");
-        assert!(registry.is_empty());
-
-        // What a connection holding the old handle sees, and why it looks again.
-        let stale = first.send(ToRoom::Sync { conn }).await;
-        assert!(matches!(stale, Err(RoomGone)));
-        let second = registry.find(&created.code).await.expect("loaded again");
-        assert_ne!(second.instance(), first.instance());
-        assert_eq!(registry.len(), 1);
-        let _frames = enter(&second, ConnId::next()).await;
-
-        let unknown = registry.find(&RoomCode::new("nosuchroom")).await;
-        assert_eq!(unknown.err(), Some(FindError::Unknown));
-        assert_eq!(registry.len(), 1, "an unknown code leaves nothing behind");
-    }
+/// A registry on `services`' store whose rooms are put away as soon as nobody is in
+/// them.
+fn putting_away_at_once(services: &Services) -> Registry {
+    let config = Arc::new(Config {
+        idle_room: Duration::ZERO,
+        grace: Duration::ZERO,
+        ..Config::default()
+    });
+    let journal = Journal::start(services.store.clone()).expect("journal thread");
+    Registry::new(config, services.clone(), journal)
 }
 
-mod retention {
-    use super::super::*;
-    use crate::clock::{Clock, ManualClock};
-    use crate::room::{ConnId, ConnectionLink, Entry};
-    use crate::storage::{MemoryStore, Store};
-    use std::time::Duration;
-    use tokio::sync::mpsc;
-
-    #[tokio::test]
-    async fn sessions_past_retention_are_deleted_unless_in_memory_and_batches_go_past_those() {
-        let store = Arc::new(MemoryStore::new());
-        let clock = ManualClock::new(1_000_000);
-        let config = Arc::new(Config {
-            idle_room: Duration::ZERO,
-            grace: Duration::ZERO,
-            ..Config::default()
-        });
-        let services = Services {
-            store: store.clone(),
-            clock: clock.clone(),
-            ..Services::default()
-        };
-        let journal = Journal::start(store.clone()).expect("journal");
-        let registry = Registry::new(config, services.clone(), journal);
-        // The oldest stays in memory (in use, or about to be).
-        let in_use = registry.create("Lundi".into(), Language::Fr).await;
-        let in_use = in_use.expect("created");
-        clock.advance(10);
-        // The other is used and left: it is put away.
-        let left = registry.create("Mardi".into(), Language::Fr).await;
-        let left = left.expect("created");
-        let room = registry.find(&left.code).await.expect("in memory");
-        let (frames, _received) = mpsc::channel(16);
-        let (kick, _) = oneshot::channel();
-        let (reply, answer) = oneshot::channel();
-        let conn = ConnId::next();
-        let entry = Entry::Join {
+/// Seat a newcomer through `room`'s mailbox; the link's receiver is returned so that
+/// the room's frames have somewhere to go.
+async fn enter(room: &RoomHandle, conn: ConnId) -> mpsc::Receiver<Frame> {
+    let (frames, received) = mpsc::channel(16);
+    let (kick, _) = oneshot::channel();
+    let (reply, answer) = oneshot::channel();
+    room.send(ToRoom::Enter {
+        conn,
+        entry: Entry::Join {
             name: "Ana".into(),
             observer: false,
             facilitator_key: None,
-        };
-        let link = ConnectionLink { frames, kick };
-        let enter = ToRoom::Enter {
-            conn,
-            entry,
-            link,
-            reply,
-        };
-        room.send(enter).await.expect("sent");
-        answer.await.expect("answered").expect("seated");
-        let mut put_away = services.metrics.rooms_put_away();
-        room.send(ToRoom::Leave { conn }).await.expect("sent");
-        let slept = put_away.wait_for(|count| *count == 1).await;
-        slept.expect("put away");
-        clock.advance(10);
+        },
+        link: ConnectionLink { frames, kick },
+        reply,
+    })
+    .await
+    .expect("the room takes messages");
+    answer.await.expect("an answer").expect("seated");
+    received
+}
 
-        let batch = |before, skip| registry.delete_expired(before, skip, 1);
-        let nothing = ExpiredBatch::default();
-        assert_eq!(
-            batch(1_000_000, 0).await.expect("pass"),
-            nothing,
-            "not past it yet"
-        );
-        let first = batch(clock.now(), 0).await.expect("pass");
-        assert_eq!(
-            first,
-            ExpiredBatch {
-                deleted: 0,
-                left: 1
-            }
-        );
-        let second = batch(clock.now(), 1).await.expect("pass");
-        assert_eq!(
-            second,
-            ExpiredBatch {
-                deleted: 1,
-                left: 0
-            }
-        );
+#[tokio::test]
+async fn a_handle_to_a_room_put_away_finds_it_gone_and_the_next_lookup_loads_a_new_run() {
+    let services = Services::default();
+    let registry = putting_away_at_once(&services);
+    let created = registry
+        .create("Lundi".into(), Language::Fr)
+        .await
+        .expect("created");
+    let first = registry.find(&created.code).await.expect("in memory");
+    let conn = ConnId::next();
+    let frames = enter(&first, conn).await;
+    let mut put_away = services.metrics.rooms_put_away();
+    first
+        .send(ToRoom::Leave { conn })
+        .await
+        .expect("the room takes messages");
+    drop(frames);
+    put_away
+        .wait_for(|count| *count == 1)
+        .await
+        .expect("put away");
+    assert!(registry.is_empty());
 
-        assert_eq!(
-            registry.find(&left.code).await.err(),
-            Some(FindError::Unknown)
-        );
-        registry.find(&in_use.code).await.expect("still there");
-        let stored = store.load().await.expect("load");
-        let codes: Vec<&RoomCode> = stored.iter().map(|room| &room.room.code).collect();
-        assert_eq!(codes, [&in_use.code]);
-    }
+    // What a connection holding the old handle sees, and why it looks again.
+    let stale = first.send(ToRoom::Sync { conn }).await;
+    assert!(matches!(stale, Err(RoomGone)));
+    let second = registry.find(&created.code).await.expect("loaded again");
+    assert_ne!(second.instance(), first.instance());
+    assert_eq!(registry.len(), 1);
+    let _frames = enter(&second, ConnId::next()).await;
+
+    let unknown = registry.find(&RoomCode::new("nosuchroom")).await;
+    assert_eq!(unknown.err(), Some(FindError::Unknown));
+    assert_eq!(registry.len(), 1, "an unknown code leaves nothing behind");
+}
+
+#[tokio::test]
+async fn sessions_past_retention_are_deleted_unless_in_memory_and_batches_go_past_those() {
+    let store = Arc::new(MemoryStore::new());
+    let clock = ManualClock::new(1_000_000);
+    let services = Services {
+        store: store.clone(),
+        clock: clock.clone(),
+        ..Services::default()
+    };
+    let registry = putting_away_at_once(&services);
+    // The oldest stays in memory (in use, or about to be).
+    let in_use = registry.create("Lundi".into(), Language::Fr).await;
+    let in_use = in_use.expect("created");
+    clock.advance(10);
+    // The other is used and left: it is put away.
+    let left = registry.create("Mardi".into(), Language::Fr).await;
+    let left = left.expect("created");
+    let room = registry.find(&left.code).await.expect("in memory");
+    let conn = ConnId::next();
+    let _frames = enter(&room, conn).await;
+    let mut put_away = services.metrics.rooms_put_away();
+    room.send(ToRoom::Leave { conn }).await.expect("sent");
+    let slept = put_away.wait_for(|count| *count == 1).await;
+    slept.expect("put away");
+    clock.advance(10);
+
+    let batch = |before, skip| registry.delete_expired(before, skip, 1);
+    let nothing = ExpiredBatch::default();
+    assert_eq!(
+        batch(1_000_000, 0).await.expect("pass"),
+        nothing,
+        "not past it yet"
+    );
+    let first = batch(clock.now(), 0).await.expect("pass");
+    assert_eq!(
+        first,
+        ExpiredBatch {
+            deleted: 0,
+            left: 1
+        }
+    );
+    let second = batch(clock.now(), 1).await.expect("pass");
+    assert_eq!(
+        second,
+        ExpiredBatch {
+            deleted: 1,
+            left: 0
+        }
+    );
+
+    assert_eq!(
+        registry.find(&left.code).await.err(),
+        Some(FindError::Unknown)
+    );
+    registry.find(&in_use.code).await.expect("still there");
+    let stored = store.load().await.expect("load");
+    let codes: Vec<&RoomCode> = stored.iter().map(|room| &room.room.code).collect();
+    assert_eq!(codes, [&in_use.code]);
 }

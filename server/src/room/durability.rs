@@ -86,6 +86,13 @@ impl<T> DurabilityGate<T> {
 mod tests {
     use super::*;
 
+    /// Pass each item to the gate, and check that each has to wait.
+    fn all_wait(gate: &mut DurabilityGate<&'static str>, items: &[(u64, &'static str)]) {
+        for &(needed, item) in items {
+            assert_eq!(gate.pass(needed, item), None, "{item} waits");
+        }
+    }
+
     fn drain(gate: &mut DurabilityGate<&'static str>) -> Vec<&'static str> {
         std::iter::from_fn(|| gate.next_ready()).collect()
     }
@@ -101,9 +108,10 @@ mod tests {
     #[test]
     fn what_rests_on_an_event_not_yet_durable_waits_for_it() {
         let mut gate = DurabilityGate::new(3);
-        assert_eq!(gate.pass(4, "event 4"), None);
-        assert_eq!(gate.pass(4, "ack of 4"), None);
-        assert_eq!(gate.pass(5, "event 5"), None);
+        all_wait(
+            &mut gate,
+            &[(4, "event 4"), (4, "ack of 4"), (5, "event 5")],
+        );
         assert!(drain(&mut gate).is_empty(), "nothing is durable yet");
         gate.now_durable(4);
         assert_eq!(drain(&mut gate), ["event 4", "ack of 4"]);
@@ -115,9 +123,8 @@ mod tests {
     #[test]
     fn nothing_overtakes_what_waits_before_it() {
         let mut gate = DurabilityGate::new(3);
-        assert_eq!(gate.pass(4, "event 4"), None);
-        // Rests on a durable event, but must not go before event 4.
-        assert_eq!(gate.pass(3, "snapshot at 3"), None);
+        // The snapshot rests on a durable event, but must not go before event 4.
+        all_wait(&mut gate, &[(4, "event 4"), (3, "snapshot at 3")]);
         gate.now_durable(4);
         assert_eq!(drain(&mut gate), ["event 4", "snapshot at 3"]);
         assert_eq!(gate.pass(4, "after"), Some("after"));
@@ -126,9 +133,7 @@ mod tests {
     #[test]
     fn items_go_in_order_up_to_the_first_still_waiting() {
         let mut gate = DurabilityGate::new(0);
-        for (needed, item) in [(1, "one"), (2, "two"), (3, "three")] {
-            assert_eq!(gate.pass(needed, item), None);
-        }
+        all_wait(&mut gate, &[(1, "one"), (2, "two"), (3, "three")]);
         gate.now_durable(2);
         assert_eq!(drain(&mut gate), ["one", "two"]);
         assert!(!gate.is_empty());
