@@ -27,3 +27,13 @@ use shared::invariants;
 use shared::state::{NoteKind, Role, RoomState};
 use shared::{ErrorCode, Step, TimerState};
 use std::collections::BTreeSet;
+
+/// Fails with every wrong cell of a table, counted and listed, if there is any.
+fn no_wrong_cells(mismatches: &[String]) {
+    assert!(
+        mismatches.is_empty(),
+        "{} wrong cells:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+}

@@ -56,12 +56,7 @@ fn may_is_true_exactly_where_decide_does_not_refuse_on_rights() {
         }
     }
     assert!(cells >= Command::NAMES.len() * Role::ALL.len() * Step::ALL.len());
-    assert!(
-        mismatches.is_empty(),
-        "{} wrong cells:\n{}",
-        mismatches.len(),
-        mismatches.join("\n")
-    );
+    no_wrong_cells(&mismatches);
 }
 
 #[test]

@@ -131,12 +131,7 @@ fn every_command_for_every_role_at_every_step() {
         }
     }
     assert_eq!(cells, 30 * 4 * 8);
-    assert!(
-        mismatches.is_empty(),
-        "{} wrong cells:\n{}",
-        mismatches.len(),
-        mismatches.join("\n")
-    );
+    no_wrong_cells(&mismatches);
 }
 
 #[test]
