@@ -164,6 +164,17 @@ async fn double_clicks_move_the_group_once_and_the_person_whose_turn_it_is_knows
         bruno.type_into("[data-testid=note-text]", text).await;
         bruno.click("[data-testid=post-note]").await;
         cli.wait_for_part("[data-testid=notes]", text).await;
+        // A note arriving does not rebuild the board: the first card is the same node
+        // (it keeps a mark only this page's script put on it) before and after.
+        let first_card = "const card = document.querySelector('[data-testid=note]'); \
+            const seen = card.__probe === true; card.__probe = true; return seen;";
+        let seen = cli.client().execute(first_card, Vec::new()).await;
+        let seen = seen.expect("the board is read").as_bool();
+        assert_eq!(
+            seen,
+            Some(text != "Commencer par un déjeuner"),
+            "after {text:?}: the first card was drawn anew"
+        );
     }
     // Keeping a note with the keyboard: focus stays on the button that took its place.
     cli.press_enter("[data-testid=note]:first-child [data-testid=keep-note]")
