@@ -2,15 +2,15 @@
 //! restarted server brings back every room (closed ones too, read-only), and a deleted
 //! session is gone from memory, from every screen and from the database.
 
+use server::Config;
 use server::storage::{MemoryStore, SqliteStore, Store};
-use server::{Config, Services};
 use shared::state::NoteKind;
 use shared::wire::{ByeReason, ClientMessage, PROTOCOL_VERSION, ServerMessage};
 use shared::{Command, ErrorCode, Event, NoteId, RoomCode, Step};
 use std::sync::Arc;
 use std::time::Duration;
 use tests::cast::open_room;
-use tests::server::{TempDir, TestServer};
+use tests::server::{TempDir, TestServer, open_db, services_on};
 use tests::ws::{WsClient, refusal_code};
 
 /// Long enough for a frame that was going to arrive to arrive on this machine; used only
@@ -25,11 +25,7 @@ async fn within_quiet(client: &mut WsClient) -> Option<ServerMessage> {
 #[tokio::test]
 async fn nothing_leaves_a_room_before_it_is_durable_and_all_follows_in_order_once_it_is() {
     let store = Arc::new(MemoryStore::new());
-    let services = Services {
-        store: store.clone(),
-        ..Services::default()
-    };
-    let server = TestServer::start_with_services(Config::default(), services).await;
+    let server = TestServer::start_on_store(Config::default(), store.clone()).await;
     let url = server.ws_url();
     let (session, mut fac, [mut bruno]) =
         open_room(&server, "Disque lent", "Anne", ["Bruno"]).await;
@@ -106,10 +102,7 @@ const RETRY_PATIENCE: Duration = Duration::from_secs(10);
 #[tokio::test]
 async fn health_says_degraded_while_the_disk_refuses_writes_and_ok_once_it_takes_them() {
     let store = Arc::new(MemoryStore::new());
-    let services = Services {
-        store: store.clone(),
-        ..Services::default()
-    };
+    let services = services_on(store.clone());
     let health = services.storage_health.clone();
     let server = TestServer::start_with_services(Config::default(), services).await;
     let (_, mut fac, [mut bruno]) = open_room(&server, "Disque plein", "Anne", ["Bruno"]).await;
@@ -220,11 +213,7 @@ async fn a_restarted_server_restores_every_room_with_seats_authors_and_closed_re
     }
 
     // Back on the same address (where pages expect it), on the same file.
-    let store = SqliteStore::open(&db).await.expect("reopen the database");
-    let services = Services {
-        store: Arc::new(store),
-        ..Services::default()
-    };
+    let services = services_on(open_db(&db).await);
     let server = TestServer::start_at(addr, Config::default(), services).await;
     assert_eq!(server.ws_url(), url);
     let url = server.ws_url();
