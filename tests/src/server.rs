@@ -161,6 +161,14 @@ impl TestServer {
         http(self.addr, method, path, body, headers).await
     }
 
+    /// Assert that `/health` counts `rooms` sessions in memory (stored ones put away
+    /// do not count).
+    pub async fn assert_rooms_in_memory(&self, rooms: usize) {
+        let health = self.http("GET", "/health", None).await;
+        let count = format!("\"rooms\":{rooms}");
+        assert!(health.body.contains(&count), "{}", health.body);
+    }
+
     /// Wait until the server holds exactly `open` connections: a closed one is let go
     /// of (and its address's slot freed) a moment after the client closes it.
     pub async fn until_open_connections(&self, open: i64) {

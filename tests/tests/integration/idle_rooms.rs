@@ -71,8 +71,7 @@ async fn a_session_nobody_is_in_leaves_memory_and_comes_back_whole() {
     }
 
     server.until_rooms_put_away(1).await;
-    let health = server.http("GET", "/health", None).await;
-    assert!(health.body.contains("\"rooms\":0"), "{}", health.body);
+    server.assert_rooms_in_memory(0).await;
 
     // Ana comes back: the room is loaded as it was, and her note is still hers.
     let mut ana = WsClient::resume(&url, &session.room, &ana_token, "Ana again").await;
@@ -142,8 +141,7 @@ async fn a_session_put_away_can_still_be_deleted() {
     assert_eq!(deleted.status, 204);
     let answer = WsClient::first_answer_to_join(&url, &session.room, "Late").await;
     assert_eq!(refusal_code(&answer), Some(ErrorCode::RoomOrKeyInvalid));
-    let health = server.http("GET", "/health", None).await;
-    assert!(health.body.contains("\"rooms\":0"), "{}", health.body);
+    server.assert_rooms_in_memory(0).await;
     server.stop().await;
 }
 

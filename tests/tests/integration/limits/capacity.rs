@@ -83,8 +83,7 @@ async fn sessions_per_address_are_bounded() {
     .await;
     let first = two_sessions_then_a_third_refused(&server, 429, "rate_limited").await;
     // A refused creation uses nothing: the server still holds two sessions.
-    let health = server.http("GET", "/health", None).await;
-    assert!(health.body.contains("\"rooms\":2"), "{}", health.body);
+    server.assert_rooms_in_memory(2).await;
     let mut fac = seat_facilitator(&server, &first, "Anne").await;
     room_carries_on(&mut fac, &mut []).await;
 }
