@@ -23,8 +23,8 @@ pub fn print_load_rows(o: &Option<load::StepResult>, b: &Option<load::StepResult
         row("duplicated", |s| s.duplicated as f64).decimals(0),
         row("deliveries/s", |s| s.deliveries_per_s).decimals(0),
         row("server CPU (s)", |s| s.server_cpu_us as f64 / 1e6),
-        row("server CPU (% of one core)", |s| cpu_share(s)).decimals(0),
-        row("server CPU us/delivery", |s| per_delivery(s)),
+        row("server CPU (% of one core)", cpu_share).decimals(0),
+        row("server CPU us/delivery", per_delivery),
         row("server peak RSS (MiB)", |s| {
             s.server_peak_rss_kib as f64 / 1024.0
         })
