@@ -70,6 +70,15 @@ impl Row {
     }
 }
 
+/// Rows that read one figure from each side's result, where there is one: `let row =
+/// compare(&ours, &baseline);` then `row("joined", |r| r.joined as f64)`.
+pub fn compare<'a, T>(
+    ours: &'a Option<T>,
+    baseline: &'a Option<T>,
+) -> impl Fn(&str, fn(&T) -> f64) -> Row + 'a {
+    move |name, get| Row::new(name, ours.as_ref().map(get), baseline.as_ref().map(get))
+}
+
 /// Print rows as `name | ours | baseline | ours/baseline`.
 pub fn print_table(rows: &[Row]) {
     let width = rows

@@ -262,14 +262,5 @@ pub fn raise_fd_limit() -> u64 {
 }
 
 fn temp_dir(label: &str) -> Result<PathBuf> {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let dir = std::env::temp_dir().join(format!(
-        "codev-bench-{label}-{}-{nanos}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
+    Ok(tests::server::fresh_temp_dir(&format!("bench-{label}"))?)
 }

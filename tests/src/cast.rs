@@ -37,9 +37,7 @@ pub async fn open_room<const N: usize>(
 ) -> (SessionCreated, WsClient, [WsClient; N]) {
     let session = server.create_session(title).await;
     let url = server.ws_url();
-    let fac =
-        WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, facilitator)
-            .await;
+    let fac = seat_facilitator(server, &session, facilitator).await;
     let mut joined = Vec::with_capacity(N);
     for name in participants {
         joined.push(WsClient::join(&url, &session.room, name, false).await);
@@ -48,6 +46,29 @@ pub async fn open_room<const N: usize>(
         unreachable!("one client per name")
     };
     (session, fac, joined)
+}
+
+/// Seat `name` as the facilitator of `session` on `server`, with the session's key.
+pub async fn seat_facilitator(
+    server: &TestServer,
+    session: &SessionCreated,
+    name: &str,
+) -> WsClient {
+    WsClient::join_facilitator(
+        &server.ws_url(),
+        &session.room,
+        &session.facilitator_key,
+        name,
+    )
+    .await
+}
+
+/// Anne, seated as the facilitator of `session` on `server`, closes it; her client,
+/// still connected to the closed session.
+pub async fn closed_by_anne(server: &TestServer, session: &SessionCreated) -> WsClient {
+    let mut fac = seat_facilitator(server, session, "Anne").await;
+    fac.ok(Command::CloseSession).await;
+    fac
 }
 
 pub struct Cast {

@@ -3,7 +3,7 @@
 //! jumping to one, reading texts and saving screenshots. The start page, the links and
 //! each join form are checked for accessibility on the way.
 
-use crate::browser::{Browser, assert_screens_accessible};
+use crate::browser::{Browser, ChromeDriver, assert_screens_accessible};
 use fantoccini::Locator;
 use std::path::PathBuf;
 
@@ -11,6 +11,22 @@ use std::path::PathBuf;
 pub const LAPTOP: (u32, u32) = (1280, 800);
 /// A phone.
 pub const PHONE: (u32, u32) = (390, 844);
+
+/// Open one browser per size, in order, in the default language: `let [fac, phone] =
+/// browsers(&driver, [LAPTOP, PHONE]).await`.
+pub async fn browsers<const N: usize>(
+    driver: &ChromeDriver,
+    sizes: [(u32, u32); N],
+) -> [Browser; N] {
+    let mut opened = Vec::with_capacity(N);
+    for (width, height) in sizes {
+        opened.push(Browser::new(driver, width, height).await);
+    }
+    match opened.try_into() {
+        Ok(all) => all,
+        Err(_) => unreachable!("one browser per size"),
+    }
+}
 
 /// Where a screenshot named `name` goes: `target/screenshots/<name>.png`.
 pub fn screenshot_path(name: &str) -> PathBuf {
@@ -81,6 +97,37 @@ pub async fn join(browser: &Browser, url: &str, name: &str) {
     browser.type_into("[data-testid=join-name]", name).await;
     browser.click("[data-testid=join-button]").await;
     browser.wait_for("[data-testid=room]").await;
+}
+
+/// A small group gathers: Anne creates a session titled `title` on `base` from `fac`
+/// and joins from her own link; Claire joins from the invite link in `cli`, and Bruno in
+/// `bruno` from the same link with `base` replaced by `bruno_base` (a proxy's address,
+/// to cut his network, or `base` itself). Returns Anne's link and the invite link.
+pub async fn gather(
+    [fac, cli, bruno]: [&Browser; 3],
+    base: &str,
+    title: &str,
+    bruno_base: &str,
+) -> (String, String) {
+    let (own, invite) = create_session(fac, base, title).await;
+    join(fac, &own, "Anne").await;
+    join(cli, &invite, "Claire").await;
+    join(bruno, &invite.replace(base, bruno_base), "Bruno").await;
+    (own, invite)
+}
+
+/// The facilitator picks Claire as the client and jumps to step 4, the exploration;
+/// `watcher`'s page shows that step.
+pub async fn explore_with_claire(fac: &Browser, watcher: &Browser) {
+    fac.click("[data-testid=pick-client][aria-label^=Claire]")
+        .await;
+    fac.wait_for_text("[data-testid=client-name]", "Claire")
+        .await;
+    // Straight to step 4 (four quick clicks on "next" would be one double click).
+    jump_to_step(fac, 4).await;
+    watcher
+        .wait_for_text("[data-testid=step]", "Étape 4 · Exploration")
+        .await;
 }
 
 /// Wait until every browser shows the step `heading`.

@@ -3,7 +3,7 @@
 //! a child process that a test can kill.
 
 use crate::process::spawn_listening;
-use server::storage::SqliteStore;
+use server::storage::{SqliteStore, Store};
 use server::{Config, Services};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -14,6 +14,43 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
+
+/// The methods a running server answers through, the same for a [`TestServer`] and a
+/// [`ServerProcess`] (both keep their address in `addr`): its addresses, one HTTP
+/// request, creating and deleting a session through the API.
+macro_rules! endpoint_methods {
+    () => {
+        /// The address the server listens on.
+        pub fn addr(&self) -> SocketAddr {
+            self.addr
+        }
+
+        /// The server's root page, `http://<addr>/`.
+        pub fn http_url(&self) -> String {
+            format!("http://{}/", self.addr)
+        }
+
+        /// The server's WebSocket endpoint, `ws://<addr>/ws`.
+        pub fn ws_url(&self) -> String {
+            format!("ws://{}/ws", self.addr)
+        }
+
+        /// Send one HTTP/1.1 request and read the whole answer.
+        pub async fn http(&self, method: &str, path: &str, body: Option<&str>) -> HttpAnswer {
+            http(self.addr, method, path, body, &[]).await
+        }
+
+        /// Create a session through the HTTP API.
+        pub async fn create_session(&self, title: &str) -> SessionCreated {
+            create_session(self.addr, title).await
+        }
+
+        /// Delete a session through the HTTP API with `key` as the facilitator key.
+        pub async fn delete_session(&self, room: &str, key: &str) -> HttpAnswer {
+            delete_session(self.addr, room, key).await
+        }
+    };
+}
 
 pub struct TestServer {
     addr: SocketAddr,
@@ -84,45 +121,34 @@ impl TestServer {
     /// A server keeping its sessions in the SQLite file at `db` (created if missing),
     /// restoring whatever the file already holds.
     pub async fn start_with_db(db: &Path) -> Self {
-        let store = SqliteStore::open(db).await.expect("open the database");
-        Self::start_with_store(store).await
+        Self::start_on_db(Config::default(), db).await
+    }
+
+    /// A server with these settings keeping its sessions in the SQLite file at `db`
+    /// (created if missing), restoring whatever the file already holds.
+    pub async fn start_on_db(config: Config, db: &Path) -> Self {
+        Self::start_on_store(config, open_db(db).await).await
     }
 
     /// A server with the default settings keeping its sessions in `store`.
-    pub async fn start_with_store(store: impl server::storage::Store + 'static) -> Self {
-        let services = Services {
-            store: Arc::new(store),
-            ..Services::default()
-        };
-        Self::start_with_services(Config::default(), services).await
+    pub async fn start_with_store(store: impl Store + 'static) -> Self {
+        Self::start_on_store(Config::default(), Arc::new(store)).await
+    }
+
+    /// A server with these settings keeping its sessions in `store` (an `Arc` the test
+    /// may keep, to make the disk fail or to share it with a later server), and the
+    /// default services otherwise.
+    pub async fn start_on_store(config: Config, store: Arc<dyn Store>) -> Self {
+        Self::start_with_services(config, services_on(store)).await
     }
 
     /// A server that also serves the built client from `CLIENT_DIST` (set by
     /// `cargo xtask test`). Fails loudly rather than skipping when it is missing.
     pub async fn start_with_client() -> Self {
-        Self::start_with(Config {
-            static_dir: Some(client_dist()),
-            ..Config::default()
-        })
-        .await
+        Self::start_with(with_client()).await
     }
 
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    pub fn http_url(&self) -> String {
-        format!("http://{}/", self.addr)
-    }
-
-    pub fn ws_url(&self) -> String {
-        format!("ws://{}/ws", self.addr)
-    }
-
-    /// Send one HTTP/1.1 request and read the whole answer.
-    pub async fn http(&self, method: &str, path: &str, body: Option<&str>) -> HttpAnswer {
-        http(self.addr, method, path, body, &[]).await
-    }
+    endpoint_methods!();
 
     /// Like [`http`](Self::http), with extra headers (`("Authorization", "Bearer …")`).
     pub async fn http_with_headers(
@@ -133,6 +159,14 @@ impl TestServer {
         headers: &[(&str, &str)],
     ) -> HttpAnswer {
         http(self.addr, method, path, body, headers).await
+    }
+
+    /// Assert that `/health` counts `rooms` sessions in memory (stored ones put away
+    /// do not count).
+    pub async fn assert_rooms_in_memory(&self, rooms: usize) {
+        let health = self.http("GET", "/health", None).await;
+        let count = format!("\"rooms\":{rooms}");
+        assert!(health.body.contains(&count), "{}", health.body);
     }
 
     /// Wait until the server holds exactly `open` connections: a closed one is let go
@@ -167,16 +201,6 @@ impl TestServer {
         }
     }
 
-    /// Create a session through the HTTP API.
-    pub async fn create_session(&self, title: &str) -> SessionCreated {
-        create_session(self.addr, title).await
-    }
-
-    /// Delete a session through the HTTP API with `key` as the facilitator key.
-    pub async fn delete_session(&self, room: &str, key: &str) -> HttpAnswer {
-        delete_session(self.addr, room, key).await
-    }
-
     /// Stop the server gracefully and wait until it has stopped.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
@@ -186,6 +210,27 @@ impl TestServer {
             let _ = task.await;
         }
     }
+}
+
+/// The default settings, serving the built client from `CLIENT_DIST` ([`client_dist`]).
+pub fn with_client() -> Config {
+    Config {
+        static_dir: Some(client_dist()),
+        ..Config::default()
+    }
+}
+
+/// The default services, but keeping sessions in `store`.
+pub fn services_on(store: Arc<dyn Store>) -> Services {
+    Services {
+        store,
+        ..Services::default()
+    }
+}
+
+/// The SQLite store on the file at `db` (created if missing).
+pub async fn open_db(db: &Path) -> Arc<SqliteStore> {
+    Arc::new(SqliteStore::open(db).await.expect("open the database"))
 }
 
 /// The built client site, from `CLIENT_DIST` (set by `cargo xtask test`). Panics with
@@ -299,29 +344,7 @@ impl ServerProcess {
         }
     }
 
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    pub fn http_url(&self) -> String {
-        format!("http://{}/", self.addr)
-    }
-
-    pub fn ws_url(&self) -> String {
-        format!("ws://{}/ws", self.addr)
-    }
-
-    pub async fn http(&self, method: &str, path: &str, body: Option<&str>) -> HttpAnswer {
-        http(self.addr, method, path, body, &[]).await
-    }
-
-    pub async fn create_session(&self, title: &str) -> SessionCreated {
-        create_session(self.addr, title).await
-    }
-
-    pub async fn delete_session(&self, room: &str, key: &str) -> HttpAnswer {
-        delete_session(self.addr, room, key).await
-    }
+    endpoint_methods!();
 
     /// Kill the process with SIGKILL (nothing flushed, nothing said), and wait until it
     /// is gone.
@@ -364,23 +387,30 @@ impl Drop for ServerProcess {
     }
 }
 
+/// Create a directory of a name never used before under the system's temporary
+/// directory, `codev-<label>-<pid>-<n>-<nanos>`, and return its path. Nothing removes
+/// it: [`TempDir`] does, or the caller.
+pub fn fresh_temp_dir(label: &str) -> std::io::Result<PathBuf> {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let path = std::env::temp_dir().join(format!(
+        "codev-{label}-{}-{}-{nanos}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&path)?;
+    Ok(path)
+}
+
 /// A fresh directory under the system's temporary directory, removed when dropped.
 pub struct TempDir(PathBuf);
 
 impl TempDir {
     pub fn new(label: &str) -> Self {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let path = std::env::temp_dir().join(format!(
-            "codev-{label}-{}-{}-{nanos}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&path).expect("create a temporary directory");
-        TempDir(path)
+        TempDir(fresh_temp_dir(label).expect("create a temporary directory"))
     }
 
     pub fn path(&self) -> &Path {

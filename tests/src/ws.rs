@@ -12,7 +12,7 @@
 use futures_util::{SinkExt, StreamExt};
 use shared::replica::{Entry, Replica};
 use shared::timer::Millis;
-use shared::wire::{ClientMessage, PROTOCOL_VERSION, ServerMessage};
+use shared::wire::{ByeReason, ClientMessage, PROTOCOL_VERSION, ServerMessage};
 use shared::{Command, Event, ParticipantId, Rejection, RoomCode, RoomState};
 use std::ops::Deref;
 use std::time::Duration;
@@ -212,6 +212,18 @@ impl WsClient {
         self.try_recv()
             .await
             .unwrap_or_else(|| panic!("{}: the connection closed", self.label))
+    }
+
+    /// Read every message until the connection closes; the reason of the last `bye`
+    /// among them, if any.
+    pub async fn last_bye(&mut self) -> Option<ByeReason> {
+        let mut bye = None;
+        while let Some(message) = self.try_recv().await {
+            if let ServerMessage::Bye { reason, .. } = message {
+                bye = Some(reason);
+            }
+        }
+        bye
     }
 
     /// The next message, or `None` once the server has closed the connection.

@@ -86,6 +86,17 @@ struct Written {
     author: usize,
 }
 
+impl Written {
+    /// A note with one text so far, written by the person at `author`.
+    fn new(id: &NoteId, text: &str, author: usize) -> Self {
+        Written {
+            id: id.clone(),
+            texts: vec![text.into()],
+            author,
+        }
+    }
+}
+
 /// Every frame a connection received, and whose connection it was.
 struct Inbox {
     owner: usize,
@@ -169,31 +180,19 @@ async fn nothing_received_logged_or_recorded_ties_a_note_to_its_author() {
     .map(NoteId::new)
     .collect();
     let mut notes = [
-        Written {
-            id: ids[0].clone(),
-            texts: vec!["Tu pourrais déléguer le dossier des achats en entier".into()],
-            author: 2,
-        },
-        Written {
-            id: ids[1].clone(),
-            texts: vec!["Ressenti : de la fatigue derrière la colère".into()],
-            author: 2,
-        },
-        Written {
-            id: ids[2].clone(),
-            texts: vec!["Expérience : un point hebdomadaire de quinze minutes".into()],
-            author: 3,
-        },
-        Written {
-            id: ids[3].clone(),
-            texts: vec!["Suggestion : demander à l'équipe ce qui manque".into()],
-            author: 4,
-        },
-        Written {
-            id: ids[4].clone(),
-            texts: vec!["Réaction : surprise que personne ne le dise".into()],
-            author: 4,
-        },
+        Written::new(
+            &ids[0],
+            "Tu pourrais déléguer le dossier des achats en entier",
+            2,
+        ),
+        Written::new(&ids[1], "Ressenti : de la fatigue derrière la colère", 2),
+        Written::new(
+            &ids[2],
+            "Expérience : un point hebdomadaire de quinze minutes",
+            3,
+        ),
+        Written::new(&ids[3], "Suggestion : demander à l'équipe ce qui manque", 4),
+        Written::new(&ids[4], "Réaction : surprise que personne ne le dise", 4),
     ];
     // David opens a second tab on his seat before he writes.
     let mut david_tab = WsClient::resume(&url, room, &people[4].secrets[0], "David's tab").await;

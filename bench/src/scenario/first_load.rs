@@ -1,18 +1,14 @@
 //! First load (ours only): the release server on the built site, opened in a throttled
 //! Chromium (the engine is in `crate::first_load`).
 
-use crate::{Cli, FirstLoadArgs, Only, first_load};
+use super::ours_only;
+use crate::{Cli, FirstLoadArgs, first_load};
 use anyhow::Result;
 use std::path::PathBuf;
 
 /// First load: the release server on the built site, opened in a throttled Chromium.
 pub async fn run(cli: &Cli, args: &FirstLoadArgs) -> Result<()> {
-    if cli.only == Some(Only::Baseline) {
-        anyhow::bail!("first-load measures the real server and client only");
-    }
-    if !cli.server.is_file() {
-        anyhow::bail!("no server binary at {}", cli.server.display());
-    }
+    ours_only(cli, "first-load measures the real server and client only")?;
     let spec = first_load::FirstLoadSpec {
         runs: args.runs,
         cpu_slowdown: args.cpu_slowdown,

@@ -38,6 +38,18 @@ pub fn print_machine(fds: u64) {
     );
 }
 
+/// For a scenario that measures the real server only: fails with `why` when asked for
+/// the baseline only, and when there is no server binary to run.
+pub fn ours_only(cli: &Cli, why: &str) -> Result<()> {
+    if cli.only == Some(Only::Baseline) {
+        anyhow::bail!("{why}");
+    }
+    if !cli.server.is_file() {
+        anyhow::bail!("no server binary at {}", cli.server.display());
+    }
+    Ok(())
+}
+
 /// The servers a run measures, in order.
 pub fn kinds(cli: &Cli) -> Vec<Kind> {
     match cli.only {

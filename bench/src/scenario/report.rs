@@ -2,110 +2,35 @@
 //! derived from it (CPU shares, CPU per delivery), and the notes after the table.
 
 use crate::load;
-use crate::stats::{Row, print_table};
+use crate::stats::{compare, print_table};
 
 pub fn print_load_rows(o: &Option<load::StepResult>, b: &Option<load::StepResult>) {
-    let f =
-        |s: &Option<load::StepResult>, get: &dyn Fn(&load::StepResult) -> f64| s.as_ref().map(get);
+    let row = compare(o, b);
     let rows = vec![
-        Row::new(
-            "delivery p50 (ms)",
-            f(o, &|s| s.delivery.p50),
-            f(b, &|s| s.delivery.p50),
-        ),
-        Row::new(
-            "delivery p90 (ms)",
-            f(o, &|s| s.delivery.p90),
-            f(b, &|s| s.delivery.p90),
-        ),
-        Row::new(
-            "delivery p99 (ms)",
-            f(o, &|s| s.delivery.p99),
-            f(b, &|s| s.delivery.p99),
-        ),
-        Row::new(
-            "delivery p99.9 (ms)",
-            f(o, &|s| s.delivery.p999),
-            f(b, &|s| s.delivery.p999),
-        ),
-        Row::new(
-            "delivery max (ms)",
-            f(o, &|s| s.delivery.max),
-            f(b, &|s| s.delivery.max),
-        ),
-        Row::new("ack p50 (ms)", f(o, &|s| s.ack.p50), f(b, &|s| s.ack.p50)),
-        Row::new("ack p99 (ms)", f(o, &|s| s.ack.p99), f(b, &|s| s.ack.p99)),
-        Row::new("ack max (ms)", f(o, &|s| s.ack.max), f(b, &|s| s.ack.max)),
-        Row::new(
-            "notes sent",
-            f(o, &|s| s.sent as f64),
-            f(b, &|s| s.sent as f64),
-        )
-        .decimals(0),
-        Row::new(
-            "notes planned",
-            f(o, &|s| s.planned as f64),
-            f(b, &|s| s.planned as f64),
-        )
-        .decimals(0),
-        Row::new(
-            "deliveries expected",
-            f(o, &|s| s.expected as f64),
-            f(b, &|s| s.expected as f64),
-        )
-        .decimals(0),
-        Row::new(
-            "deliveries received",
-            f(o, &|s| s.delivered as f64),
-            f(b, &|s| s.delivered as f64),
-        )
-        .decimals(0),
-        Row::new("lost", f(o, &|s| s.lost as f64), f(b, &|s| s.lost as f64)).decimals(0),
-        Row::new(
-            "duplicated",
-            f(o, &|s| s.duplicated as f64),
-            f(b, &|s| s.duplicated as f64),
-        )
-        .decimals(0),
-        Row::new(
-            "deliveries/s",
-            f(o, &|s| s.deliveries_per_s),
-            f(b, &|s| s.deliveries_per_s),
-        )
-        .decimals(0),
-        Row::new(
-            "server CPU (s)",
-            f(o, &|s| s.server_cpu_us as f64 / 1e6),
-            f(b, &|s| s.server_cpu_us as f64 / 1e6),
-        ),
-        Row::new(
-            "server CPU (% of one core)",
-            f(o, &|s| cpu_share(s)),
-            f(b, &|s| cpu_share(s)),
-        )
-        .decimals(0),
-        Row::new(
-            "server CPU us/delivery",
-            f(o, &|s| per_delivery(s)),
-            f(b, &|s| per_delivery(s)),
-        ),
-        Row::new(
-            "server peak RSS (MiB)",
-            f(o, &|s| s.server_peak_rss_kib as f64 / 1024.0),
-            f(b, &|s| s.server_peak_rss_kib as f64 / 1024.0),
-        )
+        row("delivery p50 (ms)", |s| s.delivery.p50),
+        row("delivery p90 (ms)", |s| s.delivery.p90),
+        row("delivery p99 (ms)", |s| s.delivery.p99),
+        row("delivery p99.9 (ms)", |s| s.delivery.p999),
+        row("delivery max (ms)", |s| s.delivery.max),
+        row("ack p50 (ms)", |s| s.ack.p50),
+        row("ack p99 (ms)", |s| s.ack.p99),
+        row("ack max (ms)", |s| s.ack.max),
+        row("notes sent", |s| s.sent as f64).decimals(0),
+        row("notes planned", |s| s.planned as f64).decimals(0),
+        row("deliveries expected", |s| s.expected as f64).decimals(0),
+        row("deliveries received", |s| s.delivered as f64).decimals(0),
+        row("lost", |s| s.lost as f64).decimals(0),
+        row("duplicated", |s| s.duplicated as f64).decimals(0),
+        row("deliveries/s", |s| s.deliveries_per_s).decimals(0),
+        row("server CPU (s)", |s| s.server_cpu_us as f64 / 1e6),
+        row("server CPU (% of one core)", cpu_share).decimals(0),
+        row("server CPU us/delivery", per_delivery),
+        row("server peak RSS (MiB)", |s| {
+            s.server_peak_rss_kib as f64 / 1024.0
+        })
         .decimals(1),
-        Row::new(
-            "bench CPU (s)",
-            f(o, &|s| s.bench_cpu_us as f64 / 1e6),
-            f(b, &|s| s.bench_cpu_us as f64 / 1e6),
-        ),
-        Row::new(
-            "others' CPU: processes, steal (% of one core)",
-            f(o, &|s| other_share(s)),
-            f(b, &|s| other_share(s)),
-        )
-        .decimals(0),
+        row("bench CPU (s)", |s| s.bench_cpu_us as f64 / 1e6),
+        row("others' CPU: processes, steal (% of one core)", other_share).decimals(0),
     ];
     print_table(&rows);
 }

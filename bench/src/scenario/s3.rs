@@ -1,7 +1,7 @@
 //! S3, capacity: idle participants in rooms; the server's memory per connection.
 
 use super::{each, verdict};
-use crate::stats::{Row, print_table};
+use crate::stats::{compare, print_table};
 use crate::{Cli, S3Args, idle};
 use anyhow::Result;
 use std::time::Duration;
@@ -27,65 +27,28 @@ pub async fn run(cli: &Cli, args: &S3Args) -> Result<()> {
         }
     })
     .await?;
-    let f =
-        |r: &Option<idle::IdleResult>, get: &dyn Fn(&idle::IdleResult) -> f64| r.as_ref().map(get);
+    let row = compare(&o, &b);
     print_table(&[
-        Row::new(
-            "connections",
-            f(&o, &|r| r.connections as f64),
-            f(&b, &|r| r.connections as f64),
-        )
-        .decimals(0),
-        Row::new(
-            "rooms",
-            f(&o, &|r| r.rooms as f64),
-            f(&b, &|r| r.rooms as f64),
-        )
-        .decimals(0),
-        Row::new(
-            "RSS before (MiB)",
-            f(&o, &|r| r.rss_start_kib as f64 / 1024.0),
-            f(&b, &|r| r.rss_start_kib as f64 / 1024.0),
-        )
+        row("connections", |r| r.connections as f64).decimals(0),
+        row("rooms", |r| r.rooms as f64).decimals(0),
+        row("RSS before (MiB)", |r| r.rss_start_kib as f64 / 1024.0).decimals(1),
+        row("RSS with the rooms (MiB)", |r| {
+            r.rss_rooms_kib as f64 / 1024.0
+        })
         .decimals(1),
-        Row::new(
-            "RSS with the rooms (MiB)",
-            f(&o, &|r| r.rss_rooms_kib as f64 / 1024.0),
-            f(&b, &|r| r.rss_rooms_kib as f64 / 1024.0),
-        )
+        row("RSS connected (MiB)", |r| {
+            r.rss_connected_kib as f64 / 1024.0
+        })
         .decimals(1),
-        Row::new(
-            "RSS connected (MiB)",
-            f(&o, &|r| r.rss_connected_kib as f64 / 1024.0),
-            f(&b, &|r| r.rss_connected_kib as f64 / 1024.0),
-        )
-        .decimals(1),
-        Row::new(
-            "peak RSS (MiB)",
-            f(&o, &|r| r.peak_kib as f64 / 1024.0),
-            f(&b, &|r| r.peak_kib as f64 / 1024.0),
-        )
-        .decimals(1),
-        Row::new(
-            "KiB per connection (rooms included)",
-            f(&o, &|r| r.per_connection_kib()),
-            f(&b, &|r| r.per_connection_kib()),
-        ),
-        Row::new(
-            "KiB per connection (rooms excluded)",
-            f(&o, &|r| r.per_connection_without_rooms_kib()),
-            f(&b, &|r| r.per_connection_without_rooms_kib()),
-        ),
-        Row::new(
-            "joining all (s)",
-            f(&o, &|r| r.join_s),
-            f(&b, &|r| r.join_s),
-        ),
-        Row::new(
-            "server CPU (s)",
-            f(&o, &|r| r.server_cpu_us as f64 / 1e6),
-            f(&b, &|r| r.server_cpu_us as f64 / 1e6),
-        ),
+        row("peak RSS (MiB)", |r| r.peak_kib as f64 / 1024.0).decimals(1),
+        row("KiB per connection (rooms included)", |r| {
+            r.per_connection_kib()
+        }),
+        row("KiB per connection (rooms excluded)", |r| {
+            r.per_connection_without_rooms_kib()
+        }),
+        row("joining all (s)", |r| r.join_s),
+        row("server CPU (s)", |r| r.server_cpu_us as f64 / 1e6),
     ]);
     if let Some(o) = &o {
         let kb = o.per_connection_kib() * 1.024;

@@ -1,7 +1,7 @@
 //! S4, join storm: participants joining within one second; time to snapshot.
 
 use super::{each, verdict};
-use crate::stats::{Row, print_table};
+use crate::stats::{compare, print_table};
 use crate::{Cli, S4Args, idle};
 use anyhow::Result;
 use std::time::Duration;
@@ -26,52 +26,16 @@ pub async fn run(cli: &Cli, args: &S4Args) -> Result<()> {
         }
     })
     .await?;
-    let f = |r: &Option<idle::StormResult>, get: &dyn Fn(&idle::StormResult) -> f64| {
-        r.as_ref().map(get)
-    };
+    let row = compare(&o, &b);
     print_table(&[
-        Row::new(
-            "joined",
-            f(&o, &|r| r.joined as f64),
-            f(&b, &|r| r.joined as f64),
-        )
-        .decimals(0),
-        Row::new(
-            "failed",
-            f(&o, &|r| r.failed as f64),
-            f(&b, &|r| r.failed as f64),
-        )
-        .decimals(0),
-        Row::new(
-            "join to snapshot p50 (ms)",
-            f(&o, &|r| r.join.p50),
-            f(&b, &|r| r.join.p50),
-        ),
-        Row::new(
-            "join to snapshot p99 (ms)",
-            f(&o, &|r| r.join.p99),
-            f(&b, &|r| r.join.p99),
-        ),
-        Row::new(
-            "join to snapshot max (ms)",
-            f(&o, &|r| r.join.max),
-            f(&b, &|r| r.join.max),
-        ),
-        Row::new(
-            "first join to last snapshot (s)",
-            f(&o, &|r| r.all_s),
-            f(&b, &|r| r.all_s),
-        ),
-        Row::new(
-            "server CPU (s)",
-            f(&o, &|r| r.server_cpu_us as f64 / 1e6),
-            f(&b, &|r| r.server_cpu_us as f64 / 1e6),
-        ),
-        Row::new(
-            "bench CPU (s)",
-            f(&o, &|r| r.bench_cpu_us as f64 / 1e6),
-            f(&b, &|r| r.bench_cpu_us as f64 / 1e6),
-        ),
+        row("joined", |r| r.joined as f64).decimals(0),
+        row("failed", |r| r.failed as f64).decimals(0),
+        row("join to snapshot p50 (ms)", |r| r.join.p50),
+        row("join to snapshot p99 (ms)", |r| r.join.p99),
+        row("join to snapshot max (ms)", |r| r.join.max),
+        row("first join to last snapshot (s)", |r| r.all_s),
+        row("server CPU (s)", |r| r.server_cpu_us as f64 / 1e6),
+        row("bench CPU (s)", |r| r.bench_cpu_us as f64 / 1e6),
     ]);
     if let Some(o) = &o {
         println!(

@@ -1,18 +1,17 @@
 //! S5, stored sessions (ours only): fill a database, start the real server on it, and
 //! measure it (the engine is in `stored`).
 
+use super::ours_only;
 use crate::target::{self, Target};
-use crate::{Cli, Only, S5Args, stored};
+use crate::{Cli, S5Args, stored};
 use anyhow::Result;
 
 /// S5: the real server started on a database of many stored sessions.
 pub async fn run(cli: &Cli, args: &S5Args) -> Result<()> {
-    if cli.only == Some(Only::Baseline) {
-        anyhow::bail!("S5 measures the real server only: the baseline stores nothing");
-    }
-    if !cli.server.is_file() {
-        anyhow::bail!("no server binary at {}", cli.server.display());
-    }
+    ours_only(
+        cli,
+        "S5 measures the real server only: the baseline stores nothing",
+    )?;
     let spec = stored::StoredSpec {
         sessions: args.sessions,
         events: args.events,

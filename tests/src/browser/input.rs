@@ -21,6 +21,16 @@ impl Browser {
     /// Clicks the element matching `css` (waiting for it to exist), after scrolling it
     /// to the middle of the window as a person would, clear of sticky bars.
     pub async fn click(&self, css: &str) {
+        let element = self.wait_for_in_the_middle(css).await;
+        element
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("could not click `{css}`: {e}"));
+    }
+
+    /// Waits for the element matching `css` and scrolls it to the middle of the window
+    /// as a person would, clear of sticky bars (a failed scroll is not an error).
+    async fn wait_for_in_the_middle(&self, css: &str) -> fantoccini::elements::Element {
         let element = self.wait_for(css).await;
         let _ = self
             .client
@@ -30,9 +40,6 @@ impl Browser {
             )
             .await;
         element
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("could not click `{css}`: {e}"));
     }
 
     /// Types `text` into the element matching `css` (waiting for it to exist).
@@ -63,14 +70,7 @@ impl Browser {
     /// person's double click (a fast one at zero, a slow one at a few hundred ms).
     pub async fn double_click(&self, css: &str, between: Duration) {
         use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
-        let element = self.wait_for(css).await;
-        let _ = self
-            .client
-            .execute(
-                "arguments[0].scrollIntoView({block: 'center', inline: 'center'});",
-                vec![serde_json::to_value(&element).unwrap_or_default()],
-            )
-            .await;
+        let element = self.wait_for_in_the_middle(css).await;
         let press = || {
             [
                 PointerAction::Down {

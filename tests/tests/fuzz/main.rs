@@ -30,8 +30,7 @@ mod rng;
 
 use crate::frames::{CLEAN_IDS, People};
 use crate::page::{Door, fuzzer};
-use server::storage::SqliteStore;
-use server::{Config, Services};
+use server::Config;
 use shared::wire::{ByeReason, ServerMessage};
 use shared::{Limits, Step, invariants};
 use std::sync::Arc;
@@ -65,15 +64,8 @@ async fn random_and_mutated_frames_never_break_a_room() {
     println!("fuzz: FUZZ_SEED={seed} FUZZ_SECONDS={seconds}");
 
     let dir = TempDir::new("fuzz");
-    let store = SqliteStore::open(dir.join("codev.db"))
-        .await
-        .expect("open the database");
     // Every fuzzing page shares one address: limits per address would only slow the
     // fuzz down (they have tests of their own). The frame rate stays on, high.
-    let services = Services {
-        store: Arc::new(store),
-        ..Services::default()
-    };
     let config = Config {
         max_connections_per_address: 0,
         join_failures_per_minute: 0,
@@ -81,7 +73,7 @@ async fn random_and_mutated_frames_never_break_a_room() {
         command_burst: 100_000,
         ..Config::default()
     };
-    let server = TestServer::start_with_services(config, services).await;
+    let server = TestServer::start_on_db(config, &dir.join("codev.db")).await;
     let session = server.create_session("Fuzz").await;
     let url = server.ws_url();
     let people: People = Arc::default();

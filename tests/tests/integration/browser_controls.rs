@@ -14,7 +14,8 @@ use std::time::Duration;
 use shared::liveness::SILENT_AFTER_MS;
 use tests::browser::{Browser, ChromeDriver, PATIENCE};
 use tests::journey::{
-    LAPTOP, PHONE, all_see_step, create_session, join, jump_to_step, screenshot_path, texts,
+    LAPTOP, PHONE, all_see_step, browsers, explore_with_claire, gather, jump_to_step,
+    screenshot_path, texts,
 };
 use tests::proxy::Proxy;
 use tests::server::TestServer;
@@ -39,15 +40,11 @@ async fn start_timer_by_keyboard(fac: &Browser) {
 async fn double_clicks_move_the_group_once_and_the_person_whose_turn_it_is_knows_it() {
     let server = TestServer::start_with_client().await;
     let driver = ChromeDriver::start().await;
-    let fac = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
-    let cli = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
-    let bruno = Browser::new(&driver, PHONE.0, PHONE.1).await;
+    let [fac, cli, bruno] = browsers(&driver, [LAPTOP, LAPTOP, PHONE]).await;
     let everyone = [&fac, &cli, &bruno];
 
-    let (own, invite) = create_session(&fac, &server.http_url(), "Séance d'avril").await;
-    join(&fac, &own, "Anne").await;
-    join(&cli, &invite, "Claire").await;
-    join(&bruno, &invite, "Bruno").await;
+    let base = server.http_url();
+    gather(everyone, &base, "Séance d'avril", &base).await;
 
     // The welcome guides the facilitator: the charter, the client, then step 1.
     fac.wait_for_part("[data-testid=charter-progress]", "0 sur 3")
@@ -276,27 +273,18 @@ async fn a_note_written_offline_waits_on_the_board_and_a_silent_network_is_notic
     let server = TestServer::start_with_client().await;
     let proxy = Proxy::start(server.addr()).await;
     let driver = ChromeDriver::start().await;
-    let fac = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
-    let cli = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
-    let bruno = Browser::new(&driver, PHONE.0, PHONE.1).await;
+    let [fac, cli, bruno] = browsers(&driver, [LAPTOP, LAPTOP, PHONE]).await;
 
-    let (own, invite) = create_session(&fac, &server.http_url(), "Réseau coupé").await;
-    join(&fac, &own, "Anne").await;
-    join(&cli, &invite, "Claire").await;
-    join(
-        &bruno,
-        &invite.replace(&server.http_url(), &proxy.http_url()),
-        "Bruno",
+    // Bruno reaches the server through the proxy, whose network we can cut.
+    let base = server.http_url();
+    gather(
+        [&fac, &cli, &bruno],
+        &base,
+        "Réseau coupé",
+        &proxy.http_url(),
     )
     .await;
-    fac.click("[data-testid=pick-client][aria-label^=Claire]")
-        .await;
-    fac.wait_for_part("[data-testid=client-name]", "Claire")
-        .await;
-    jump_to_step(&fac, 4).await;
-    bruno
-        .wait_for_text("[data-testid=step]", "Étape 4 · Exploration")
-        .await;
+    explore_with_claire(&fac, &bruno).await;
 
     // Offline, the note shows on Bruno's board at once, marked as not sent.
     proxy.cut();

@@ -8,16 +8,17 @@
 
 use std::time::Duration;
 use tests::browser::{APP_ROOT, Browser, ChromeDriver};
-use tests::journey::{LAPTOP, PHONE, all_accessible, screenshot_path, shoot, texts, value_of};
+use tests::cast::closed_by_anne;
+use tests::journey::{
+    LAPTOP, PHONE, all_accessible, browsers, screenshot_path, shoot, texts, value_of,
+};
 use tests::server::TestServer;
-use tests::ws::WsClient;
 
 #[tokio::test]
 async fn an_unknown_room_says_so_at_once_and_the_language_can_be_switched() {
     let server = TestServer::start_with_client().await;
     let driver = ChromeDriver::start().await;
-    let laptop = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
-    let phone = Browser::new(&driver, PHONE.0, PHONE.1).await;
+    let [laptop, phone] = browsers(&driver, [LAPTOP, PHONE]).await;
 
     // Without a name typed: the link leads nowhere, and the page says so at once.
     let dead = format!("{}r/nosuchroom2345", server.http_url());
@@ -76,18 +77,10 @@ async fn an_unknown_room_says_so_at_once_and_the_language_can_be_switched() {
 async fn an_invite_link_names_its_session_and_a_closed_one_says_so_at_once() {
     let server = TestServer::start_with_client().await;
     let driver = ChromeDriver::start().await;
-    let laptop = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
-    let phone = Browser::new(&driver, PHONE.0, PHONE.1).await;
+    let [laptop, phone] = browsers(&driver, [LAPTOP, PHONE]).await;
     let open = server.create_session("Codév du jeudi").await;
     let closed = server.create_session("Séance de lundi").await;
-    let mut fac = WsClient::join_facilitator(
-        &server.ws_url(),
-        &closed.room,
-        &closed.facilitator_key,
-        "Anne",
-    )
-    .await;
-    fac.ok(shared::Command::CloseSession).await;
+    let fac = closed_by_anne(&server, &closed).await;
 
     // The session's title comes before the name is asked for.
     for browser in [&laptop, &phone] {

@@ -7,18 +7,18 @@
 //! Every screen these tests visit, in every browser, is checked with axe-core: any
 //! violation, whatever its impact, fails the test.
 
-use server::storage::{MemoryStore, SqliteStore};
-use server::{Config, Services};
+use server::Config;
+use server::storage::MemoryStore;
 use std::sync::Arc;
 use std::time::Duration;
-use tests::browser::{Browser, ChromeDriver};
+use tests::browser::ChromeDriver;
 use tests::cast::open_room;
 use tests::journey::{
-    LAPTOP, PHONE, all_accessible, create_session, join, jump_to_step, screenshot_path, texts,
-    value_of,
+    LAPTOP, PHONE, all_accessible, browsers, create_session, explore_with_claire, gather, join,
+    screenshot_path, texts, value_of,
 };
 use tests::proxy::Proxy;
-use tests::server::{TempDir, TestServer, client_dist};
+use tests::server::{TempDir, TestServer, open_db, services_on, with_client};
 use tests::ws::WsClient;
 
 #[tokio::test]
@@ -26,16 +26,11 @@ async fn a_page_that_loses_its_network_reconnects_and_catches_up() {
     let server = TestServer::start_with_client().await;
     let proxy = Proxy::start(server.addr()).await;
     let driver = ChromeDriver::start().await;
-    let fac = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
-    let cli = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
-    let bruno = Browser::new(&driver, PHONE.0, PHONE.1).await;
+    let [fac, cli, bruno] = browsers(&driver, [LAPTOP, LAPTOP, PHONE]).await;
 
-    let (own_link, invite) = create_session(&fac, &server.http_url(), "Réseau").await;
-    join(&fac, &own_link, "Anne").await;
-    join(&cli, &invite, "Claire").await;
     // Bruno reaches the server through the proxy, whose network we can cut.
-    let bruno_invite = invite.replace(&server.http_url(), &proxy.http_url());
-    join(&bruno, &bruno_invite, "Bruno").await;
+    let base = server.http_url();
+    gather([&fac, &cli, &bruno], &base, "Réseau", &proxy.http_url()).await;
     bruno
         .wait_for("[data-testid=connection] [data-state=live]")
         .await;
@@ -88,18 +83,9 @@ async fn a_page_that_loses_its_network_reconnects_and_catches_up() {
 #[tokio::test]
 async fn a_page_says_when_the_server_does_not_save_its_actions_and_catches_up_once_it_does() {
     let store = Arc::new(MemoryStore::new());
-    let config = Config {
-        static_dir: Some(client_dist()),
-        ..Config::default()
-    };
-    let services = Services {
-        store: store.clone(),
-        ..Services::default()
-    };
-    let server = TestServer::start_with_services(config, services).await;
+    let server = TestServer::start_on_store(with_client(), store.clone()).await;
     let driver = ChromeDriver::start().await;
-    let fac = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
-    let bruno = Browser::new(&driver, PHONE.0, PHONE.1).await;
+    let [fac, bruno] = browsers(&driver, [LAPTOP, PHONE]).await;
     let (own_link, invite) = create_session(&fac, &server.http_url(), "Disque").await;
     join(&fac, &own_link, "Anne").await;
     join(&bruno, &invite, "Bruno").await;
@@ -142,36 +128,14 @@ async fn a_page_says_when_the_server_does_not_save_its_actions_and_catches_up_on
 async fn pages_recover_by_themselves_when_the_server_restarts_and_nothing_typed_is_lost() {
     let dir = TempDir::new("browser-restart");
     let db = dir.join("codev.db");
-    let config = || Config {
-        static_dir: Some(client_dist()),
-        ..Config::default()
-    };
-    let services = || async {
-        Services {
-            store: Arc::new(SqliteStore::open(&db).await.expect("open the database")),
-            ..Services::default()
-        }
-    };
-    let server = TestServer::start_with_services(config(), services().await).await;
+    let server = TestServer::start_on_db(with_client(), &db).await;
     let addr = server.addr();
     let driver = ChromeDriver::start().await;
-    let fac = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
-    let cli = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
-    let bruno = Browser::new(&driver, PHONE.0, PHONE.1).await;
+    let [fac, cli, bruno] = browsers(&driver, [LAPTOP, LAPTOP, PHONE]).await;
 
-    let (own_link, invite) = create_session(&fac, &server.http_url(), "Redémarrage").await;
-    join(&fac, &own_link, "Anne").await;
-    join(&cli, &invite, "Claire").await;
-    join(&bruno, &invite, "Bruno").await;
-    fac.click("[data-testid=pick-client][aria-label^=Claire]")
-        .await;
-    fac.wait_for_text("[data-testid=client-name]", "Claire")
-        .await;
-    // Straight to step 4 (four quick clicks on "next" would be one double click).
-    jump_to_step(&fac, 4).await;
-    bruno
-        .wait_for_text("[data-testid=step]", "Étape 4 · Exploration")
-        .await;
+    let base = server.http_url();
+    gather([&fac, &cli, &bruno], &base, "Redémarrage", &base).await;
+    explore_with_claire(&fac, &bruno).await;
     bruno
         .type_into("[data-testid=note-text]", "Posté avant l'arrêt")
         .await;
@@ -196,7 +160,8 @@ async fn pages_recover_by_themselves_when_the_server_restarts_and_nothing_typed_
         .await;
 
     // The same server comes back on the same address and database.
-    let _server = TestServer::start_at(addr, config(), services().await).await;
+    let services = services_on(open_db(&db).await);
+    let _server = TestServer::start_at(addr, with_client(), services).await;
     for browser in [&fac, &cli, &bruno] {
         browser
             .wait_for("[data-testid=connection] [data-state=live]")
@@ -233,11 +198,10 @@ async fn pages_recover_by_themselves_when_the_server_restarts_and_nothing_typed_
 #[tokio::test]
 async fn a_page_says_when_the_server_is_full_and_gets_in_once_there_is_room() {
     let server = TestServer::start_with(Config {
-        static_dir: Some(client_dist()),
         max_rooms: 1,
         idle_room: Duration::ZERO,
         grace: Duration::ZERO,
-        ..Config::default()
+        ..with_client()
     })
     .await;
     let url = server.ws_url();
@@ -252,7 +216,7 @@ async fn a_page_says_when_the_server_is_full_and_gets_in_once_there_is_room() {
     let (_, busy, []) = open_room(&server, "Mardi", "Bea", []).await;
 
     let driver = ChromeDriver::start().await;
-    let phone = Browser::new(&driver, PHONE.0, PHONE.1).await;
+    let [phone] = browsers(&driver, [PHONE]).await;
     phone
         .goto(&format!("{}r/{}", server.http_url(), monday.room))
         .await;

@@ -9,9 +9,9 @@
 //! Every screen these tests visit, in every browser, is checked with axe-core
 //! (`Browser::assert_accessible`): any violation, whatever its impact, fails the test.
 
-use tests::browser::{Browser, ChromeDriver};
+use tests::browser::ChromeDriver;
 use tests::journey::{
-    LAPTOP, PHONE, all_accessible, all_see_step, create_session, join, shoot, texts,
+    LAPTOP, PHONE, all_accessible, all_see_step, browsers, create_session, join, shoot, texts,
 };
 use tests::server::TestServer;
 
@@ -19,11 +19,7 @@ use tests::server::TestServer;
 async fn five_browsers_walk_a_whole_session_through_the_ui() {
     let server = TestServer::start_with_client().await;
     let driver = ChromeDriver::start().await;
-    let fac = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
-    let cli = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
-    let c1 = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
-    let c2 = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
-    let c3 = Browser::new(&driver, PHONE.0, PHONE.1).await;
+    let [fac, cli, c1, c2, c3] = browsers(&driver, [LAPTOP, LAPTOP, LAPTOP, LAPTOP, PHONE]).await;
     let everyone = [&fac, &cli, &c1, &c2, &c3];
     let consultants = [&c1, &c2, &c3];
     let named = [

@@ -2,15 +2,15 @@
 //! restarted server brings back every room (closed ones too, read-only), and a deleted
 //! session is gone from memory, from every screen and from the database.
 
+use server::Config;
 use server::storage::{MemoryStore, SqliteStore, Store};
-use server::{Config, Services};
 use shared::state::NoteKind;
 use shared::wire::{ByeReason, ClientMessage, PROTOCOL_VERSION, ServerMessage};
 use shared::{Command, ErrorCode, Event, NoteId, RoomCode, Step};
 use std::sync::Arc;
 use std::time::Duration;
 use tests::cast::open_room;
-use tests::server::{TempDir, TestServer};
+use tests::server::{TempDir, TestServer, open_db, services_on};
 use tests::ws::{WsClient, refusal_code};
 
 /// Long enough for a frame that was going to arrive to arrive on this machine; used only
@@ -25,11 +25,7 @@ async fn within_quiet(client: &mut WsClient) -> Option<ServerMessage> {
 #[tokio::test]
 async fn nothing_leaves_a_room_before_it_is_durable_and_all_follows_in_order_once_it_is() {
     let store = Arc::new(MemoryStore::new());
-    let services = Services {
-        store: store.clone(),
-        ..Services::default()
-    };
-    let server = TestServer::start_with_services(Config::default(), services).await;
+    let server = TestServer::start_on_store(Config::default(), store.clone()).await;
     let url = server.ws_url();
     let (session, mut fac, [mut bruno]) =
         open_room(&server, "Disque lent", "Anne", ["Bruno"]).await;
@@ -103,19 +99,21 @@ async fn nothing_leaves_a_room_before_it_is_durable_and_all_follows_in_order_onc
 /// 100 ms...); only a bound on an event-driven wait, never a pause.
 const RETRY_PATIENCE: Duration = Duration::from_secs(10);
 
-#[tokio::test]
-async fn health_says_degraded_while_the_disk_refuses_writes_and_ok_once_it_takes_them() {
-    let store = Arc::new(MemoryStore::new());
-    let services = Services {
-        store: store.clone(),
-        ..Services::default()
-    };
-    let health = services.storage_health.clone();
-    let server = TestServer::start_with_services(Config::default(), services).await;
-    let (_, mut fac, [mut bruno]) = open_room(&server, "Disque plein", "Anne", ["Bruno"]).await;
+/// `/health` answers 200, status ok.
+async fn assert_healthy(server: &TestServer) {
     let ok = server.http("GET", "/health", None).await;
     assert_eq!(ok.status, 200, "{}", ok.body);
     assert!(ok.body.contains("\"status\":\"ok\""), "{}", ok.body);
+}
+
+#[tokio::test]
+async fn health_says_degraded_while_the_disk_refuses_writes_and_ok_once_it_takes_them() {
+    let store = Arc::new(MemoryStore::new());
+    let services = services_on(store.clone());
+    let health = services.storage_health.clone();
+    let server = TestServer::start_with_services(Config::default(), services).await;
+    let (_, mut fac, [mut bruno]) = open_room(&server, "Disque plein", "Anne", ["Bruno"]).await;
+    assert_healthy(&server).await;
 
     let mut failing = health.failing_since();
     store.set_failing(true);
@@ -153,10 +151,17 @@ async fn health_says_degraded_while_the_disk_refuses_writes_and_ok_once_it_takes
         .expect("the journal is running");
     fac.wait_event(|e| matches!(e, Event::HandRaised { .. }))
         .await;
-    let ok = server.http("GET", "/health", None).await;
-    assert_eq!(ok.status, 200, "{}", ok.body);
-    assert!(ok.body.contains("\"status\":\"ok\""), "{}", ok.body);
+    assert_healthy(&server).await;
     server.stop().await;
+}
+
+/// Bruno's advice note, posted before a restart and again after it with the same id.
+fn post_brunos_note() -> Command {
+    Command::PostNote {
+        note_id: NoteId::from("n-bruno"),
+        kind: NoteKind::Advice,
+        text: "Parlez-vous".into(),
+    }
 }
 
 #[tokio::test]
@@ -185,14 +190,7 @@ async fn a_restarted_server_restores_every_room_with_seats_authors_and_closed_re
     fac.ok(Command::StartTimer).await;
     bruno.ok(Command::RaiseHand).await;
     bruno
-        .command_with_id(
-            500,
-            Command::PostNote {
-                note_id: NoteId::from("n-bruno"),
-                kind: NoteKind::Advice,
-                text: "Parlez-vous".into(),
-            },
-        )
+        .command_with_id(500, post_brunos_note())
         .await
         .expect("posted");
     let seq = cli
@@ -220,17 +218,12 @@ async fn a_restarted_server_restores_every_room_with_seats_authors_and_closed_re
     }
 
     // Back on the same address (where pages expect it), on the same file.
-    let store = SqliteStore::open(&db).await.expect("reopen the database");
-    let services = Services {
-        store: Arc::new(store),
-        ..Services::default()
-    };
+    let services = services_on(open_db(&db).await);
     let server = TestServer::start_at(addr, Config::default(), services).await;
     assert_eq!(server.ws_url(), url);
     let url = server.ws_url();
     // Nothing is loaded before someone comes to it.
-    let health = server.http("GET", "/health", None).await;
-    assert!(health.body.contains("\"rooms\":0"), "{}", health.body);
+    server.assert_rooms_in_memory(0).await;
 
     // The facilitator's key opens the same seat, with the same token, from any device.
     let fac = WsClient::join_facilitator(&url, &open.room, &open.facilitator_key, "Anne").await;
@@ -253,16 +246,7 @@ async fn a_restarted_server_restores_every_room_with_seats_authors_and_closed_re
     let mut bruno = WsClient::resume(&url, &open.room, &tokens[1], "Bruno again").await;
     assert_eq!(bruno.my_notes, vec![NoteId::from("n-bruno")]);
     // The same command id gets the same answer, from the stored log.
-    let again = bruno
-        .command_with_id(
-            500,
-            Command::PostNote {
-                note_id: NoteId::from("n-bruno"),
-                kind: NoteKind::Advice,
-                text: "Parlez-vous".into(),
-            },
-        )
-        .await;
+    let again = bruno.command_with_id(500, post_brunos_note()).await;
     assert!(again.is_ok());
     bruno
         .command_with_id(
@@ -297,8 +281,7 @@ async fn a_restarted_server_restores_every_room_with_seats_authors_and_closed_re
         Some(ErrorCode::SessionClosed),
         "{late:?}"
     );
-    let health = server.http("GET", "/health", None).await;
-    assert!(health.body.contains("\"rooms\":2"), "{}", health.body);
+    server.assert_rooms_in_memory(2).await;
     server.stop().await;
 }
 
@@ -347,12 +330,7 @@ async fn the_facilitator_deletes_a_session_and_everything_stored_about_it() {
     assert_eq!(deleted.status, 204, "{}", deleted.body);
     // Everyone connected is told, and the connection ends.
     for client in [&mut fac, &mut bruno] {
-        let mut told = None;
-        while let Some(message) = client.try_recv().await {
-            if let ServerMessage::Bye { reason, .. } = message {
-                told = Some(reason);
-            }
-        }
+        let told = client.last_bye().await;
         assert_eq!(told, Some(ByeReason::SessionDeleted), "{}", client.label);
     }
     // Nobody gets back in, and a second deletion finds nothing.
@@ -394,7 +372,6 @@ async fn the_facilitator_deletes_a_session_and_everything_stored_about_it() {
         Some(ErrorCode::RoomOrKeyInvalid),
         "{late:?}"
     );
-    let health = server.http("GET", "/health", None).await;
-    assert!(health.body.contains("\"rooms\":1"), "{}", health.body);
+    server.assert_rooms_in_memory(1).await;
     server.stop().await;
 }

@@ -4,9 +4,9 @@
 //! rooms stored; and a stored session that cannot be replayed is refused alone.
 
 use futures_util::future::join_all;
+use server::Config;
 use server::secrets::Digest;
 use server::storage::{NewRoom, SqliteStore, Store, StoredEvent, Write};
-use server::{Config, Services};
 use shared::state::{Language, NoteKind, Participant, Role};
 use shared::{Command, ErrorCode, Event, NoteId, ParticipantId, RoomCode, RoomState, Step};
 use std::sync::Arc;
@@ -45,14 +45,7 @@ fn content(state: &RoomState) -> RoomState {
 
 /// A server on a SQLite file in `dir`, rooms put away at once.
 async fn on_sqlite(dir: &TempDir) -> TestServer {
-    let store = SqliteStore::open(dir.join("codev.db"))
-        .await
-        .expect("open the database");
-    let services = Services {
-        store: Arc::new(store),
-        ..Services::default()
-    };
-    TestServer::start_with_services(put_away_at_once(), services).await
+    TestServer::start_on_db(put_away_at_once(), &dir.join("codev.db")).await
 }
 
 #[tokio::test]
@@ -78,8 +71,7 @@ async fn a_session_nobody_is_in_leaves_memory_and_comes_back_whole() {
     }
 
     server.until_rooms_put_away(1).await;
-    let health = server.http("GET", "/health", None).await;
-    assert!(health.body.contains("\"rooms\":0"), "{}", health.body);
+    server.assert_rooms_in_memory(0).await;
 
     // Ana comes back: the room is loaded as it was, and her note is still hers.
     let mut ana = WsClient::resume(&url, &session.room, &ana_token, "Ana again").await;
@@ -149,8 +141,7 @@ async fn a_session_put_away_can_still_be_deleted() {
     assert_eq!(deleted.status, 204);
     let answer = WsClient::first_answer_to_join(&url, &session.room, "Late").await;
     assert_eq!(refusal_code(&answer), Some(ErrorCode::RoomOrKeyInvalid));
-    let health = server.http("GET", "/health", None).await;
-    assert!(health.body.contains("\"rooms\":0"), "{}", health.body);
+    server.assert_rooms_in_memory(0).await;
     server.stop().await;
 }
 
@@ -232,11 +223,7 @@ async fn a_stored_session_that_cannot_be_replayed_is_refused_and_the_others_open
         join_failures_per_minute: 1,
         ..Config::default()
     };
-    let services = Services {
-        store: Arc::new(store),
-        ..Services::default()
-    };
-    let server = TestServer::start_with_services(config, services).await;
+    let server = TestServer::start_on_store(config, Arc::new(store)).await;
     let url = server.ws_url();
 
     let sound = WsClient::join(&url, "soundsession2222222", "Ana", false).await;

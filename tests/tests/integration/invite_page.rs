@@ -5,9 +5,8 @@
 //! that loses its mark fails here.
 
 use server::Config;
-use shared::Command;
+use tests::cast::closed_by_anne;
 use tests::server::{HttpAnswer, TempDir, TestServer};
-use tests::ws::WsClient;
 
 /// A site directory holding the repository's `index.html`, as the build copies it.
 fn site() -> TempDir {
@@ -104,14 +103,7 @@ async fn a_closed_or_unknown_session_is_said_at_once_without_a_form() {
     let site = site();
     let server = server_with_site(&site, Config::default()).await;
     let session = server.create_session("Séance de lundi").await;
-    let mut fac = WsClient::join_facilitator(
-        &server.ws_url(),
-        &session.room,
-        &session.facilitator_key,
-        "Anne",
-    )
-    .await;
-    fac.ok(Command::CloseSession).await;
+    let fac = closed_by_anne(&server, &session).await;
 
     let closed = page(&server, &session.room, &[]).await.body;
     assert!(closed.contains("data-lookup=\"closed\""), "{closed}");

@@ -15,6 +15,15 @@ async fn all_catch_up(clients: &mut [&mut WsClient], seq: u64) {
     }
 }
 
+/// Post the note `id` of `kind` saying `text`.
+fn post_note(id: &str, kind: NoteKind, text: &str) -> Command {
+    Command::PostNote {
+        note_id: NoteId::from(id),
+        kind,
+        text: text.into(),
+    }
+}
+
 #[tokio::test]
 async fn a_whole_session_reaches_every_screen_the_same() {
     let server = TestServer::start().await;
@@ -172,11 +181,7 @@ async fn a_whole_session_reaches_every_screen_the_same() {
 
     // Step 4: anonymous notes.
     let refused = c1
-        .command(Command::PostNote {
-            note_id: NoteId::from("n-early"),
-            kind: NoteKind::Advice,
-            text: "trop tôt".into(),
-        })
+        .command(post_note("n-early", NoteKind::Advice, "trop tôt"))
         .await
         .unwrap_err();
     assert_eq!(refused.code, ErrorCode::WrongStep);
@@ -193,11 +198,7 @@ async fn a_whole_session_reaches_every_screen_the_same() {
         authored.push((who.me().clone(), note_id));
     }
     let refused = cli
-        .command(Command::PostNote {
-            note_id: NoteId::from("n-cli"),
-            kind: NoteKind::Comment,
-            text: "moi".into(),
-        })
+        .command(post_note("n-cli", NoteKind::Comment, "moi"))
         .await
         .unwrap_err();
     assert_eq!(

@@ -4,8 +4,8 @@
 
 use serde_json::{Value, json};
 use server::Config;
-use shared::Command;
 use std::time::Duration;
+use tests::cast::closed_by_anne;
 use tests::server::TestServer;
 use tests::ws::WsClient;
 
@@ -35,14 +35,7 @@ async fn a_session_is_named_while_open_and_said_closed_once_it_is() {
         "the key never leaves the server"
     );
 
-    let mut fac = WsClient::join_facilitator(
-        &server.ws_url(),
-        &session.room,
-        &session.facilitator_key,
-        "Anne",
-    )
-    .await;
-    fac.ok(Command::CloseSession).await;
+    let fac = closed_by_anne(&server, &session).await;
     let answer = server.http("GET", &path, None).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert_eq!(

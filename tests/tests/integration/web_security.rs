@@ -101,8 +101,9 @@ async fn the_websocket_refuses_foreign_origins_and_allows_its_own() {
     }
 }
 
-#[tokio::test]
-async fn every_answer_carries_the_security_headers() {
+/// A server with the default settings serving the probe site ([`probe_site`]) from a
+/// temporary directory, removed when the `TempDir` is dropped.
+async fn serving_the_probe_site() -> (TempDir, TestServer) {
     let site = TempDir::new("site");
     probe_site(site.path());
     let server = TestServer::start_with(Config {
@@ -110,6 +111,12 @@ async fn every_answer_carries_the_security_headers() {
         ..Config::default()
     })
     .await;
+    (site, server)
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let (_site, server) = serving_the_probe_site().await;
     let requests = [
         ("GET", "/", None),
         ("GET", "/probe.js", None),
@@ -138,13 +145,7 @@ async fn every_answer_carries_the_security_headers() {
 
 #[tokio::test]
 async fn the_policy_is_in_force_in_a_real_browser() {
-    let site = TempDir::new("site");
-    probe_site(site.path());
-    let server = TestServer::start_with(Config {
-        static_dir: Some(site.path().to_owned()),
-        ..Config::default()
-    })
-    .await;
+    let (_site, server) = serving_the_probe_site().await;
     let driver = ChromeDriver::start().await;
     let browser = Browser::new(&driver, 800, 600).await;
     browser.open(&server.http_url()).await;

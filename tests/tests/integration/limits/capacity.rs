@@ -5,8 +5,8 @@ use super::{join_frame, next_refusal, room_carries_on};
 use server::Config;
 use shared::wire::{ClientMessage, ServerMessage};
 use shared::{ErrorCode, Limits};
-use tests::cast::open_room;
-use tests::server::TestServer;
+use tests::cast::{open_room, seat_facilitator};
+use tests::server::{SessionCreated, TestServer};
 use tests::ws::WsClient;
 
 #[tokio::test]
@@ -22,8 +22,7 @@ async fn participants_per_room_are_bounded() {
     let session = server.create_session("Complet").await;
     let other = server.create_session("Autre").await;
     let url = server.ws_url();
-    let mut fac =
-        WsClient::join_facilitator(&url, &session.room, &session.facilitator_key, "Anne").await;
+    let mut fac = seat_facilitator(&server, &session, "Anne").await;
     let mut bruno = WsClient::join(&url, &session.room, "Bruno", false).await;
     let chloe = WsClient::join(&url, &session.room, "Chloé", false).await;
     let chloe_token = chloe.token.clone().expect("a token");
@@ -45,6 +44,22 @@ async fn participants_per_room_are_bounded() {
     room_carries_on(&mut fac, &mut [&mut bruno]).await;
 }
 
+/// Create the sessions "Un" and "Deux" on `server`, then try a third, "Trois": it is
+/// refused with `status` and an error `code`. Returns the first session.
+async fn two_sessions_then_a_third_refused(
+    server: &TestServer,
+    status: u16,
+    code: &str,
+) -> SessionCreated {
+    let first = server.create_session("Un").await;
+    server.create_session("Deux").await;
+    let body = serde_json::json!({ "title": "Trois" }).to_string();
+    let answer = server.http("POST", "/api/sessions", Some(&body)).await;
+    assert_eq!(answer.status, status, "{}", answer.body);
+    assert!(answer.body.contains(code), "{}", answer.body);
+    first
+}
+
 #[tokio::test]
 async fn sessions_per_server_are_bounded() {
     let server = TestServer::start_with(Config {
@@ -52,15 +67,9 @@ async fn sessions_per_server_are_bounded() {
         ..Config::default()
     })
     .await;
-    let first = server.create_session("Un").await;
-    server.create_session("Deux").await;
-    let body = serde_json::json!({ "title": "Trois" }).to_string();
-    let answer = server.http("POST", "/api/sessions", Some(&body)).await;
-    assert_eq!(answer.status, 503);
-    assert!(answer.body.contains("server_full"), "{}", answer.body);
+    let first = two_sessions_then_a_third_refused(&server, 503, "server_full").await;
     let url = server.ws_url();
-    let mut fac =
-        WsClient::join_facilitator(&url, &first.room, &first.facilitator_key, "Anne").await;
+    let mut fac = seat_facilitator(&server, &first, "Anne").await;
     let mut bruno = WsClient::join(&url, &first.room, "Bruno", false).await;
     room_carries_on(&mut fac, &mut [&mut bruno]).await;
 }
@@ -72,18 +81,10 @@ async fn sessions_per_address_are_bounded() {
         ..Config::default()
     })
     .await;
-    let first = server.create_session("Un").await;
-    server.create_session("Deux").await;
-    let body = serde_json::json!({ "title": "Trois" }).to_string();
-    let answer = server.http("POST", "/api/sessions", Some(&body)).await;
-    assert_eq!(answer.status, 429);
-    assert!(answer.body.contains("rate_limited"), "{}", answer.body);
+    let first = two_sessions_then_a_third_refused(&server, 429, "rate_limited").await;
     // A refused creation uses nothing: the server still holds two sessions.
-    let health = server.http("GET", "/health", None).await;
-    assert!(health.body.contains("\"rooms\":2"), "{}", health.body);
-    let url = server.ws_url();
-    let mut fac =
-        WsClient::join_facilitator(&url, &first.room, &first.facilitator_key, "Anne").await;
+    server.assert_rooms_in_memory(2).await;
+    let mut fac = seat_facilitator(&server, &first, "Anne").await;
     room_carries_on(&mut fac, &mut []).await;
 }
 

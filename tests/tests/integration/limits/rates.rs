@@ -90,13 +90,7 @@ async fn a_connection_that_keeps_flooding_is_dropped_for_abuse() {
             break;
         }
     }
-    let mut bye = None;
-    while let Some(message) = eve.try_recv().await {
-        if let ServerMessage::Bye { reason, .. } = message {
-            bye = Some(reason);
-        }
-    }
-    assert_eq!(bye, Some(ByeReason::Abuse));
+    assert_eq!(eve.last_bye().await, Some(ByeReason::Abuse));
     assert_eq!(fac.wait_away().await, eve_id);
     room_carries_on(&mut fac, &mut [&mut bruno]).await;
     // Dropped, not banned: Eve's seat is hers when she comes back calmly.
