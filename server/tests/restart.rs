@@ -12,6 +12,7 @@ use shared::state::NoteKind;
 use shared::wire::{ByeReason, ClientMessage, ServerMessage};
 use shared::{Command, ErrorCode, Event, NoteId, ParticipantId, Step, TimerState};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
 use tests::server::{ServerProcess, TempDir};
 use tests::ws::WsClient;
 
@@ -37,6 +38,17 @@ struct Page {
 }
 
 impl Page {
+    /// A page per connection, numbering their commands from `spacing`, `2 * spacing`,
+    /// and so on, so that no two pages share an id.
+    fn each(connections: Vec<WsClient>, spacing: u64) -> Vec<Page> {
+        let first_ids = (1..).map(|n| n * spacing);
+        connections
+            .into_iter()
+            .zip(first_ids)
+            .map(|(ws, first)| Page::new(ws, first))
+            .collect()
+    }
+
     fn new(ws: WsClient, first_id: u64) -> Self {
         let token = ws.token.clone().expect("a resume token");
         Page {
@@ -141,14 +153,24 @@ impl Page {
     }
 }
 
-/// The facilitator, the client and `consultants` consultants, in exploration with the
-/// timer running.
+/// The server binary on a new database in a directory of its own (named after `name`,
+/// removed when dropped), and the database's path, to start it again on.
+async fn spawned(name: &str) -> (TempDir, PathBuf, ServerProcess) {
+    let dir = TempDir::new(name);
+    let db = dir.join("codev.db");
+    let server = ServerProcess::spawn(BIN, &db).await;
+    (dir, db, server)
+}
+
+/// A new session called `title` on `server`: its code, and the facilitator, the client
+/// and `consultants` consultants, in exploration with the timer running.
 async fn session_in_exploration(
-    url: &str,
-    room: &str,
-    key: &str,
+    server: &ServerProcess,
+    title: &str,
     consultants: usize,
-) -> (WsClient, WsClient, Vec<WsClient>) {
+) -> (String, WsClient, WsClient, Vec<WsClient>) {
+    let session = server.create_session(title).await;
+    let (url, room, key) = (&server.ws_url(), &session.room, &session.facilitator_key);
     let mut fac = WsClient::join_facilitator(url, room, key, "Anne").await;
     let mut cli = WsClient::join(url, room, "Claire", false).await;
     let mut others = Vec::new();
@@ -180,23 +202,15 @@ async fn session_in_exploration(
     let seq = fac.ok(Command::StartTimer).await;
     fac.catch_up(seq).await;
     assert_eq!(fac.state().step, Step::Exploration);
-    (fac, cli, others)
+    (session.room, fac, cli, others)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_server_loses_nothing_acknowledged_and_applies_queued_commands_once() {
-    let dir = TempDir::new("sigkill");
-    let db = dir.join("codev.db");
-    let first = ServerProcess::spawn(BIN, &db).await;
-    let session = first.create_session("Séance interrompue").await;
-    let room = session.room.clone();
-    let (mut fac, mut cli, consultants) =
-        session_in_exploration(&first.ws_url(), &room, &session.facilitator_key, 3).await;
-    let mut pages: Vec<Page> = consultants
-        .into_iter()
-        .enumerate()
-        .map(|(i, ws)| Page::new(ws, 1_000_000 * (i as u64 + 1)))
-        .collect();
+    let (_dir, db, first) = spawned("sigkill").await;
+    let (room, mut fac, mut cli, consultants) =
+        session_in_exploration(&first, "Séance interrompue", 3).await;
+    let mut pages = Page::each(consultants, 1_000_000);
 
     // Two hands up, in this order.
     let hands: Vec<ParticipantId> = vec![pages[1].ws.me().clone(), pages[0].ws.me().clone()];
@@ -342,18 +356,10 @@ async fn a_killed_server_loses_nothing_acknowledged_and_applies_queued_commands_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_tells_every_page_to_come_back_and_leaves_every_ack_on_disk() {
-    let dir = TempDir::new("sigterm");
-    let db = dir.join("codev.db");
-    let server = ServerProcess::spawn(BIN, &db).await;
-    let session = server.create_session("Arrêt propre").await;
-    let room = session.room.clone();
-    let (mut fac, mut cli, consultants) =
-        session_in_exploration(&server.ws_url(), &room, &session.facilitator_key, 2).await;
-    let mut pages: Vec<Page> = consultants
-        .into_iter()
-        .enumerate()
-        .map(|(i, ws)| Page::new(ws, 1_000 * (i as u64 + 1)))
-        .collect();
+    let (_dir, db, server) = spawned("sigterm").await;
+    let (_, mut fac, mut cli, consultants) =
+        session_in_exploration(&server, "Arrêt propre", 2).await;
+    let mut pages = Page::each(consultants, 1_000);
     for (i, page) in pages.iter_mut().enumerate() {
         for n in 0..3 {
             page.make(post(&format!("t{i}-n{n}")), true).await;

@@ -4,6 +4,8 @@
 //! each join form are checked for accessibility on the way.
 
 use crate::browser::{Browser, ChromeDriver, assert_screens_accessible};
+use crate::proxy::Proxy;
+use crate::server::TestServer;
 use fantoccini::Locator;
 use std::path::PathBuf;
 
@@ -114,6 +116,21 @@ pub async fn gather(
     join(cli, &invite, "Claire").await;
     join(bruno, &invite.replace(base, bruno_base), "Bruno").await;
     (own, invite)
+}
+
+/// A server with the client, a proxy in front of it, and Anne, Claire and Bruno
+/// gathered in a session called `title`: Bruno's page reaches the server through the
+/// proxy, whose network a test can cut. Keep the server and the driver for as long as
+/// the browsers live.
+pub async fn behind_a_proxy(title: &str) -> (TestServer, Proxy, ChromeDriver, [Browser; 3]) {
+    let server = TestServer::start_with_client().await;
+    let proxy = Proxy::start(server.addr()).await;
+    let driver = ChromeDriver::start().await;
+    let group = browsers(&driver, [LAPTOP, LAPTOP, PHONE]).await;
+    let [fac, cli, bruno] = &group;
+    let base = server.http_url();
+    gather([fac, cli, bruno], &base, title, &proxy.http_url()).await;
+    (server, proxy, driver, group)
 }
 
 /// The facilitator picks Claire as the client and jumps to step 4, the exploration;

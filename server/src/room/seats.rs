@@ -189,12 +189,17 @@ impl Seats {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_seat_is_away_only_when_its_last_connection_closes() {
+    /// Seats with Alice's in them, and the time it is.
+    fn alices_seat() -> (Seats, ParticipantId, Instant) {
         let mut seats = Seats::default();
         let alice = ParticipantId::from("alice");
         seats.add(alice.clone(), Digest::of("token"));
-        let now = Instant::now();
+        (seats, alice, Instant::now())
+    }
+
+    #[test]
+    fn a_seat_is_away_only_when_its_last_connection_closes() {
+        let (mut seats, alice, now) = alices_seat();
         assert!(seats.attach(&alice, ConnId(1)));
         assert!(!seats.attach(&alice, ConnId(2)));
         assert!(!seats.detach(&alice, ConnId(1), now));
@@ -210,10 +215,7 @@ mod tests {
 
     #[test]
     fn a_grace_too_long_for_the_clock_never_ends() {
-        let mut seats = Seats::default();
-        let alice = ParticipantId::from("alice");
-        seats.add(alice.clone(), Digest::of("t"));
-        let now = Instant::now();
+        let (mut seats, _alice, now) = alices_seat();
         seats.all_away(now);
         assert_eq!(seats.next_expiry(Duration::MAX), None);
         assert!(seats.take_expired(now, Duration::MAX).is_empty());

@@ -14,10 +14,9 @@ use std::time::Duration;
 use shared::liveness::SILENT_AFTER_MS;
 use tests::browser::{Browser, ChromeDriver, PATIENCE};
 use tests::journey::{
-    LAPTOP, PHONE, all_see_step, browsers, explore_with_claire, gather, jump_to_step,
-    screenshot_path, texts,
+    LAPTOP, PHONE, all_see_step, behind_a_proxy, browsers, explore_with_claire, gather,
+    jump_to_step, screenshot_path, texts,
 };
-use tests::proxy::Proxy;
 use tests::server::TestServer;
 
 /// A person's slow double click: the second press after the first one's effect showed.
@@ -270,20 +269,8 @@ async fn double_clicks_move_the_group_once_and_the_person_whose_turn_it_is_knows
 
 #[tokio::test]
 async fn a_note_written_offline_waits_on_the_board_and_a_silent_network_is_noticed() {
-    let server = TestServer::start_with_client().await;
-    let proxy = Proxy::start(server.addr()).await;
-    let driver = ChromeDriver::start().await;
-    let [fac, cli, bruno] = browsers(&driver, [LAPTOP, LAPTOP, PHONE]).await;
-
     // Bruno reaches the server through the proxy, whose network we can cut.
-    let base = server.http_url();
-    gather(
-        [&fac, &cli, &bruno],
-        &base,
-        "Réseau coupé",
-        &proxy.http_url(),
-    )
-    .await;
+    let (_server, proxy, _driver, [fac, cli, bruno]) = behind_a_proxy("Réseau coupé").await;
     explore_with_claire(&fac, &bruno).await;
 
     // Offline, the note shows on Bruno's board at once, marked as not sent.

@@ -14,23 +14,16 @@ use std::time::Duration;
 use tests::browser::ChromeDriver;
 use tests::cast::open_room;
 use tests::journey::{
-    LAPTOP, PHONE, all_accessible, browsers, create_session, explore_with_claire, gather, join,
-    screenshot_path, texts, value_of,
+    LAPTOP, PHONE, all_accessible, behind_a_proxy, browsers, create_session, explore_with_claire,
+    gather, join, screenshot_path, texts, value_of,
 };
-use tests::proxy::Proxy;
 use tests::server::{TempDir, TestServer, open_db, services_on, with_client};
 use tests::ws::WsClient;
 
 #[tokio::test]
 async fn a_page_that_loses_its_network_reconnects_and_catches_up() {
-    let server = TestServer::start_with_client().await;
-    let proxy = Proxy::start(server.addr()).await;
-    let driver = ChromeDriver::start().await;
-    let [fac, cli, bruno] = browsers(&driver, [LAPTOP, LAPTOP, PHONE]).await;
-
     // Bruno reaches the server through the proxy, whose network we can cut.
-    let base = server.http_url();
-    gather([&fac, &cli, &bruno], &base, "Réseau", &proxy.http_url()).await;
+    let (_server, proxy, _driver, [fac, cli, bruno]) = behind_a_proxy("Réseau").await;
     bruno
         .wait_for("[data-testid=connection] [data-state=live]")
         .await;
