@@ -59,6 +59,14 @@ string_id!(
     /// An action of the client's plan, named by the client's client.
     ActionId
 );
+string_id!(
+    /// The code in a group's invite link; unguessable, made by the server.
+    GroupCode
+);
+string_id!(
+    /// A topic proposed for a group's next session, named by the proposer's client.
+    ProposalId
+);
 
 /// Whether a client-made id has an acceptable shape: 1 to `max` characters from
 /// `[A-Za-z0-9_-]`. Anything else could smuggle text into places meant for ids.

@@ -19,6 +19,7 @@
 
 pub mod command;
 pub mod event;
+pub mod group;
 pub mod i18n;
 pub mod ids;
 pub mod invariants;
@@ -37,7 +38,7 @@ pub mod wire;
 
 pub use command::Command;
 pub use event::Event;
-pub use ids::{ActionId, NoteId, ParticipantId, QuestionId, RoomCode};
+pub use ids::{ActionId, GroupCode, NoteId, ParticipantId, ProposalId, QuestionId, RoomCode};
 pub use limits::Limits;
 pub use rejection::{ErrorCode, Rejection};
 pub use room::Room;

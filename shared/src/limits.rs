@@ -29,6 +29,23 @@ pub struct Limits {
     pub participants: usize,
     /// The longest a step may be planned for, or extended by at once.
     pub max_step_minutes: u32,
+    /// A group's name.
+    pub group_name_chars: usize,
+    /// A group's video-call link (an `https://` address).
+    pub call_link_chars: usize,
+    /// A group's own charter text.
+    pub charter_chars: usize,
+    /// Everyone who ever joined a group, its facilitator included.
+    pub group_members: usize,
+    /// Sessions in a group's series.
+    pub series_sessions: usize,
+    /// Open topic proposals one member may have at once.
+    pub proposals_per_member: usize,
+    /// A topic proposal's title, and its optional line.
+    pub proposal_title_chars: usize,
+    pub proposal_line_chars: usize,
+    /// The word a past client may add to an action's follow-up.
+    pub follow_up_chars: usize,
 }
 
 impl Default for Limits {
@@ -49,6 +66,15 @@ impl Default for Limits {
             actions: 50,
             participants: 16,
             max_step_minutes: 240,
+            group_name_chars: 120,
+            call_link_chars: 500,
+            charter_chars: 4_000,
+            group_members: 12,
+            series_sessions: 12,
+            proposals_per_member: 3,
+            proposal_title_chars: 120,
+            proposal_line_chars: 300,
+            follow_up_chars: 300,
         }
     }
 }

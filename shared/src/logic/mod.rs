@@ -10,7 +10,7 @@
 
 mod decider;
 mod rights;
-mod values;
+pub(crate) mod values;
 
 pub use rights::{check_rights, rights};
 

@@ -6,7 +6,7 @@ use crate::limits::Limits;
 use crate::rejection::{ErrorCode, Rejection};
 
 /// Trim a text and check it is present and within `max` characters.
-pub(super) fn text(value: &str, max: usize, what: &str) -> Result<String, Rejection> {
+pub(crate) fn text(value: &str, max: usize, what: &str) -> Result<String, Rejection> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
         return Err(Rejection::new(
@@ -18,7 +18,7 @@ pub(super) fn text(value: &str, max: usize, what: &str) -> Result<String, Reject
 }
 
 /// Trim a text that may be empty and check its length.
-pub(super) fn optional_text(value: &str, max: usize, what: &str) -> Result<String, Rejection> {
+pub(crate) fn optional_text(value: &str, max: usize, what: &str) -> Result<String, Rejection> {
     let trimmed = value.trim();
     if trimmed.chars().count() > max {
         return Err(Rejection::new(
@@ -30,7 +30,7 @@ pub(super) fn optional_text(value: &str, max: usize, what: &str) -> Result<Strin
 }
 
 /// Check a client-made id.
-pub(super) fn client_id(id: &str, limits: &Limits) -> Result<(), Rejection> {
+pub(crate) fn client_id(id: &str, limits: &Limits) -> Result<(), Rejection> {
     if is_valid_client_id(id, limits.id_chars) {
         Ok(())
     } else {
@@ -77,7 +77,7 @@ pub(super) fn due_date(due: &Option<String>) -> Result<Option<String>, Rejection
     Ok(Some(raw.to_owned()))
 }
 
-pub(super) fn not_found(what: &str) -> Rejection {
+pub(crate) fn not_found(what: &str) -> Rejection {
     Rejection::new(ErrorCode::NotFound, format!("no such {what}"))
 }
 
