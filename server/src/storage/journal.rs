@@ -280,6 +280,13 @@ mod tests {
         ) -> StoreFuture<'_, Vec<RoomCode>> {
             self.inner.expired(before, skip, limit)
         }
+
+        fn load_group(
+            &self,
+            code: &shared::GroupCode,
+        ) -> StoreFuture<'_, Option<crate::storage::StoredGroup>> {
+            self.inner.load_group(code)
+        }
     }
 
     #[tokio::test]

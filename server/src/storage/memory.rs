@@ -4,17 +4,24 @@
 //! on the same `MemoryStore` to exercise restoring without touching the disk. Nothing
 //! survives the process.
 
-use super::{Store, StoreError, StoreFuture, StoredRoom, Write};
-use shared::{Event, Millis, RoomCode};
+use super::{Store, StoreError, StoreFuture, StoredGroup, StoredRoom, Write};
+use shared::{Event, GroupCode, Millis, RoomCode};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(Debug, Default)]
 pub struct MemoryStore {
-    rooms: Mutex<BTreeMap<RoomCode, StoredRoom>>,
+    contents: Mutex<Contents>,
     /// While set, every commit fails (to test what the server does when writes fail).
     failing: AtomicBool,
+}
+
+/// Everything stored, swapped whole at each commit (all or none).
+#[derive(Clone, Debug, Default)]
+struct Contents {
+    rooms: BTreeMap<RoomCode, StoredRoom>,
+    groups: BTreeMap<GroupCode, StoredGroup>,
 }
 
 impl MemoryStore {
@@ -27,7 +34,8 @@ impl MemoryStore {
         self.failing.store(failing, Ordering::SeqCst);
     }
 
-    fn apply(rooms: &mut BTreeMap<RoomCode, StoredRoom>, write: &Write) -> Result<(), StoreError> {
+    fn apply(contents: &mut Contents, write: &Write) -> Result<(), StoreError> {
+        let rooms = &mut contents.rooms;
         let missing = |room: &RoomCode| StoreError::Corrupt(format!("no room {room}"));
         match write {
             Write::CreateRoom(new) => {
@@ -71,8 +79,62 @@ impl MemoryStore {
             Write::DeleteRoom { room } => {
                 rooms.remove(room);
             }
+            write => Self::apply_to_group(&mut contents.groups, write)?,
         }
         Ok(())
+    }
+
+    fn apply_to_group(
+        groups: &mut BTreeMap<GroupCode, StoredGroup>,
+        write: &Write,
+    ) -> Result<(), StoreError> {
+        let missing = |group: &GroupCode| StoreError::Corrupt(format!("no group {group}"));
+        match write {
+            Write::CreateGroup(new) => {
+                if groups.contains_key(&new.code) {
+                    return Err(StoreError::Corrupt(format!("group {} exists", new.code)));
+                }
+                let stored = StoredGroup {
+                    group: new.clone(),
+                    members: Vec::new(),
+                    events: Vec::new(),
+                };
+                groups.insert(new.code.clone(), stored);
+            }
+            Write::AddGroupMember {
+                group,
+                member,
+                token,
+            } => {
+                let stored = groups.get_mut(group).ok_or_else(|| missing(group))?;
+                stored.members.retain(|(m, _)| m != member);
+                stored.members.push((member.clone(), *token));
+            }
+            Write::AppendGroupEvent { group, event } => {
+                let stored = groups.get_mut(group).ok_or_else(|| missing(group))?;
+                let expected = stored.events.last().map_or(1, |e| e.seq + 1);
+                if event.seq != expected {
+                    return Err(StoreError::Corrupt(format!(
+                        "event {} of group {group} after {}",
+                        event.seq,
+                        expected - 1
+                    )));
+                }
+                stored.events.push(event.clone());
+            }
+            Write::DeleteGroup { group } => {
+                groups.remove(group);
+            }
+            Write::CreateRoom(_)
+            | Write::AddSeat { .. }
+            | Write::AppendEvent { .. }
+            | Write::DeleteRoom { .. } => unreachable!("a room's write, applied to the rooms"),
+        }
+        Ok(())
+    }
+
+    fn contents(&self) -> std::sync::MutexGuard<'_, Contents> {
+        self.contents.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -81,30 +143,26 @@ impl Store for MemoryStore {
         if self.failing.load(Ordering::SeqCst) {
             return Err(StoreError::Corrupt("failing on purpose".into()));
         }
-        let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        let mut contents = self.contents();
         // All or none: apply to a copy, then swap it in (a copy of everything: this
         // store is for tests, not for large rooms).
-        let mut next = rooms.clone();
+        let mut next = contents.clone();
         for write in writes {
             Self::apply(&mut next, write)?;
         }
-        *rooms = next;
+        *contents = next;
         Ok(())
     }
 
     fn load_room(&self, code: &RoomCode) -> StoreFuture<'_, Option<StoredRoom>> {
-        let room = self
-            .rooms
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(code)
-            .cloned();
+        let room = self.contents().rooms.get(code).cloned();
         Box::pin(async move { Ok(room) })
     }
 
     fn expired(&self, before: Millis, skip: usize, limit: usize) -> StoreFuture<'_, Vec<RoomCode>> {
-        let rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
-        let mut past: Vec<(Millis, RoomCode)> = rooms
+        let contents = self.contents();
+        let mut past: Vec<(Millis, RoomCode)> = contents
+            .rooms
             .values()
             .map(|stored| {
                 (
@@ -125,9 +183,11 @@ impl Store for MemoryStore {
     }
 
     fn load(&self) -> StoreFuture<'_, Vec<StoredRoom>> {
-        Box::pin(async move {
-            let rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
-            Ok(rooms.values().cloned().collect())
-        })
+        Box::pin(async move { Ok(self.contents().rooms.values().cloned().collect()) })
+    }
+
+    fn load_group(&self, code: &GroupCode) -> StoreFuture<'_, Option<StoredGroup>> {
+        let group = self.contents().groups.get(code).cloned();
+        Box::pin(async move { Ok(group) })
     }
 }

@@ -8,7 +8,7 @@
 //!
 //! Everything goes through one small trait, [`Store`]: [`sqlite::SqliteStore`] is the
 //! embedded default, [`memory::MemoryStore`] serves tests that want no disk, and a
-//! PostgreSQL store would be a third implementation of the same four methods. Room actors
+//! PostgreSQL store would be a third implementation of the same five methods. Room actors
 //! never call a store: they queue [`Write`]s on the [`journal::Journal`], whose one writer
 //! thread commits whatever is queued in one transaction and tells each room how far its
 //! events are durable. See `docs/storage.md`.
@@ -19,8 +19,9 @@ pub mod memory;
 pub mod sqlite;
 
 use crate::secrets::Digest;
+use shared::group::GroupEvent;
 use shared::state::Language;
-use shared::{Event, Millis, ParticipantId, RoomCode};
+use shared::{Event, GroupCode, Millis, ParticipantId, RoomCode};
 use std::future::Future;
 use std::pin::Pin;
 
@@ -75,6 +76,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Up to `limit` rooms past retention: closed before `before`, or never closed and
     /// created before it. Oldest first (then by code), after the first `skip` of them.
     fn expired(&self, before: Millis, skip: usize, limit: usize) -> StoreFuture<'_, Vec<RoomCode>>;
+
+    /// One stored group with its members' tokens and its events in sequence order, or
+    /// `None` if no group has this code (`docs/groups.md`).
+    fn load_group(&self, code: &GroupCode) -> StoreFuture<'_, Option<StoredGroup>>;
 }
 
 /// A change to what is stored.
@@ -95,6 +100,39 @@ pub enum Write {
     DeleteRoom {
         room: RoomCode,
     },
+    CreateGroup(NewGroup),
+    /// A group member's personal token: its digest.
+    AddGroupMember {
+        group: GroupCode,
+        member: ParticipantId,
+        token: Digest,
+    },
+    AppendGroupEvent {
+        group: GroupCode,
+        event: StoredEvent<GroupEvent>,
+    },
+    /// Forget the group and everything about it (its sessions' rooms are deleted as
+    /// rooms).
+    DeleteGroup {
+        group: GroupCode,
+    },
+}
+
+/// What a group is created with, before any event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewGroup {
+    pub code: GroupCode,
+    pub name: String,
+    pub created_at: Millis,
+    pub facilitator_key: Digest,
+}
+
+/// A group as loaded from the store.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredGroup {
+    pub group: NewGroup,
+    pub members: Vec<(ParticipantId, Digest)>,
+    pub events: Vec<StoredEvent<GroupEvent>>,
 }
 
 /// What a room is created with, before any event.
@@ -107,10 +145,10 @@ pub struct NewRoom {
     pub facilitator_key: Digest,
 }
 
-/// One event of a room's log.
+/// One event of a room's log (or, with `E` a [`GroupEvent`], of a group's).
 #[derive(Clone, Debug, PartialEq)]
-pub struct StoredEvent {
-    /// The room's sequence number: 1, 2, 3… without gaps.
+pub struct StoredEvent<E = Event> {
+    /// The room's (or group's) sequence number: 1, 2, 3… without gaps.
     pub seq: u64,
     /// Server time when it happened.
     pub at: Millis,
@@ -118,7 +156,7 @@ pub struct StoredEvent {
     pub actor: Option<ParticipantId>,
     /// The id of that command, as the sender numbered it.
     pub command_id: Option<u64>,
-    pub event: Event,
+    pub event: E,
 }
 
 /// A room as loaded from the store.

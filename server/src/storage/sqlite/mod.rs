@@ -15,18 +15,20 @@
 //! checkpoints use a second connection, through sqlx.
 
 mod checkpoint;
+mod groups;
 mod schema;
 #[cfg(test)]
 mod tests;
 mod writer;
 
 use super::{
-    NewRoom, Store, StoreError, StoreFuture, StoredEvent, StoredRoom, Write, language_from_name,
+    NewRoom, Store, StoreError, StoreFuture, StoredEvent, StoredGroup, StoredRoom, Write,
+    language_from_name,
 };
 use crate::secrets::Digest;
 use checkpoint::CheckpointStats;
 pub use schema::{migrator, schema_version};
-use shared::{Event, Millis, ParticipantId, RoomCode};
+use shared::{Event, GroupCode, Millis, ParticipantId, RoomCode};
 use sqlx::Row;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -248,6 +250,11 @@ impl Store for SqliteStore {
 
     fn load(&self) -> StoreFuture<'_, Vec<StoredRoom>> {
         Box::pin(self.load_all())
+    }
+
+    fn load_group(&self, code: &GroupCode) -> StoreFuture<'_, Option<StoredGroup>> {
+        let code = code.clone();
+        Box::pin(async move { self.load_group_one(&code).await })
     }
 
     fn expired(&self, before: Millis, skip: usize, limit: usize) -> StoreFuture<'_, Vec<RoomCode>> {

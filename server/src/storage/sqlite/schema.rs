@@ -16,6 +16,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "closed at",
         include_str!("../../../migrations/0002_closed_at.sql"),
     ),
+    (
+        3,
+        "groups",
+        include_str!("../../../migrations/0003_groups.sql"),
+    ),
 ];
 
 /// The migrations up to `version` (all of them with `i64::MAX`).

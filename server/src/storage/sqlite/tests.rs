@@ -101,7 +101,7 @@ async fn an_empty_database_is_created_at_the_latest_version_in_wal_mode() {
     let store = SqliteStore::open(&path).await.expect("open");
     assert!(path.exists(), "created on first run");
     assert_eq!(store.version().await.expect("version"), schema_version());
-    assert_eq!(schema_version(), 2);
+    assert_eq!(schema_version(), 3);
     assert!(store.load().await.expect("load").is_empty());
     let mode: String = scalar(&store, "PRAGMA journal_mode");
     assert_eq!(mode, "wal");

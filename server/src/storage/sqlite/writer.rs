@@ -26,6 +26,18 @@ const UPSERT_SEAT: &str = "INSERT INTO seats (room, participant, token_hash) VAL
 const INSERT_EVENT: &str = "INSERT INTO events (room, seq, at, actor, command_id, event) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 const CLOSE_ROOM: &str = "UPDATE rooms SET closed_at = ?1 WHERE code = ?2";
+const INSERT_GROUP: &str = "INSERT INTO groups \
+     (code, name, created_at, facilitator_key_hash) VALUES (?1, ?2, ?3, ?4)";
+const UPSERT_MEMBER: &str = "INSERT INTO group_members (group_code, member, token_hash) \
+     VALUES (?1, ?2, ?3) \
+     ON CONFLICT (group_code, member) DO UPDATE SET token_hash = excluded.token_hash";
+const INSERT_GROUP_EVENT: &str = "INSERT INTO group_events \
+     (group_code, seq, at, actor, command_id, event) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+const DELETE_GROUP: [&str; 3] = [
+    "DELETE FROM group_events WHERE group_code = ?1",
+    "DELETE FROM group_members WHERE group_code = ?1",
+    "DELETE FROM groups WHERE code = ?1",
+];
 const DELETE_ROOM: [&str; 3] = [
     "DELETE FROM events WHERE room = ?1",
     "DELETE FROM seats WHERE room = ?1",
@@ -113,6 +125,43 @@ impl Writer {
                 Write::DeleteRoom { room } => {
                     for sql in DELETE_ROOM {
                         tx.prepare_cached(sql)?.execute(params![room.as_str()])?;
+                    }
+                    deleted = true;
+                }
+                Write::CreateGroup(group) => {
+                    tx.prepare_cached(INSERT_GROUP)?.execute(params![
+                        group.code.as_str(),
+                        group.name.as_str(),
+                        group.created_at as i64,
+                        &group.facilitator_key.0[..],
+                    ])?;
+                }
+                Write::AddGroupMember {
+                    group,
+                    member,
+                    token,
+                } => {
+                    tx.prepare_cached(UPSERT_MEMBER)?.execute(params![
+                        group.as_str(),
+                        member.as_str(),
+                        &token.0[..],
+                    ])?;
+                }
+                Write::AppendGroupEvent { group, event } => {
+                    let json = serde_json::to_string(&event.event)
+                        .map_err(|e| StoreError::Corrupt(format!("event encoding: {e}")))?;
+                    tx.prepare_cached(INSERT_GROUP_EVENT)?.execute(params![
+                        group.as_str(),
+                        event.seq as i64,
+                        event.at as i64,
+                        event.actor.as_ref().map(|actor| actor.as_str()),
+                        event.command_id.map(|id| id as i64),
+                        json,
+                    ])?;
+                }
+                Write::DeleteGroup { group } => {
+                    for sql in DELETE_GROUP {
+                        tx.prepare_cached(sql)?.execute(params![group.as_str()])?;
                     }
                     deleted = true;
                 }

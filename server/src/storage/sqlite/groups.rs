@@ -1,0 +1,232 @@
+//! Reading a stored group back (`docs/groups.md`): what it was created with, its
+//! members' token digests and its events in order, three indexed reads as for a room.
+
+use super::SqliteStore;
+use crate::secrets::Digest;
+use crate::storage::{NewGroup, StoreError, StoredEvent, StoredGroup};
+use shared::group::GroupEvent;
+use shared::{GroupCode, ParticipantId};
+use sqlx::Row;
+
+impl SqliteStore {
+    pub(super) async fn load_group_one(
+        &self,
+        code: &GroupCode,
+    ) -> Result<Option<StoredGroup>, StoreError> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("{what} in group {code}"));
+        let Some(row) =
+            sqlx::query("SELECT name, created_at, facilitator_key_hash FROM groups WHERE code = ?")
+                .bind(code.as_str())
+                .fetch_optional(&self.reads)
+                .await?
+        else {
+            return Ok(None);
+        };
+        let hash: Vec<u8> = row.try_get("facilitator_key_hash")?;
+        let facilitator_key =
+            Digest::from_slice(&hash).ok_or_else(|| corrupt("a bad key digest"))?;
+        let mut group = StoredGroup {
+            group: NewGroup {
+                code: code.clone(),
+                name: row.try_get("name")?,
+                created_at: row.try_get::<i64, _>("created_at")? as u64,
+                facilitator_key,
+            },
+            members: Vec::new(),
+            events: Vec::new(),
+        };
+        let members =
+            sqlx::query("SELECT member, token_hash FROM group_members WHERE group_code = ?")
+                .bind(code.as_str())
+                .fetch_all(&self.reads)
+                .await?;
+        for row in members {
+            let hash: Vec<u8> = row.try_get("token_hash")?;
+            let token = Digest::from_slice(&hash).ok_or_else(|| corrupt("a bad token digest"))?;
+            let member: String = row.try_get("member")?;
+            group.members.push((ParticipantId::new(member), token));
+        }
+        let events = sqlx::query(
+            "SELECT seq, at, actor, command_id, event FROM group_events \
+             WHERE group_code = ? ORDER BY seq",
+        )
+        .bind(code.as_str())
+        .fetch_all(&self.reads)
+        .await?;
+        for row in events {
+            let seq: i64 = row.try_get("seq")?;
+            let json: String = row.try_get("event")?;
+            let event: GroupEvent = serde_json::from_str(&json).map_err(|e| {
+                StoreError::Corrupt(format!("event {seq} of group {code} is unreadable: {e}"))
+            })?;
+            let actor: Option<String> = row.try_get("actor")?;
+            let command_id: Option<i64> = row.try_get("command_id")?;
+            group.events.push(StoredEvent {
+                seq: seq as u64,
+                at: row.try_get::<i64, _>("at")? as u64,
+                actor: actor.map(ParticipantId::new),
+                command_id: command_id.map(|id| id as u64),
+                event,
+            });
+        }
+        Ok(Some(group))
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::storage::{MemoryStore, Store, Write};
+    use shared::group::{GroupRole, Member, Standing};
+
+    fn new_group(code: &str) -> NewGroup {
+        NewGroup {
+            code: GroupCode::from(code),
+            name: format!("Groupe {code}"),
+            created_at: 1_780_000_000_000,
+            facilitator_key: Digest::of(&format!("key of {code}")),
+        }
+    }
+
+    fn joined(seq: u64, id: &str, role: GroupRole) -> StoredEvent<GroupEvent> {
+        StoredEvent {
+            seq,
+            at: 1_780_000_000_000 + seq,
+            actor: None,
+            command_id: None,
+            event: GroupEvent::MemberJoined {
+                member: Member {
+                    id: ParticipantId::from(id),
+                    name: id.to_uppercase(),
+                    role,
+                    charter_accepted: 0,
+                    standing: Standing::Active,
+                },
+            },
+        }
+    }
+
+    /// What every store must do with a group: keep it whole, all or none, and forget it.
+    pub(crate) async fn groups_round_trip_all_or_none_and_are_forgotten(store: &dyn Store) {
+        let group = new_group("g1");
+        let code = group.code.clone();
+        let accepted = StoredEvent {
+            seq: 3,
+            at: 1_780_000_000_010,
+            actor: Some(ParticipantId::from("ana")),
+            command_id: Some(7),
+            event: GroupEvent::CharterAccepted {
+                member: ParticipantId::from("ana"),
+                version: 1,
+            },
+        };
+        let writes = vec![
+            Write::CreateGroup(group.clone()),
+            Write::AddGroupMember {
+                group: code.clone(),
+                member: "fanny".into(),
+                token: Digest::of("fanny's token"),
+            },
+            Write::AddGroupMember {
+                group: code.clone(),
+                member: "ana".into(),
+                token: Digest::of("ana's token"),
+            },
+            Write::AppendGroupEvent {
+                group: code.clone(),
+                event: joined(1, "fanny", GroupRole::Facilitator),
+            },
+            Write::AppendGroupEvent {
+                group: code.clone(),
+                event: joined(2, "ana", GroupRole::Member),
+            },
+            Write::AppendGroupEvent {
+                group: code.clone(),
+                event: accepted.clone(),
+            },
+            // A room may have the same code as a group: they are apart.
+            Write::CreateRoom(crate::storage::NewRoom {
+                code: shared::RoomCode::from("g1"),
+                title: "Séance".into(),
+                language: shared::state::Language::Fr,
+                created_at: 1,
+                facilitator_key: Digest::of("room key"),
+            }),
+        ];
+        store.commit(&writes).expect("commit");
+        let loaded = store
+            .load_group(&code)
+            .await
+            .expect("load")
+            .expect("stored");
+        assert_eq!(loaded.group, group);
+        let mut members = loaded.members.clone();
+        members.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(
+            members,
+            vec![
+                (ParticipantId::from("ana"), Digest::of("ana's token")),
+                (ParticipantId::from("fanny"), Digest::of("fanny's token")),
+            ]
+        );
+        assert_eq!(loaded.events.len(), 3);
+        assert_eq!(loaded.events[2], accepted);
+        assert!(
+            store
+                .load_group(&GroupCode::from("nope"))
+                .await
+                .expect("load")
+                .is_none()
+        );
+
+        // An event numbered again fails the batch, and nothing of it is kept.
+        let gap = vec![
+            Write::AddGroupMember {
+                group: code.clone(),
+                member: "ben".into(),
+                token: Digest::of("ben's token"),
+            },
+            Write::AppendGroupEvent {
+                group: code.clone(),
+                event: joined(3, "ben", GroupRole::Member),
+            },
+        ];
+        assert!(store.commit(&gap).is_err());
+        assert_eq!(store.load_group(&code).await.expect("load"), Some(loaded));
+
+        store
+            .commit(&[Write::DeleteGroup {
+                group: code.clone(),
+            }])
+            .expect("delete");
+        assert!(store.load_group(&code).await.expect("load").is_none());
+        let room = store
+            .load_room(&shared::RoomCode::from("g1"))
+            .await
+            .expect("load");
+        assert!(room.is_some(), "the room of the same code stays");
+    }
+
+    #[tokio::test]
+    async fn the_sqlite_store_keeps_groups_and_deletes_every_row_of_one() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = SqliteStore::open(dir.path().join("groups.db"))
+            .await
+            .expect("open");
+        groups_round_trip_all_or_none_and_are_forgotten(&store).await;
+        for table in ["groups", "group_members", "group_events"] {
+            let rows: i64 =
+                sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+                    .fetch_one(&store.reads)
+                    .await
+                    .expect("count");
+            assert_eq!(rows, 0, "{table}");
+        }
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn the_memory_store_keeps_groups_the_same_way() {
+        groups_round_trip_all_or_none_and_are_forgotten(&MemoryStore::new()).await;
+    }
+}
