@@ -13,6 +13,9 @@ use std::time::Duration;
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Args {
+    /// Something else than serving (without one, the server serves).
+    #[command(subcommand)]
+    task: Option<Task>,
     /// Address to listen on.
     #[arg(long, env = "HOST", default_value = "127.0.0.1")]
     host: std::net::IpAddr,
@@ -39,7 +42,12 @@ struct Args {
     #[arg(long, env = "KEEP_SESSIONS_DAYS", value_parser = clap::value_parser!(u64).range(1..))]
     keep_sessions_days: Option<u64>,
     /// The SQLite database file where sessions are kept; created on first run.
-    #[arg(long = "db", env = "DB_PATH", default_value = "codev.db")]
+    #[arg(
+        long = "db",
+        env = "DB_PATH",
+        default_value = "codev.db",
+        global = true
+    )]
     db: PathBuf,
     /// When an event counts as stored, and may be sent out and acknowledged: `full`
     /// once the disk has it (it survives a power cut); `normal` once the operating system
@@ -54,6 +62,18 @@ struct Args {
     /// Limits against floods and abuse; docs/security.md says what each one does.
     #[command(flatten)]
     limits: LimitArgs,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Task {
+    /// Copy the database (`--db`) into a new file while the server runs: every session
+    /// as it was when the copy began, checked before it ends. docs/deploy.md says how
+    /// to restore it.
+    Backup {
+        /// The new file to write; it must not exist yet.
+        #[arg(long)]
+        to: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -147,6 +167,13 @@ async fn run() -> std::io::Result<()> {
         .with_env_filter(server::logging::filter_from_env())
         .init();
     let args = Args::parse();
+    if let Some(Task::Backup { to }) = &args.task {
+        server::storage::sqlite::backup(&args.db, to).map_err(|error| {
+            std::io::Error::other(format!("backup of {}: {error}", args.db.display()))
+        })?;
+        println!("{} copied to {}", args.db.display(), to.display());
+        return Ok(());
+    }
     let sync = match args.sync {
         SyncArg::Full => SyncMode::Full,
         SyncArg::Normal => SyncMode::Normal,

@@ -428,3 +428,85 @@ async fn sigterm_tells_every_page_to_come_back_and_leaves_every_ack_on_disk() {
     }
     store.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_taken_under_load_holds_every_acknowledged_event_and_opens() {
+    let (dir, db, server) = spawned("backup").await;
+    let (room, _fac, _cli, consultants) = session_in_exploration(&server, "Sauvegarde", 2).await;
+    let mut consultants = consultants.into_iter();
+    let (mut ana, mut ben) = (
+        consultants.next().expect("Ana"),
+        consultants.next().expect("Ben"),
+    );
+    let mut acked_before = 0;
+    for n in 0..20 {
+        acked_before = ana.ok(post(&format!("avant-{n}"))).await;
+    }
+    // Ben keeps posting while the copy is taken: the backup starts once he has begun.
+    let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+    let (began, begun) = tokio::sync::oneshot::channel::<()>();
+    let load = tokio::spawn(async move {
+        let mut began = Some(began);
+        let mut n = 0;
+        while stopped.try_recv().is_err() {
+            ben.ok(post(&format!("pendant-{n}"))).await;
+            n += 1;
+            if let Some(began) = began.take() {
+                let _ = began.send(());
+            }
+        }
+        n
+    });
+    begun.await.expect("Ben posts");
+    let copy = dir.join("copy.db");
+    let backup_of = |db: PathBuf, copy: PathBuf| {
+        std::process::Command::new(BIN)
+            .arg("--db")
+            .arg(db)
+            .arg("backup")
+            .arg("--to")
+            .arg(copy)
+            .output()
+            .expect("the backup runs")
+    };
+    let (from, to) = (db.clone(), copy.clone());
+    let backup = tokio::task::spawn_blocking(move || backup_of(from, to))
+        .await
+        .expect("the backup's thread");
+    let _ = stop.send(());
+    let posted_during = load.await.expect("the load ends");
+    assert!(
+        backup.status.success(),
+        "backup failed: {}",
+        String::from_utf8_lossy(&backup.stderr)
+    );
+    assert!(posted_during > 0, "the server was busy during the backup");
+
+    // A second backup to the same file is refused rather than overwriting it.
+    let again = backup_of(db.clone(), copy.clone());
+    assert!(!again.status.success());
+
+    let checked = rusqlite::Connection::open(&copy).expect("the copy opens");
+    let verdict: String = checked
+        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+        .expect("checked");
+    assert_eq!(verdict, "ok");
+    drop(checked);
+    let store = SqliteStore::open(&copy)
+        .await
+        .expect("the copy opens as a store");
+    let stored = store
+        .load_room(&shared::RoomCode::new(room))
+        .await
+        .expect("read")
+        .expect("the session is in the copy");
+    let seqs: Vec<u64> = stored.events.iter().map(|e| e.seq).collect();
+    assert!(
+        seqs.len() as u64 >= acked_before,
+        "{} events in the copy, {acked_before} acknowledged before it began",
+        seqs.len()
+    );
+    assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>(), "no gap");
+    store.close().await;
+    server.terminate().await;
+}

@@ -14,6 +14,7 @@
 //! pragmas. Only commits go through the writer: the schema, the load at start and the
 //! checkpoints use a second connection, through sqlx.
 
+mod backup;
 mod checkpoint;
 mod groups;
 mod schema;
@@ -26,6 +27,7 @@ use super::{
     language_from_name,
 };
 use crate::secrets::Digest;
+pub use backup::backup;
 use checkpoint::CheckpointStats;
 pub use schema::{migrator, schema_version};
 use shared::{Event, GroupCode, Millis, ParticipantId, RoomCode};
