@@ -9,9 +9,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// The version, and the commit it was built from (`build.rs`).
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("CODEV_COMMIT"), ")");
+
 /// Run co-development sessions: serves the web app and its live WebSocket on one port.
 #[derive(Debug, Parser)]
-#[command(version, about)]
+#[command(version = VERSION, about)]
 struct Args {
     /// Something else than serving (without one, the server serves).
     #[command(subcommand)]

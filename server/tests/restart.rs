@@ -510,3 +510,25 @@ async fn a_backup_taken_under_load_holds_every_acknowledged_event_and_opens() {
     store.close().await;
     server.terminate().await;
 }
+
+#[test]
+fn the_binary_says_its_version_and_the_commit_it_was_built_from() {
+    let output = std::process::Command::new(BIN)
+        .arg("--version")
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    let said = String::from_utf8(output.stdout).expect("text");
+    let commit = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+        .unwrap_or_else(|| "unknown".to_owned());
+    assert_eq!(
+        said.trim(),
+        format!("server {} ({commit})", env!("CARGO_PKG_VERSION"))
+    );
+}
