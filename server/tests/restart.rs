@@ -532,3 +532,62 @@ fn the_binary_says_its_version_and_the_commit_it_was_built_from() {
         format!("server {} ({commit})", env!("CARGO_PKG_VERSION"))
     );
 }
+
+/// A database written by the previous version of the server (schema 2, before groups):
+/// made by that server's binary through its API (a session closed after a note and a
+/// problem, and one left open), then copied with `VACUUM INTO`. Never regenerate it with
+/// a newer server: it stands for the files people already have.
+const PREVIOUS_VERSION_DB: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schema-2.db");
+const CLOSED_SESSION: &str = "bsg8qppr2bk8r9puwqgy";
+const OPEN_SESSION: &str = "a5ufvxyw8ehdt2neejwn";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_of_the_previous_version_opens_migrated_with_every_session() {
+    let dir = TempDir::new("upgrade");
+    let db = dir.join("codev.db");
+    std::fs::copy(PREVIOUS_VERSION_DB, &db).expect("the fixture is copied");
+
+    let store = SqliteStore::open(&db).await.expect("opened and migrated");
+    assert_eq!(
+        store.version().await.expect("version"),
+        server::storage::sqlite::schema_version()
+    );
+    let closed = store
+        .load_room(&shared::RoomCode::from(CLOSED_SESSION))
+        .await
+        .expect("read")
+        .expect("the closed session is there");
+    assert_eq!(closed.events.len(), 16);
+    assert!(closed.closed_at.is_some());
+    let closing = closed
+        .events
+        .iter()
+        .any(|e| matches!(e.event, Event::SessionClosed { .. }));
+    assert!(closing, "its closing is kept");
+    let open = store
+        .load_room(&shared::RoomCode::from(OPEN_SESSION))
+        .await
+        .expect("read")
+        .expect("the open session is there");
+    assert_eq!((open.events.len(), open.closed_at), (3, None));
+    let no_group = store.load_group(&shared::GroupCode::from("any")).await;
+    assert!(no_group.expect("the group tables exist").is_none());
+    store.close().await;
+
+    // The server runs on it: the closed session is a record, the open one takes people.
+    let server = ServerProcess::spawn(BIN, &db).await;
+    let described = server
+        .http("GET", &format!("/api/sessions/{CLOSED_SESSION}"), None)
+        .await;
+    assert_eq!(described.status, 200, "{}", described.body);
+    assert!(
+        described.body.contains("\"open\":false"),
+        "{}",
+        described.body
+    );
+    let mut ana = WsClient::join(&server.ws_url(), OPEN_SESSION, "Ana", false).await;
+    assert_eq!(ana.state().title, "Séance ouverte");
+    ana.ok(Command::AcceptCharter).await;
+    server.terminate().await;
+}
