@@ -4,11 +4,31 @@
 //! on the same `MemoryStore` to exercise restoring without touching the disk. Nothing
 //! survives the process.
 
-use super::{Store, StoreError, StoreFuture, StoredGroup, StoredRoom, Write};
-use shared::{Event, GroupCode, Millis, RoomCode};
+use super::{Store, StoreError, StoreFuture, StoredEvent, StoredGroup, StoredRoom, Write};
+use crate::secrets::Digest;
+use shared::{Event, GroupCode, Millis, ParticipantId, RoomCode};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Give `who` the token `token` in `tokens`, replacing theirs if they had one.
+fn set_token(tokens: &mut Vec<(ParticipantId, Digest)>, who: &ParticipantId, token: &Digest) {
+    tokens.retain(|(held_by, _)| held_by != who);
+    tokens.push((who.clone(), *token));
+}
+
+/// Whether `seq` is the number after the last of `events` (of `owner`), as the database's
+/// would be: a log has no gap and no repeat.
+fn next_in_order<E>(events: &[StoredEvent<E>], seq: u64, owner: &str) -> Result<(), StoreError> {
+    let expected = events.last().map_or(1, |e| e.seq + 1);
+    if seq == expected {
+        return Ok(());
+    }
+    Err(StoreError::Corrupt(format!(
+        "event {seq} of {owner} after {}",
+        expected - 1
+    )))
+}
 
 #[derive(Debug, Default)]
 pub struct MemoryStore {
@@ -58,19 +78,11 @@ impl MemoryStore {
                 token,
             } => {
                 let stored = rooms.get_mut(room).ok_or_else(|| missing(room))?;
-                stored.seats.retain(|(p, _)| p != participant);
-                stored.seats.push((participant.clone(), *token));
+                set_token(&mut stored.seats, participant, token);
             }
             Write::AppendEvent { room, event } => {
                 let stored = rooms.get_mut(room).ok_or_else(|| missing(room))?;
-                let expected = stored.events.last().map_or(1, |e| e.seq + 1);
-                if event.seq != expected {
-                    return Err(StoreError::Corrupt(format!(
-                        "event {} of room {room} after {}",
-                        event.seq,
-                        expected - 1
-                    )));
-                }
+                next_in_order(&stored.events, event.seq, &format!("room {room}"))?;
                 if let Event::SessionClosed { at } = event.event {
                     stored.closed_at = Some(at);
                 }
@@ -107,19 +119,11 @@ impl MemoryStore {
                 token,
             } => {
                 let stored = groups.get_mut(group).ok_or_else(|| missing(group))?;
-                stored.members.retain(|(m, _)| m != member);
-                stored.members.push((member.clone(), *token));
+                set_token(&mut stored.members, member, token);
             }
             Write::AppendGroupEvent { group, event } => {
                 let stored = groups.get_mut(group).ok_or_else(|| missing(group))?;
-                let expected = stored.events.last().map_or(1, |e| e.seq + 1);
-                if event.seq != expected {
-                    return Err(StoreError::Corrupt(format!(
-                        "event {} of group {group} after {}",
-                        event.seq,
-                        expected - 1
-                    )));
-                }
+                next_in_order(&stored.events, event.seq, &format!("group {group}"))?;
                 stored.events.push(event.clone());
             }
             Write::DeleteGroup { group } => {

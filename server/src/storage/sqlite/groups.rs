@@ -3,9 +3,8 @@
 
 use super::SqliteStore;
 use crate::secrets::Digest;
-use crate::storage::{NewGroup, StoreError, StoredEvent, StoredGroup};
-use shared::group::GroupEvent;
-use shared::{GroupCode, ParticipantId};
+use crate::storage::{NewGroup, StoreError, StoredGroup};
+use shared::GroupCode;
 use sqlx::Row;
 
 impl SqliteStore {
@@ -35,40 +34,21 @@ impl SqliteStore {
             members: Vec::new(),
             events: Vec::new(),
         };
-        let members =
-            sqlx::query("SELECT member, token_hash FROM group_members WHERE group_code = ?")
-                .bind(code.as_str())
-                .fetch_all(&self.reads)
-                .await?;
-        for row in members {
-            let hash: Vec<u8> = row.try_get("token_hash")?;
-            let token = Digest::from_slice(&hash).ok_or_else(|| corrupt("a bad token digest"))?;
-            let member: String = row.try_get("member")?;
-            group.members.push((ParticipantId::new(member), token));
-        }
-        let events = sqlx::query(
-            "SELECT seq, at, actor, command_id, event FROM group_events \
-             WHERE group_code = ? ORDER BY seq",
-        )
-        .bind(code.as_str())
-        .fetch_all(&self.reads)
-        .await?;
-        for row in events {
-            let seq: i64 = row.try_get("seq")?;
-            let json: String = row.try_get("event")?;
-            let event: GroupEvent = serde_json::from_str(&json).map_err(|e| {
-                StoreError::Corrupt(format!("event {seq} of group {code} is unreadable: {e}"))
-            })?;
-            let actor: Option<String> = row.try_get("actor")?;
-            let command_id: Option<i64> = row.try_get("command_id")?;
-            group.events.push(StoredEvent {
-                seq: seq as u64,
-                at: row.try_get::<i64, _>("at")? as u64,
-                actor: actor.map(ParticipantId::new),
-                command_id: command_id.map(|id| id as u64),
-                event,
-            });
-        }
+        group.members = self
+            .read_tokens(
+                "SELECT member, token_hash FROM group_members WHERE group_code = ?",
+                code.as_str(),
+                "group",
+            )
+            .await?;
+        group.events = self
+            .read_events(
+                "SELECT seq, at, actor, command_id, event FROM group_events \
+                 WHERE group_code = ? ORDER BY seq",
+                code.as_str(),
+                "group",
+            )
+            .await?;
         Ok(Some(group))
     }
 }
@@ -76,8 +56,9 @@ impl SqliteStore {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::storage::{MemoryStore, Store, Write};
-    use shared::group::{GroupRole, Member, Standing};
+    use crate::storage::{MemoryStore, Store, StoredEvent, Write};
+    use shared::ParticipantId;
+    use shared::group::{GroupEvent, GroupRole, Member, Standing};
 
     fn new_group(code: &str) -> NewGroup {
         NewGroup {

@@ -30,7 +30,7 @@ use crate::secrets::Digest;
 pub use backup::backup;
 use checkpoint::CheckpointStats;
 pub use schema::{migrator, schema_version};
-use shared::{Event, GroupCode, Millis, ParticipantId, RoomCode};
+use shared::{GroupCode, Millis, ParticipantId, RoomCode};
 use sqlx::Row;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -185,34 +185,66 @@ impl SqliteStore {
             seats: Vec::new(),
             events: Vec::new(),
         };
-        let seats = sqlx::query("SELECT participant, token_hash FROM seats WHERE room = ?")
-            .bind(code.as_str())
-            .fetch_all(&self.reads)
+        room.seats = self
+            .read_tokens(
+                "SELECT participant, token_hash FROM seats WHERE room = ?",
+                code.as_str(),
+                "room",
+            )
             .await?;
-        for row in seats {
-            let hash: Vec<u8> = row.try_get("token_hash")?;
-            let token = Digest::from_slice(&hash).ok_or_else(|| corrupt("a bad token digest"))?;
-            let participant: String = row.try_get("participant")?;
-            room.seats.push((ParticipantId::new(participant), token));
+        // `Event` is read with its `type` first (`shared::tag_first`); every stored event
+        // was written by `serde_json::to_string` of an `Event` (the writer), which puts it
+        // first, whichever version of the server wrote it.
+        room.events = self
+            .read_events(
+                "SELECT seq, at, actor, command_id, event FROM events WHERE room = ? ORDER BY seq",
+                code.as_str(),
+                "room",
+            )
+            .await?;
+        Ok(Some(room))
+    }
+
+    /// The (who, token digest) pairs `sql` reads for `key` (a room's seats or a group's
+    /// members); `what` names the owner in errors.
+    async fn read_tokens(
+        &self,
+        sql: &'static str,
+        key: &str,
+        what: &str,
+    ) -> Result<Vec<(ParticipantId, Digest)>, StoreError> {
+        let rows = sqlx::query(sql).bind(key).fetch_all(&self.reads).await?;
+        let mut tokens = Vec::with_capacity(rows.len());
+        for row in rows {
+            let hash: Vec<u8> = row.try_get(1)?;
+            let token = Digest::from_slice(&hash).ok_or_else(|| {
+                StoreError::Corrupt(format!("a bad token digest in {what} {key}"))
+            })?;
+            let who: String = row.try_get(0)?;
+            tokens.push((ParticipantId::new(who), token));
         }
-        let events = sqlx::query(
-            "SELECT seq, at, actor, command_id, event FROM events WHERE room = ? ORDER BY seq",
-        )
-        .bind(code.as_str())
-        .fetch_all(&self.reads)
-        .await?;
-        for row in events {
+        Ok(tokens)
+    }
+
+    /// The numbered events `sql` reads for `key` (a room's or a group's), in order;
+    /// `what` names the owner in errors.
+    async fn read_events<E: serde::de::DeserializeOwned>(
+        &self,
+        sql: &'static str,
+        key: &str,
+        what: &str,
+    ) -> Result<Vec<StoredEvent<E>>, StoreError> {
+        let rows = sqlx::query(sql).bind(key).fetch_all(&self.reads).await?;
+        let mut events = Vec::with_capacity(rows.len());
+        for row in rows {
             let seq: i64 = row.try_get("seq")?;
             let json: String = row.try_get("event")?;
-            // `Event` is read with its `type` first (`shared::tag_first`); every stored
-            // event was written by `serde_json::to_string` of an `Event` (the writer), which
-            // puts it first, whichever version of the server wrote it.
-            let event: Event = serde_json::from_str(&json).map_err(|e| {
-                StoreError::Corrupt(format!("event {seq} of room {code} is unreadable: {e}"))
+            let event: E = serde_json::from_str(&json).map_err(|e| {
+                StoreError::Corrupt(format!("event {seq} of {what} {key} is unreadable: {e}"))
             })?;
             let actor: Option<String> = row.try_get("actor")?;
             let command_id: Option<i64> = row.try_get("command_id")?;
-            room.events.push(StoredEvent {
+            events.push(StoredEvent {
                 seq: seq as u64,
                 at: row.try_get::<i64, _>("at")? as u64,
                 actor: actor.map(ParticipantId::new),
@@ -220,7 +252,7 @@ impl SqliteStore {
                 event,
             });
         }
-        Ok(Some(room))
+        Ok(events)
     }
 
     /// Every room, one at a time, in order of creation.

@@ -1,8 +1,8 @@
 //! The SQLite store against real files in a scratch directory.
 
 use super::*;
-use shared::Step;
 use shared::state::Language;
+use shared::{Event, Step};
 
 fn new_room(code: &str) -> NewRoom {
     NewRoom {

@@ -13,7 +13,7 @@
 
 use super::SyncMode;
 use super::checkpoint;
-use super::{StoreError, Write};
+use super::{StoreError, StoredEvent, Write};
 use rusqlite::{Connection, TransactionBehavior, params};
 use shared::Event;
 use std::path::Path;
@@ -43,6 +43,40 @@ const DELETE_ROOM: [&str; 3] = [
     "DELETE FROM seats WHERE room = ?1",
     "DELETE FROM rooms WHERE code = ?1",
 ];
+
+/// Give `who` of a room's seats or a group's members (`key`) the token digest `token`.
+fn upsert_token(
+    tx: &rusqlite::Transaction<'_>,
+    sql: &str,
+    key: &str,
+    who: &shared::ParticipantId,
+    token: &crate::secrets::Digest,
+) -> Result<(), StoreError> {
+    tx.prepare_cached(sql)?
+        .execute(params![key, who.as_str(), &token.0[..]])?;
+    Ok(())
+}
+
+/// Insert one numbered event of a room's or a group's log (`key` names which).
+fn insert_event<E: serde::Serialize>(
+    tx: &rusqlite::Transaction<'_>,
+    sql: &str,
+    key: &str,
+    event: &StoredEvent<E>,
+) -> Result<(), StoreError> {
+    let json = serde_json::to_string(&event.event)
+        .map_err(|e| StoreError::Corrupt(format!("event encoding: {e}")))?;
+    tx.prepare_cached(sql)?.execute(params![
+        key,
+        event.seq as i64,
+        event.at as i64,
+        event.actor.as_ref().map(|actor| actor.as_str()),
+        // Command ids are the client's u64s: stored bit for bit as i64.
+        event.command_id.map(|id| id as i64),
+        json,
+    ])?;
+    Ok(())
+}
 
 /// The writer's connection to a database that is already created and migrated.
 #[derive(Debug)]
@@ -98,25 +132,9 @@ impl Writer {
                     room,
                     participant,
                     token,
-                } => {
-                    tx.prepare_cached(UPSERT_SEAT)?.execute(params![
-                        room.as_str(),
-                        participant.as_str(),
-                        &token.0[..],
-                    ])?;
-                }
+                } => upsert_token(&tx, UPSERT_SEAT, room.as_str(), participant, token)?,
                 Write::AppendEvent { room, event } => {
-                    let json = serde_json::to_string(&event.event)
-                        .map_err(|e| StoreError::Corrupt(format!("event encoding: {e}")))?;
-                    tx.prepare_cached(INSERT_EVENT)?.execute(params![
-                        room.as_str(),
-                        event.seq as i64,
-                        event.at as i64,
-                        event.actor.as_ref().map(|actor| actor.as_str()),
-                        // Command ids are the client's u64s: stored bit for bit as i64.
-                        event.command_id.map(|id| id as i64),
-                        json,
-                    ])?;
+                    insert_event(&tx, INSERT_EVENT, room.as_str(), event)?;
                     if let Event::SessionClosed { at } = event.event {
                         tx.prepare_cached(CLOSE_ROOM)?
                             .execute(params![at as i64, room.as_str()])?;
@@ -140,24 +158,9 @@ impl Writer {
                     group,
                     member,
                     token,
-                } => {
-                    tx.prepare_cached(UPSERT_MEMBER)?.execute(params![
-                        group.as_str(),
-                        member.as_str(),
-                        &token.0[..],
-                    ])?;
-                }
+                } => upsert_token(&tx, UPSERT_MEMBER, group.as_str(), member, token)?,
                 Write::AppendGroupEvent { group, event } => {
-                    let json = serde_json::to_string(&event.event)
-                        .map_err(|e| StoreError::Corrupt(format!("event encoding: {e}")))?;
-                    tx.prepare_cached(INSERT_GROUP_EVENT)?.execute(params![
-                        group.as_str(),
-                        event.seq as i64,
-                        event.at as i64,
-                        event.actor.as_ref().map(|actor| actor.as_str()),
-                        event.command_id.map(|id| id as i64),
-                        json,
-                    ])?;
+                    insert_event(&tx, INSERT_GROUP_EVENT, group.as_str(), event)?;
                 }
                 Write::DeleteGroup { group } => {
                     for sql in DELETE_GROUP {
