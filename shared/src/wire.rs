@@ -34,6 +34,21 @@ where
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
+/// A command whose `type` is its name. serde's derive would also take a variant's
+/// number there (`{"type": 29}` read as `close_session`); the protocol names commands,
+/// and a number is refused as `malformed` like any other unknown type.
+fn command_named<'de, D>(deserializer: D) -> Result<Command, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    use serde::de::Error;
+    let value = serde_json::Value::deserialize(deserializer)?;
+    if !value.get("type").is_some_and(serde_json::Value::is_string) {
+        return Err(D::Error::custom("a command's `type` is its name, a string"));
+    }
+    Command::deserialize(value).map_err(D::Error::custom)
+}
+
 /// How someone enters a room: a new seat (`join`, the facilitator's with its key), or
 /// the seat a resume token opens (`resume`). What a [`ClientMessage::Join`] or
 /// [`ClientMessage::Resume`] asks, without the room and the protocol version; the
@@ -77,7 +92,11 @@ pub enum ClientMessage {
     },
     /// Ask the room to do something; `id` is the sender's, echoed in the answer.
     /// A command re-sent after a reconnect keeps its `id` and its client-made ids.
-    Command { id: u64, command: Command },
+    Command {
+        id: u64,
+        #[serde(deserialize_with = "command_named")]
+        command: Command,
+    },
     /// Ask for a fresh snapshot (after seeing a gap in sequence numbers).
     Sync,
     /// Measure the round trip and the server's clock.
@@ -156,5 +175,34 @@ tag_first_enum! {
             reason: ByeReason,
             message: String,
         },
+    }
+}
+
+#[cfg(test)]
+mod command_tags {
+    use super::*;
+
+    #[test]
+    fn a_command_is_named_by_its_type_never_by_its_number() {
+        let named = r#"{"type":"command","id":1,"command":{"type":"close_session"}}"#;
+        let read: ClientMessage = serde_json::from_str(named).expect("a command by name");
+        assert_eq!(
+            read,
+            ClientMessage::Command {
+                id: 1,
+                command: Command::CloseSession
+            }
+        );
+        let index = Command::NAMES
+            .iter()
+            .position(|name| *name == "close_session")
+            .expect("a command");
+        for tag in [format!("{index}"), "null".to_owned(), "[]".to_owned()] {
+            let numbered = format!(r#"{{"type":"command","id":1,"command":{{"type":{tag}}}}}"#);
+            assert!(
+                serde_json::from_str::<ClientMessage>(&numbered).is_err(),
+                "{numbered} was read"
+            );
+        }
     }
 }
