@@ -34,9 +34,12 @@ where
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
-/// A command whose `type` is its name. serde's derive would also take a variant's
-/// number there (`{"type": 29}` read as `close_session`); the protocol names commands,
-/// and a number is refused as `malformed` like any other unknown type.
+/// A command whose `type` is its name. A command is read from serde's buffered copy of
+/// the message (`ClientMessage` is internally tagged), and from that buffer serde's derive
+/// also takes a variant's number as its tag (`{"type": 29}` was read as
+/// `close_session`); read from the text itself, as every other tag is, a number is
+/// refused. So a command's tag is checked here, the one place a tag is read from the
+/// buffer, and a number is `malformed` like any other unknown type.
 fn command_named<'de, D>(deserializer: D) -> Result<Command, D::Error>
 where
     D: Deserializer<'de>,

@@ -4,7 +4,7 @@
 
 use super::farewell::Farewell;
 use super::{Connection, FrameSink, FrameStream};
-use crate::room::{ConnId, Frame, RoomGone, RoomHandle, ToRoom};
+use crate::room::{ConnId, Frame, RoomHandle, ToRoom};
 use shared::wire::ClientMessage;
 use shared::{ErrorCode, Rejection};
 use tokio::sync::mpsc;
@@ -46,14 +46,14 @@ impl<Si: FrameSink, St: FrameStream> Connection<Si, St> {
                 }
                 Ok(ClientMessage::Command { id, command }) => {
                     let conn = self.conn;
-                    let sent = forward(&seated.room, ToRoom::Command { conn, id, command });
+                    let sent = seated.room.send(ToRoom::Command { conn, id, command });
                     sent.await.err().map(|_| {
                         let gone = Rejection::new(ErrorCode::SessionClosed, "the session is gone");
                         self.refusal(Some(id), gone)
                     })
                 }
                 Ok(ClientMessage::Sync) => {
-                    let _ = forward(&seated.room, ToRoom::Sync { conn: self.conn }).await;
+                    let _ = seated.room.send(ToRoom::Sync { conn: self.conn }).await;
                     None
                 }
             };
@@ -64,14 +64,4 @@ impl<Si: FrameSink, St: FrameStream> Connection<Si, St> {
             }
         }
     }
-}
-
-/// Hand a message to the room, waiting while its mailbox is full. Boxed: the message (a
-/// whole command) held inline would size every connection's task for its whole life,
-/// idle or not (`docs/benchmarks.md`, S3); one allocation per command instead.
-fn forward(
-    room: &RoomHandle,
-    message: ToRoom,
-) -> std::pin::Pin<Box<dyn Future<Output = Result<(), RoomGone>> + Send + '_>> {
-    Box::pin(room.send(message))
 }

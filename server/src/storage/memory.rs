@@ -55,33 +55,32 @@ impl MemoryStore {
     }
 
     fn apply(contents: &mut Contents, write: &Write) -> Result<(), StoreError> {
-        let rooms = &mut contents.rooms;
-        let missing = |room: &RoomCode| StoreError::Corrupt(format!("no room {room}"));
+        let Contents { rooms, groups } = contents;
+        let no_room = |room: &RoomCode| StoreError::Corrupt(format!("no room {room}"));
+        let no_group = |group: &GroupCode| StoreError::Corrupt(format!("no group {group}"));
         match write {
             Write::CreateRoom(new) => {
                 if rooms.contains_key(&new.code) {
                     return Err(StoreError::Corrupt(format!("room {} exists", new.code)));
                 }
-                rooms.insert(
-                    new.code.clone(),
-                    StoredRoom {
-                        room: new.clone(),
-                        closed_at: None,
-                        seats: Vec::new(),
-                        events: Vec::new(),
-                    },
-                );
+                let stored = StoredRoom {
+                    room: new.clone(),
+                    closed_at: None,
+                    seats: Vec::new(),
+                    events: Vec::new(),
+                };
+                rooms.insert(new.code.clone(), stored);
             }
             Write::AddSeat {
                 room,
                 participant,
                 token,
             } => {
-                let stored = rooms.get_mut(room).ok_or_else(|| missing(room))?;
+                let stored = rooms.get_mut(room).ok_or_else(|| no_room(room))?;
                 set_token(&mut stored.seats, participant, token);
             }
             Write::AppendEvent { room, event } => {
-                let stored = rooms.get_mut(room).ok_or_else(|| missing(room))?;
+                let stored = rooms.get_mut(room).ok_or_else(|| no_room(room))?;
                 next_in_order(&stored.events, event.seq, &format!("room {room}"))?;
                 if let Event::SessionClosed { at } = event.event {
                     stored.closed_at = Some(at);
@@ -91,17 +90,6 @@ impl MemoryStore {
             Write::DeleteRoom { room } => {
                 rooms.remove(room);
             }
-            write => Self::apply_to_group(&mut contents.groups, write)?,
-        }
-        Ok(())
-    }
-
-    fn apply_to_group(
-        groups: &mut BTreeMap<GroupCode, StoredGroup>,
-        write: &Write,
-    ) -> Result<(), StoreError> {
-        let missing = |group: &GroupCode| StoreError::Corrupt(format!("no group {group}"));
-        match write {
             Write::CreateGroup(new) => {
                 if groups.contains_key(&new.code) {
                     return Err(StoreError::Corrupt(format!("group {} exists", new.code)));
@@ -118,21 +106,17 @@ impl MemoryStore {
                 member,
                 token,
             } => {
-                let stored = groups.get_mut(group).ok_or_else(|| missing(group))?;
+                let stored = groups.get_mut(group).ok_or_else(|| no_group(group))?;
                 set_token(&mut stored.members, member, token);
             }
             Write::AppendGroupEvent { group, event } => {
-                let stored = groups.get_mut(group).ok_or_else(|| missing(group))?;
+                let stored = groups.get_mut(group).ok_or_else(|| no_group(group))?;
                 next_in_order(&stored.events, event.seq, &format!("group {group}"))?;
                 stored.events.push(event.clone());
             }
             Write::DeleteGroup { group } => {
                 groups.remove(group);
             }
-            Write::CreateRoom(_)
-            | Write::AddSeat { .. }
-            | Write::AppendEvent { .. }
-            | Write::DeleteRoom { .. } => unreachable!("a room's write, applied to the rooms"),
         }
         Ok(())
     }

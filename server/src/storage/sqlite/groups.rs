@@ -1,8 +1,7 @@
 //! Reading a stored group back (`docs/groups.md`): what it was created with, its
 //! members' token digests and its events in order, three indexed reads as for a room.
 
-use super::SqliteStore;
-use crate::secrets::Digest;
+use super::{SqliteStore, key_digest};
 use crate::storage::{NewGroup, StoreError, StoredGroup};
 use shared::GroupCode;
 use sqlx::Row;
@@ -12,7 +11,6 @@ impl SqliteStore {
         &self,
         code: &GroupCode,
     ) -> Result<Option<StoredGroup>, StoreError> {
-        let corrupt = |what: &str| StoreError::Corrupt(format!("{what} in group {code}"));
         let Some(row) =
             sqlx::query("SELECT name, created_at, facilitator_key_hash FROM groups WHERE code = ?")
                 .bind(code.as_str())
@@ -21,27 +19,20 @@ impl SqliteStore {
         else {
             return Ok(None);
         };
-        let hash: Vec<u8> = row.try_get("facilitator_key_hash")?;
-        let facilitator_key =
-            Digest::from_slice(&hash).ok_or_else(|| corrupt("a bad key digest"))?;
-        let mut group = StoredGroup {
-            group: NewGroup {
-                code: code.clone(),
-                name: row.try_get("name")?,
-                created_at: row.try_get::<i64, _>("created_at")? as u64,
-                facilitator_key,
-            },
-            members: Vec::new(),
-            events: Vec::new(),
+        let group = NewGroup {
+            code: code.clone(),
+            name: row.try_get("name")?,
+            created_at: row.try_get::<i64, _>("created_at")? as u64,
+            facilitator_key: key_digest(&row, "group", code.as_str())?,
         };
-        group.members = self
+        let members = self
             .read_tokens(
                 "SELECT member, token_hash FROM group_members WHERE group_code = ?",
                 code.as_str(),
                 "group",
             )
             .await?;
-        group.events = self
+        let events = self
             .read_events(
                 "SELECT seq, at, actor, command_id, event FROM group_events \
                  WHERE group_code = ? ORDER BY seq",
@@ -49,13 +40,18 @@ impl SqliteStore {
                 "group",
             )
             .await?;
-        Ok(Some(group))
+        Ok(Some(StoredGroup {
+            group,
+            members,
+            events,
+        }))
     }
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::secrets::Digest;
     use crate::storage::{MemoryStore, Store, StoredEvent, Write};
     use shared::ParticipantId;
     use shared::group::{GroupEvent, GroupRole, Member, Standing};

@@ -157,7 +157,6 @@ impl SqliteStore {
 
     /// One room, by its code: three indexed reads (the room, its seats, its events).
     async fn load_one(&self, code: &RoomCode) -> Result<Option<StoredRoom>, StoreError> {
-        let corrupt = |what: &str| StoreError::Corrupt(format!("{what} in room {code}"));
         let Some(row) = sqlx::query(
             "SELECT title, language, created_at, facilitator_key_hash, closed_at \
              FROM rooms WHERE code = ?",
@@ -168,9 +167,7 @@ impl SqliteStore {
         else {
             return Ok(None);
         };
-        let hash: Vec<u8> = row.try_get("facilitator_key_hash")?;
-        let facilitator_key =
-            Digest::from_slice(&hash).ok_or_else(|| corrupt("a bad key digest"))?;
+        let facilitator_key = key_digest(&row, "room", code.as_str())?;
         let language: String = row.try_get("language")?;
         let closed_at: Option<i64> = row.try_get("closed_at")?;
         let mut room = StoredRoom {
@@ -269,6 +266,14 @@ impl SqliteStore {
         }
         Ok(rooms)
     }
+}
+
+/// The facilitator key's digest in a room's or a group's row (`what` and `code` name
+/// it in the error if the stored digest has the wrong length).
+fn key_digest(row: &sqlx::sqlite::SqliteRow, what: &str, code: &str) -> Result<Digest, StoreError> {
+    let hash: Vec<u8> = row.try_get("facilitator_key_hash")?;
+    Digest::from_slice(&hash)
+        .ok_or_else(|| StoreError::Corrupt(format!("a bad key digest in {what} {code}")))
 }
 
 impl Store for SqliteStore {
