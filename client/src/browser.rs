@@ -143,3 +143,57 @@ pub fn navigate(url: &str) {
         let _ = window.location().assign(url);
     }
 }
+
+/// Where a tab notes (in its `sessionStorage`) when it last reloaded itself for a newer
+/// server.
+const RELOADED_FOR_NEWER_SERVER: &str = "codev-reloaded-for-newer-server";
+
+/// How long after reloading itself for a newer server a tab that is still told it is too
+/// old gives up reloading.
+const RELOAD_AGAIN_AFTER_MS: u64 = 60_000;
+
+/// Reload the page, so that it fetches the client a newer server serves, and say so;
+/// or do nothing and say `false` when this tab already reloaded for that within the last
+/// minute (the server still finds the page too old: something in between keeps serving
+/// the old client, and reloading again would only loop), or cannot remember doing so.
+pub fn reload_for_newer_server() -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let Some(tab) = window.session_storage().ok().flatten() else {
+        return false;
+    };
+    let last = tab
+        .get_item(RELOADED_FOR_NEWER_SERVER)
+        .ok()
+        .flatten()
+        .and_then(|at| at.parse().ok());
+    let now = now_ms();
+    if !reload_due(last, now) {
+        return false;
+    }
+    tab.set_item(RELOADED_FOR_NEWER_SERVER, &now.to_string())
+        .is_ok()
+        && window.location().reload().is_ok()
+}
+
+/// Whether a tab that last reloaded for a newer server at `last` may do so again `now`.
+pub fn reload_due(last: Option<u64>, now: u64) -> bool {
+    last.is_none_or(|at| now.saturating_sub(at) >= RELOAD_AGAIN_AFTER_MS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reload_due;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn a_tab_reloads_for_a_newer_server_once_a_minute_at_most() {
+        assert!(reload_due(None, 1_000));
+        assert!(!reload_due(Some(1_000), 1_000));
+        assert!(!reload_due(Some(1_000), 60_999));
+        assert!(reload_due(Some(1_000), 61_000));
+        // A clock set back does not make it loop.
+        assert!(!reload_due(Some(90_000), 1_000));
+    }
+}

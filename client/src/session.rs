@@ -339,6 +339,14 @@ impl Session {
                 // cursor is: nothing to tell.
                 Notice::Refused { rejection, .. } if rejection.code == ErrorCode::Stale => {}
                 Notice::Refused { rejection, .. } => self.toast(Toast::Refused(rejection.code)),
+                Notice::Fatal(rejection) if rejection.code == ErrorCode::UnsupportedVersion => {
+                    // The server was upgraded under the page: reload to get the client it
+                    // serves now, keeping the token, so the page comes back in its seat.
+                    self.wire.set_value(None);
+                    if !browser::reload_for_newer_server() {
+                        self.status.set(Status::Failed(rejection.code));
+                    }
+                }
                 Notice::Fatal(rejection) => {
                     // A stale token must not lock the person out: forget it, so that
                     // coming back shows the join form.

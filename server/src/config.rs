@@ -6,10 +6,27 @@ use shared::Limits;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// Where the browser client's files (`index.html`, `pkg/`, ...) come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Site {
+    /// A directory built by `cargo xtask build` (`--static-dir`): for development, or to
+    /// serve another build of the client than the one inside the binary.
+    Dir(PathBuf),
+    /// The files built into this binary by `cargo xtask dist` (feature `embedded-site`).
+    Embedded,
+}
+
+impl Site {
+    /// The site built into this binary, if it was built with one.
+    pub fn built_in() -> Option<Site> {
+        cfg!(feature = "embedded-site").then_some(Site::Embedded)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// The built browser client (index.html and pkg/); none serves a short notice.
-    pub static_dir: Option<PathBuf>,
+    /// Where the browser client's files come from; none serves a short notice.
+    pub site: Option<Site>,
     /// Bounds on what participants send.
     pub limits: Limits,
     /// How long a dropped participant keeps their place in the hand queue.
@@ -68,7 +85,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            static_dir: None,
+            site: None,
             limits: Limits::default(),
             grace: Duration::from_secs(120),
             max_rooms: 10_000,

@@ -24,7 +24,7 @@ pub mod secrets;
 pub mod services;
 pub mod storage;
 
-pub use config::Config;
+pub use config::{Config, Site};
 pub use services::Services;
 
 use axum::serve::ListenerExt;

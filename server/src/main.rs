@@ -3,7 +3,7 @@
 use clap::Parser;
 use server::storage::SqliteStore;
 use server::storage::sqlite::SyncMode;
-use server::{Config, Services};
+use server::{Config, Services, Site};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -25,7 +25,8 @@ struct Args {
     /// Port to listen on.
     #[arg(long, env = "PORT", default_value_t = 8080)]
     port: u16,
-    /// Directory of the built browser client (index.html, pkg/).
+    /// Serve the browser client from this directory (index.html, pkg/, built by `cargo
+    /// xtask build`) instead of the one built into the binary.
     #[arg(long, env = "STATIC_DIR")]
     static_dir: Option<PathBuf>,
     /// Seconds a dropped participant keeps their place in the hand queue.
@@ -188,7 +189,7 @@ async fn run() -> std::io::Result<()> {
         })?;
     tracing::info!(db = %args.db.display(), ?sync, "database open");
     let config = args.limits.apply(Config {
-        static_dir: args.static_dir,
+        site: args.static_dir.map(Site::Dir).or_else(Site::built_in),
         grace: Duration::from_secs(args.grace_seconds),
         max_rooms: args.max_rooms,
         idle_room: Duration::from_secs(args.idle_session_seconds),

@@ -4,7 +4,7 @@
 
 use crate::process::spawn_listening;
 use server::storage::{SqliteStore, Store};
-use server::{Config, Services};
+use server::{Config, Services, Site};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
@@ -215,7 +215,7 @@ impl TestServer {
 /// The default settings, serving the built client from `CLIENT_DIST` ([`client_dist`]).
 pub fn with_client() -> Config {
     Config {
-        static_dir: Some(client_dist()),
+        site: Some(Site::Dir(client_dist())),
         ..Config::default()
     }
 }

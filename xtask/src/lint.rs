@@ -4,11 +4,11 @@
 
 use anyhow::{Result, bail};
 
-use crate::{cmd, setup};
+use crate::{cmd, paths, setup};
 
 pub fn run() -> Result<()> {
     setup::ensure_wasm_target()?;
-    let checks: [(&str, &[&str]); 3] = [
+    let checks: [(&str, &[&str]); 4] = [
         ("rustfmt", &["fmt", "--all", "--check"]),
         (
             "clippy (host crates)",
@@ -18,6 +18,23 @@ pub fn run() -> Result<()> {
                 "--exclude",
                 "client",
                 "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ),
+        // The code that serves a site built into the binary exists only with this
+        // feature; the fixture site of the server's tests stands in for the real one.
+        (
+            "clippy (server with the site inside)",
+            &[
+                "clippy",
+                "--package",
+                "server",
+                "--features",
+                "embedded-site",
+                "--lib",
+                "--bins",
                 "--",
                 "-D",
                 "warnings",
@@ -41,9 +58,14 @@ pub fn run() -> Result<()> {
     let failed: Vec<&str> = checks
         .into_iter()
         .filter(|(_, args)| {
-            cmd::run(cmd::cargo().args(*args))
-                .inspect_err(|error| eprintln!("xtask: {error:#}"))
-                .is_err()
+            let fixture_site = paths::root().join("server/tests/fixtures/site");
+            cmd::run(
+                cmd::cargo()
+                    .args(*args)
+                    .env("CODEV_SITE_DIR", &fixture_site),
+            )
+            .inspect_err(|error| eprintln!("xtask: {error:#}"))
+            .is_err()
         })
         .map(|(name, _)| name)
         .collect();

@@ -1,4 +1,5 @@
-//! `cargo xtask`: the project's front door (`run`, `test`, `lint`, `build`, `bench`).
+//! `cargo xtask`: the project's front door (`run`, `test`, `lint`, `build`, `dist`,
+//! `bench`).
 //!
 //! Everything a fresh machine needs beyond Rust and Node is installed on demand by
 //! [`setup`], and the wasm tooling (wasm-bindgen and its test runner) is linked into this
@@ -8,6 +9,7 @@
 mod bench;
 mod cmd;
 mod compress;
+mod dist;
 mod lint;
 mod paths;
 mod run;
@@ -40,6 +42,8 @@ enum Command {
     Run(run::RunArgs),
     /// Only build the client site into target/client-dist.
     Build(site::SiteArgs),
+    /// Build one server binary with the client site inside: target/dist/codev-server.
+    Dist(dist::DistArgs),
     /// Build the client site, then run the host tests and the client's wasm tests.
     Test(test::TestArgs),
     /// Check formatting and run clippy with warnings denied (host crates and wasm client).
@@ -61,6 +65,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Build(args) => site::build(&args).map(|_| ()),
+        Command::Dist(args) => dist::run(&args),
         Command::Test(args) => test::run(&args),
         Command::Lint => lint::run(),
         Command::Bench(args) => bench::run(&args),

@@ -2,11 +2,13 @@
 //!
 //! 1. installs the wasm target and Chromium + chromedriver if missing;
 //! 2. builds the client site, exactly as `cargo xtask run` serves it;
-//! 3. runs the host tests (`cargo test --workspace --exclude client`) with `CLIENT_DIST`
-//!    pointing at the site, so the browser end-to-end tests can serve it, and `AXE_CORE`
+//! 3. builds the one-file server with that site inside (as `cargo xtask dist` does);
+//! 4. runs the host tests (`cargo test --workspace --exclude client`) with `CLIENT_DIST`
+//!    pointing at the site, so the browser end-to-end tests can serve it, `DIST_BINARY`
+//!    at the one-file server, which a test runs alone in an empty directory, `AXE_CORE`
 //!    at `axe.min.js` (npm package `axe-core`, installed on first use), which they inject
 //!    into every screen to check its accessibility;
-//! 4. runs the client's own tests compiled to wasm, in headless Chromium, with this very
+//! 5. runs the client's own tests compiled to wasm, in headless Chromium, with this very
 //!    binary acting as `wasm-bindgen-test-runner` (see [`wasm_test_runner`]).
 //!
 //! Both test suites run even if the first fails; the exit status is non-zero if either did.
@@ -19,7 +21,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use crate::{cmd, paths, setup, site};
+use crate::{cmd, dist, paths, setup, site};
 
 #[derive(Args, Debug)]
 pub struct TestArgs {
@@ -44,6 +46,7 @@ pub fn run(args: &TestArgs) -> Result<()> {
     let mut failures = Vec::new();
     if !args.wasm_only {
         let dist = site::build(&args.site)?;
+        let one_file = dist::server_with_site(&dist, &paths::target_dir().join("dist"))?;
         let mut host = cmd::cargo();
         host.args([
             "test",
@@ -53,6 +56,7 @@ pub fn run(args: &TestArgs) -> Result<()> {
             "--no-fail-fast",
         ])
         .env("CLIENT_DIST", &dist)
+        .env("DIST_BINARY", &one_file)
         .env("CHROMEDRIVER", setup::CHROMEDRIVER);
         // Without it the browser tests fail and say why; the other host tests still run.
         match setup::axe_core() {

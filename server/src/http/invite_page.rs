@@ -67,10 +67,10 @@ pub async fn serve(
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(dir) = state.config.static_dir.as_ref() else {
+    let Some(site) = state.config.site.as_ref() else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let template = match tokio::fs::read_to_string(dir.join("index.html")).await {
+    let template = match super::site::index_html(site).await {
         Ok(template) => template,
         Err(error) => {
             tracing::error!(%error, "the site's index.html cannot be read");
@@ -79,7 +79,7 @@ pub async fn serve(
     };
     let page = match look_up(&state, client, code).await {
         Some(found) => write_in(&template, language(&headers), &found),
-        None => template,
+        None => template.into_owned(),
     };
     (
         [

@@ -7,6 +7,7 @@ pub mod invite_page;
 mod metrics;
 pub mod refusal;
 pub mod security;
+pub mod site;
 
 pub use crate::app_state::AppState;
 
@@ -24,7 +25,6 @@ use refusal::Refused;
 use serde::{Deserialize, Serialize};
 use shared::state::Language;
 use shared::{ErrorCode, RoomCode};
-use tower_http::services::{ServeDir, ServeFile};
 
 /// Everything the server answers, on one port.
 pub fn router(state: AppState) -> Router {
@@ -43,22 +43,13 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::endpoint))
         .route("/ws", get(upgrade))
         .layer(DefaultBodyLimit::max(4 * 1024));
-    let app = match &state.config.static_dir {
-        // An invite link's page is written with its first screen (`invite_page`); other
-        // unknown paths get the app, which routes itself. Files have `.br` and `.gz`
-        // twins made at build time, sent to browsers that accept them.
-        Some(dir) => api
-            .route("/r/{code}", get(invite_page::serve))
-            .fallback_service(
-                ServeDir::new(dir)
-                    .precompressed_br()
-                    .precompressed_gzip()
-                    .fallback(
-                        ServeFile::new(dir.join("index.html"))
-                            .precompressed_br()
-                            .precompressed_gzip(),
-                    ),
-            ),
+    let app = match &state.config.site {
+        // An invite link's page is written with its first screen (`invite_page`); any
+        // other path the API does not answer is the site's (`site`).
+        Some(site) => {
+            let api = api.route("/r/{code}", get(invite_page::serve));
+            site::serve_files(api, site)
+        }
         None => api.fallback(no_client),
     };
     security::with_headers(app.with_state(state))
@@ -85,7 +76,7 @@ async fn health(State(state): State<AppState>) -> Response {
     (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
 }
 
-async fn no_client() -> (StatusCode, &'static str) {
+pub(crate) async fn no_client() -> (StatusCode, &'static str) {
     (
         StatusCode::NOT_FOUND,
         "The browser client is not built into this server. Run `cargo xtask run`.",

@@ -1,7 +1,7 @@
 //! Bad frames get a typed answer, and the connection stays usable; a connection seated
 //! in one room cannot touch another.
 
-use server::Config;
+use server::{Config, Site};
 use shared::state::{NoteKind, Role};
 use shared::wire::ServerMessage;
 use shared::{Command, ErrorCode, NoteId, Step};
@@ -108,7 +108,7 @@ async fn an_unknown_api_path_is_a_json_404_not_the_page() {
     let site = TempDir::new("site");
     std::fs::write(site.join("index.html"), "<!doctype html><title>app</title>").expect("write");
     let server = TestServer::start_with(Config {
-        static_dir: Some(site.path().to_owned()),
+        site: Some(Site::Dir(site.path().to_owned())),
         ..Config::default()
     })
     .await;

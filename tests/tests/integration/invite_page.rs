@@ -4,7 +4,7 @@
 //! up. The site's own `index.html` (from `client/static`) is the template, so a change
 //! that loses its mark fails here.
 
-use server::Config;
+use server::{Config, Site};
 use tests::cast::closed_by_anne;
 use tests::server::{HttpAnswer, TempDir, TestServer};
 
@@ -18,7 +18,7 @@ fn site() -> TempDir {
 
 async fn server_with_site(site: &TempDir, config: Config) -> TestServer {
     TestServer::start_with(Config {
-        static_dir: Some(site.path().to_path_buf()),
+        site: Some(Site::Dir(site.path().to_path_buf())),
         ..config
     })
     .await
@@ -156,7 +156,7 @@ async fn guessing_codes_through_the_page_is_no_faster_than_joining() {
 #[tokio::test]
 async fn without_a_site_there_is_no_page_to_write() {
     let server = TestServer::start_with(Config {
-        static_dir: None,
+        site: None,
         ..Config::default()
     })
     .await;

@@ -9,10 +9,12 @@
 
 mod bad_input;
 mod browser_controls;
+mod browser_dist;
 mod browser_entry;
 mod browser_recovery;
 mod browser_session;
 mod browser_smoke;
+mod browser_upgrade;
 mod cursors;
 mod durability;
 mod idle_rooms;

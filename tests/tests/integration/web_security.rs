@@ -1,7 +1,7 @@
 //! The web side: another site cannot open the WebSocket from a visitor's browser, and
 //! every page is confined by its Content-Security-Policy, checked in Chromium itself.
 
-use server::Config;
+use server::{Config, Site};
 use shared::wire::{ClientMessage, ServerMessage};
 use std::path::Path;
 use tests::browser::{Browser, ChromeDriver};
@@ -107,7 +107,7 @@ async fn serving_the_probe_site() -> (TempDir, TestServer) {
     let site = TempDir::new("site");
     probe_site(site.path());
     let server = TestServer::start_with(Config {
-        static_dir: Some(site.path().to_owned()),
+        site: Some(Site::Dir(site.path().to_owned())),
         ..Config::default()
     })
     .await;
