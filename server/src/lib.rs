@@ -9,6 +9,7 @@
 //! process through [`storage`]: every event is durable before its sender hears back.
 
 pub mod app_state;
+pub mod calendar;
 pub mod clock;
 pub mod config;
 pub mod connection;

@@ -33,21 +33,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         setup::ensure_browser()?;
         site::build(&site::SiteArgs::default())?;
     }
-    let mut build = cmd::cargo();
-    build.args([
-        "build",
-        "--release",
-        "--package",
-        "server",
-        "--bin",
-        "server",
-        "--package",
-        "bench",
-        // `--bin` selects among every package's targets: without this one, only the
-        // server's binary would be built and a stale (or missing) bench would run.
-        "--bin",
-        "bench",
-    ]);
+    let mut build = cmd::build_binaries(&[("server", "server"), ("bench", "bench")], true);
     cmd::run(&mut build)?;
     let release = paths::target_dir().join("release");
     let mut bench = Command::new(release.join("bench"));

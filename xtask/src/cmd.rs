@@ -19,6 +19,21 @@ pub fn cargo() -> Command {
     cmd
 }
 
+/// `cargo build` of the named binaries, each `(package, binary)`, optimised or not.
+/// Every binary is named: `--bin` selects among all the packages' targets, so naming a
+/// package without its binary would build nothing of it and leave a stale one to run.
+pub fn build_binaries(binaries: &[(&str, &str)], release: bool) -> Command {
+    let mut cmd = cargo();
+    cmd.arg("build");
+    if release {
+        cmd.arg("--release");
+    }
+    for (package, binary) in binaries {
+        cmd.args(["--package", package, "--bin", binary]);
+    }
+    cmd
+}
+
 /// Runs `cmd` to completion with inherited stdio; an unsuccessful exit is an error.
 pub fn run(cmd: &mut Command) -> Result<()> {
     let shown = display(cmd);

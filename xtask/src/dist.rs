@@ -41,17 +41,8 @@ pub fn run(args: &DistArgs) -> Result<()> {
 /// [`BINARY_NAME`]; returns its path.
 pub fn server_with_site(site: &Path, out: &Path) -> Result<PathBuf> {
     cmd::run(
-        cmd::cargo()
-            .args([
-                "build",
-                "--release",
-                "--package",
-                "server",
-                "--bin",
-                "server",
-                "--features",
-                "embedded-site",
-            ])
+        cmd::build_binaries(&[("server", "server")], true)
+            .args(["--features", "embedded-site"])
             .env("CODEV_SITE_DIR", site),
     )?;
     let built = paths::target_dir().join("release").join("server");

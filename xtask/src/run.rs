@@ -33,12 +33,10 @@ pub struct RunArgs {
 pub fn run(args: &RunArgs) -> Result<()> {
     let dist = site::build(&args.site)?;
 
-    let mut build = cmd::cargo();
-    build.args(["build", "--package", "server", "--bin", "server"]);
-    if !args.site.dev {
-        build.arg("--release");
-    }
-    cmd::run(&mut build)?;
+    cmd::run(&mut cmd::build_binaries(
+        &[("server", "server")],
+        !args.site.dev,
+    ))?;
 
     let binary = paths::target_dir()
         .join(if args.site.dev { "debug" } else { "release" })

@@ -207,6 +207,9 @@ pub(super) const TEXTS: Texts = Texts {
     side_bottom_label: "Timeline and people",
     step_column: "Step",
     colon: ": ",
+    series_event_title: "{} · session {} of {}",
+    series_event_page: "The group's page: {}",
+    series_event_call: "The video call: {}",
     step_names: [
         "Welcome",
         "Presenting the problem",

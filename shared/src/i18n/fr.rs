@@ -211,6 +211,9 @@ pub(super) const TEXTS: Texts = Texts {
     side_bottom_label: "Déroulé et participant·e·s",
     step_column: "Étape",
     colon: "\u{a0}: ",
+    series_event_title: "{} · séance {} sur {}",
+    series_event_page: "La page du groupe\u{a0}: {}",
+    series_event_call: "La visio\u{a0}: {}",
     step_names: [
         "Accueil",
         "Exposé de la problématique",

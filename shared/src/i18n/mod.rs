@@ -206,6 +206,9 @@ texts! {
     join_looking_up, session_closed_named, side_top_label, side_bottom_label, step_column,
     /// Between a label and its value: " : " in French, ": " in English.
     colon,
+    // A group's series as a calendar file: each session's title (group, number, count),
+    // and its description (the group page's address, the call's).
+    series_event_title, series_event_page, series_event_call,
 }
 
 impl Texts {
