@@ -1,6 +1,7 @@
 //! `cargo xtask test`: everything CI checks, from a clean machine.
 //!
-//! 1. installs the wasm target and Chromium + chromedriver if missing;
+//! 1. installs the wasm target, Chromium + chromedriver and nginx if missing (nginx for
+//!    the test of the nginx block in `docs/deploy.md`, which it finds through `NGINX`);
 //! 2. builds the client site, exactly as `cargo xtask run` serves it;
 //! 3. runs the host tests (`cargo test --workspace --exclude client`) with `CLIENT_DIST`
 //!    pointing at the site, so the browser end-to-end tests can serve it, and `AXE_CORE`
@@ -40,6 +41,7 @@ pub struct TestArgs {
 pub fn run(args: &TestArgs) -> Result<()> {
     setup::ensure_wasm_target()?;
     setup::ensure_browser()?;
+    setup::ensure_nginx()?;
 
     let mut failures = Vec::new();
     if !args.wasm_only {
@@ -53,7 +55,8 @@ pub fn run(args: &TestArgs) -> Result<()> {
             "--no-fail-fast",
         ])
         .env("CLIENT_DIST", &dist)
-        .env("CHROMEDRIVER", setup::CHROMEDRIVER);
+        .env("CHROMEDRIVER", setup::CHROMEDRIVER)
+        .env("NGINX", setup::NGINX);
         // Without it the browser tests fail and say why; the other host tests still run.
         match setup::axe_core() {
             Ok(axe) => {
