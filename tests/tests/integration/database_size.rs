@@ -14,7 +14,7 @@ use tests::server::{TempDir, TestServer, open_db};
 
 /// Sessions walked per measure: enough that the 4 KiB granularity of SQLite's pages
 /// averages out.
-const SESSIONS: u64 = 20;
+const SESSIONS: u64 = 50;
 
 /// A bound well above what a walked session adds today (see `docs/benchmarks.md`).
 const MOST_BYTES_PER_SESSION: u64 = 64 * 1024;
