@@ -14,7 +14,7 @@ const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("CODEV_COMMI
 
 /// Run co-development sessions: serves the web app and its live WebSocket on one port.
 #[derive(Debug, Parser)]
-#[command(version = VERSION, about)]
+#[command(name = "codev-server", version = VERSION, about)]
 struct Args {
     /// Something else than serving (without one, the server serves).
     #[command(subcommand)]

@@ -124,6 +124,17 @@ impl Cast {
     /// steps produce (problem, cards, contract, one note by each consultant, two
     /// actions, the closing round). `Step::Closed` walks everything, then closes.
     pub async fn at_step(url: &str, session: &SessionCreated, target: Step) -> Cast {
+        Cast::walked(url, session, target, 1).await
+    }
+
+    /// Like [`at_step`](Self::at_step), with `notes_each` notes by each consultant in
+    /// the exploration ([`N_ANA`] and [`N_BEN`] first, then `n-ana-2`, `n-ben-2`…).
+    pub async fn walked(
+        url: &str,
+        session: &SessionCreated,
+        target: Step,
+        notes_each: usize,
+    ) -> Cast {
         let mut cast = Cast::join(url, session).await;
         let client = cast.id(Who::Cli);
         cast.fac
@@ -163,17 +174,24 @@ impl Cast {
                         .await;
                 }
                 Step::Exploration => {
-                    for (who, id, kind) in [
-                        (Who::Ana, N_ANA, NoteKind::Advice),
-                        (Who::Ben, N_BEN, NoteKind::Feeling),
-                    ] {
-                        cast.client(who)
-                            .ok(Command::PostNote {
-                                note_id: NoteId::new(id),
-                                kind,
-                                text: "Essaie de déléguer un dossier entier.".into(),
-                            })
-                            .await;
+                    for n in 1..=notes_each {
+                        for (who, id, kind) in [
+                            (Who::Ana, N_ANA, NoteKind::Advice),
+                            (Who::Ben, N_BEN, NoteKind::Feeling),
+                        ] {
+                            let id = if n == 1 {
+                                id.to_owned()
+                            } else {
+                                format!("{id}-{n}")
+                            };
+                            cast.client(who)
+                                .ok(Command::PostNote {
+                                    note_id: NoteId::new(&id),
+                                    kind,
+                                    text: "Essaie de déléguer un dossier entier.".into(),
+                                })
+                                .await;
+                        }
                     }
                 }
                 Step::ActionPlan => {

@@ -6,11 +6,13 @@
 //! `browser` drives headless Chromium through chromedriver (WebDriver);
 //! `proxy` sits between a browser and the server to cut its network on demand;
 //! `cast` walks a room of five to any step over real WebSockets;
-//! `journey` is what a person does through the UI, for the browser tests.
+//! `journey` is what a person does through the UI, for the browser tests;
+//! `nginx` runs Debian's nginx with the block `docs/deploy.md` documents.
 
 pub mod browser;
 pub mod cast;
 pub mod journey;
+pub mod nginx;
 pub mod process;
 pub mod proxy;
 pub mod server;

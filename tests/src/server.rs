@@ -292,7 +292,9 @@ pub async fn http(
     }
 }
 
-async fn create_session(addr: SocketAddr, title: &str) -> SessionCreated {
+/// Create a session titled `title` through the HTTP API of whatever listens at `addr`
+/// (a server, or a proxy in front of one).
+pub async fn create_session(addr: SocketAddr, title: &str) -> SessionCreated {
     let body = serde_json::json!({ "title": title, "language": "fr" }).to_string();
     let answer = http(addr, "POST", "/api/sessions", Some(&body), &[]).await;
     assert_eq!(answer.status, 201, "create session: {}", answer.body);

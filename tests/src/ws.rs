@@ -14,11 +14,17 @@ use shared::replica::{Entry, Replica};
 use shared::timer::Millis;
 use shared::wire::{ByeReason, ClientMessage, PROTOCOL_VERSION, ServerMessage};
 use shared::{Command, Event, ParticipantId, Rejection, RoomCode, RoomState};
+use std::net::{IpAddr, SocketAddr};
 use std::ops::Deref;
 use std::time::Duration;
-use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async_with_config};
+use tokio::net::{TcpSocket, TcpStream};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::handshake::client::Request;
+use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+use tokio_tungstenite::{
+    MaybeTlsStream, WebSocketStream, client_async_with_config, connect_async_with_config,
+};
 
 /// The longest a test waits for any one message before failing.
 pub const PATIENCE: Duration = Duration::from_secs(10);
@@ -54,18 +60,52 @@ impl WsClient {
         label: &str,
         headers: &[(&str, &str)],
     ) -> Result<Self, (u16, String)> {
-        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-        use tokio_tungstenite::tungstenite::http::HeaderValue;
-        let mut request = url.into_client_request().expect("a WebSocket URL");
-        for (name, value) in headers {
-            let name: tokio_tungstenite::tungstenite::http::HeaderName =
-                name.parse().expect("a header name");
-            let value = HeaderValue::from_str(value).expect("a header value");
-            request.headers_mut().insert(name, value);
+        let request = request_with_headers(url, headers);
+        let connected = connect_async_with_config(request, None, true).await;
+        Self::handshaken(connected.map(|(socket, _)| socket), label)
+    }
+
+    /// Like [`connect_with_headers`](Self::connect_with_headers), from the local address
+    /// `source` (on loopback, any of 127.0.0.0/8): a proxy in front of the server then
+    /// sees the test as a client of that address.
+    pub async fn connect_from(
+        source: IpAddr,
+        url: &str,
+        label: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Self, (u16, String)> {
+        let request = request_with_headers(url, headers);
+        let uri = request.uri();
+        let host = uri.host().expect("a host in the WebSocket URL");
+        let port = uri.port_u16().unwrap_or(80);
+        let target: SocketAddr = format!("{host}:{port}").parse().expect("an IP address");
+        let socket = if target.is_ipv4() {
+            TcpSocket::new_v4()
+        } else {
+            TcpSocket::new_v6()
         }
-        match connect_async_with_config(request, None, true).await {
-            Ok((socket, _)) => Ok(Self::with_socket(socket, label)),
-            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+        .expect("a TCP socket");
+        socket
+            .bind(SocketAddr::new(source, 0))
+            .unwrap_or_else(|e| panic!("{label}: bind {source}: {e}"));
+        let stream = socket
+            .connect(target)
+            .await
+            .unwrap_or_else(|e| panic!("{label}: connect to {target}: {e}"));
+        stream.set_nodelay(true).expect("TCP_NODELAY");
+        let connected =
+            client_async_with_config(request, MaybeTlsStream::Plain(stream), None).await;
+        Self::handshaken(connected.map(|(socket, _)| socket), label)
+    }
+
+    /// The client on a handshaken socket, or the HTTP status and body of a refusal.
+    fn handshaken(
+        connected: Result<WebSocketStream<MaybeTlsStream<TcpStream>>, WsError>,
+        label: &str,
+    ) -> Result<Self, (u16, String)> {
+        match connected {
+            Ok(socket) => Ok(Self::with_socket(socket, label)),
+            Err(WsError::Http(response)) => {
                 let status = response.status().as_u16();
                 let body = response
                     .body()
@@ -408,6 +448,17 @@ impl Deref for WsClient {
     fn deref(&self) -> &Replica {
         &self.replica
     }
+}
+
+/// The handshake request for `url`, with extra `headers`.
+fn request_with_headers(url: &str, headers: &[(&str, &str)]) -> Request {
+    let mut request = url.into_client_request().expect("a WebSocket URL");
+    for (name, value) in headers {
+        let name: HeaderName = name.parse().expect("a header name");
+        let value = HeaderValue::from_str(value).expect("a header value");
+        request.headers_mut().insert(name, value);
+    }
+    request
 }
 
 /// The local clock a replica reads (for its estimate of the server's clock), in

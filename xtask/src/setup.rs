@@ -2,7 +2,7 @@
 //!
 //! Each `ensure_*` checks first (cheaply) and installs only when something is missing,
 //! so the front-door commands work on a clean Debian box and cost nothing afterwards.
-//! Only package registries are used: rustup, apt and npm.
+//! Only package registries are used: rustup, apt (Chromium, chromedriver, nginx) and npm.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -49,12 +49,30 @@ pub fn ensure_wasm_target() -> Result<()> {
 /// Makes sure Debian's Chromium and chromedriver are installed (browser tests and the
 /// client's wasm tests run in them).
 pub fn ensure_browser() -> Result<()> {
-    if Path::new(CHROMIUM).is_file() && Path::new(CHROMEDRIVER).is_file() {
+    ensure_debian_packages(&["chromium", "chromium-driver"], &[CHROMIUM, CHROMEDRIVER])
+}
+
+/// Debian's nginx, which the test of the nginx block in `docs/deploy.md` runs (as a
+/// process of its own, never as the system's service).
+pub const NGINX: &str = "/usr/sbin/nginx";
+
+/// Makes sure Debian's nginx is installed. The package's own service is left as the
+/// package sets it up: the test starts its own nginx on a configuration of its own.
+pub fn ensure_nginx() -> Result<()> {
+    ensure_debian_packages(&["nginx"], &[NGINX])
+}
+
+/// Installs the Debian `packages` with apt-get (through sudo when not root) unless every
+/// file of `provides` is already there, and checks the files are there afterwards.
+fn ensure_debian_packages(packages: &[&str], provides: &[&str]) -> Result<()> {
+    if provides.iter().all(|path| Path::new(path).is_file()) {
         return Ok(());
     }
+    let names = packages.join(" ");
     if !cmd::on_path("apt-get") {
         bail!(
-            "{CHROMIUM} or {CHROMEDRIVER} is missing and apt-get is not available; install Chromium and its chromedriver"
+            "{} is missing and apt-get is not available; install {names}",
+            provides.join(" or ")
         );
     }
     let as_root = cmd::output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
@@ -67,18 +85,22 @@ pub fn ensure_browser() -> Result<()> {
             sudo
         } else {
             return Err(anyhow::anyhow!(
-                "installing chromium needs root: run `apt-get install -y chromium chromium-driver` as root"
+                "installing {names} needs root: run `apt-get install -y {names}` as root"
             ));
         };
         command.env("DEBIAN_FRONTEND", "noninteractive").args(args);
         cmd::run(&mut command)
     };
-    eprintln!("xtask: installing Chromium and chromedriver (Debian packages)");
+    eprintln!("xtask: installing {names} (Debian packages)");
     apt(&["update"])?;
-    apt(&["install", "-y", "chromium", "chromium-driver"])?;
-    for path in [CHROMIUM, CHROMEDRIVER] {
+    let install: Vec<&str> = ["install", "-y"]
+        .into_iter()
+        .chain(packages.iter().copied())
+        .collect();
+    apt(&install)?;
+    for path in provides {
         if !Path::new(path).is_file() {
-            bail!("{path} is still missing after installing chromium and chromium-driver");
+            bail!("{path} is still missing after installing {names}");
         }
     }
     Ok(())

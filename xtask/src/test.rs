@@ -1,6 +1,7 @@
 //! `cargo xtask test`: everything CI checks, from a clean machine.
 //!
-//! 1. installs the wasm target and Chromium + chromedriver if missing;
+//! 1. installs the wasm target, Chromium + chromedriver and nginx if missing (nginx for
+//!    the test of the nginx block in `docs/deploy.md`, which it finds through `NGINX`);
 //! 2. builds the client site, exactly as `cargo xtask run` serves it;
 //! 3. builds the one-file server with that site inside (as `cargo xtask dist` does);
 //! 4. runs the host tests (`cargo test --workspace --exclude client`) with `CLIENT_DIST`
@@ -42,6 +43,7 @@ pub struct TestArgs {
 pub fn run(args: &TestArgs) -> Result<()> {
     setup::ensure_wasm_target()?;
     setup::ensure_browser()?;
+    setup::ensure_nginx()?;
 
     let mut failures = Vec::new();
     if !args.wasm_only {
@@ -57,7 +59,8 @@ pub fn run(args: &TestArgs) -> Result<()> {
         ])
         .env("CLIENT_DIST", &dist)
         .env("DIST_BINARY", &one_file)
-        .env("CHROMEDRIVER", setup::CHROMEDRIVER);
+        .env("CHROMEDRIVER", setup::CHROMEDRIVER)
+        .env("NGINX", setup::NGINX);
         // Without it the browser tests fail and say why; the other host tests still run.
         match setup::axe_core() {
             Ok(axe) => {

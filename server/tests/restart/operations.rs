@@ -103,7 +103,7 @@ fn the_binary_says_its_version_and_the_commit_it_was_built_from() {
         .unwrap_or_else(|| "unknown".to_owned());
     assert_eq!(
         said.trim(),
-        format!("server {} ({commit})", env!("CARGO_PKG_VERSION"))
+        format!("codev-server {} ({commit})", env!("CARGO_PKG_VERSION"))
     );
 }
 
