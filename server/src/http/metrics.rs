@@ -58,9 +58,24 @@ fn access(config: &Config, request: &Parts) -> Access {
                 _ => Access::WrongToken,
             }
         }
+        None if came_through_an_unnamed_proxy(config, request) => Access::NotLocal,
         None if request_ip(request, config.client_ip_header.as_deref()).is_loopback() => {
             Access::Granted
         }
         None => Access::NotLocal,
     }
+}
+
+/// The headers a reverse proxy adds to say whom it forwards for.
+const FORWARDING_HEADERS: [&str; 3] = ["forwarded", "x-forwarded-for", "x-real-ip"];
+
+/// Whether the request carries a proxy's forwarding header while the server was told
+/// of no proxy (`--client-ip-header`). Behind a proxy on this machine every request
+/// comes from loopback, so without this anyone on the internet would pass for this
+/// machine; a local scraper sends no such header.
+fn came_through_an_unnamed_proxy(config: &Config, request: &Parts) -> bool {
+    config.client_ip_header.is_none()
+        && FORWARDING_HEADERS
+            .iter()
+            .any(|name| request.headers.contains_key(*name))
 }

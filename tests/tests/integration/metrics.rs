@@ -134,6 +134,19 @@ async fn metrics_answer_this_machine_or_the_bearer_of_the_token() {
     assert!(!remote.body.contains("codev_rooms"));
     assert!(remote.body.contains("METRICS_TOKEN"));
 
+    // Behind a proxy the server was not told of, every request comes from loopback:
+    // one the proxy forwarded, saying so in any of its headers, is not this machine's.
+    let unnamed_proxy = TestServer::start().await;
+    let direct = unnamed_proxy.http("GET", "/metrics", None).await;
+    assert_eq!(direct.status, 200, "a scraper on this machine reads them");
+    for header in ["X-Forwarded-For", "X-Real-IP", "Forwarded"] {
+        let forwarded = unnamed_proxy
+            .http_with_headers("GET", "/metrics", None, &[(header, "203.0.113.9")])
+            .await;
+        assert_eq!(forwarded.status, 403, "{header}");
+        assert!(!forwarded.body.contains("codev_rooms"));
+    }
+
     // With a token, it is needed from everywhere, this machine included.
     let guarded = TestServer::start_with(Config {
         client_ip_header: Some("X-Real-IP".into()),
