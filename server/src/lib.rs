@@ -8,6 +8,7 @@
 //! [`registry`] only finds rooms. No room state sits behind a lock. Rooms outlive the
 //! process through [`storage`]: every event is durable before its sender hears back.
 
+pub mod actor;
 pub mod app_state;
 pub mod clock;
 pub mod config;

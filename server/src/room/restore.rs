@@ -3,8 +3,9 @@
 //! A gap in the stored sequence is corruption, reported, never papered over.
 
 use super::RoomHandle;
-use super::actor::{Context, Registration, RoomActor};
-use super::seats::{PastAnswer, Seats};
+use super::actor::RoomActor;
+use crate::actor::seats::{PastAnswer, Seats};
+use crate::actor::{Context, Registration};
 use crate::storage::{StoreError, StoredEvent, StoredRoom};
 use shared::{Room, RoomState};
 use tokio::time::Instant;

@@ -4,9 +4,9 @@
 //! once.
 
 use super::{Held, RoomActor};
+use crate::actor::seats::PastAnswer;
 use crate::frames;
 use crate::room::ConnId;
-use crate::room::seats::PastAnswer;
 use crate::storage::{StoredEvent, Write};
 use axum::extract::ws::Utf8Bytes;
 use shared::logic::decide;
@@ -25,7 +25,7 @@ fn authorship_sensitive(command: &Command) -> bool {
 
 impl RoomActor {
     pub(super) fn command(&mut self, conn: ConnId, id: u64, command: Command) {
-        let Some(actor) = self.connections.get(&conn).map(|c| c.participant.clone()) else {
+        let Some(actor) = self.connections.participant(conn).cloned() else {
             return;
         };
         if let Some(answer) = self.seats.answer_to(&actor, id) {
@@ -63,7 +63,7 @@ impl RoomActor {
                     if let Some(note_id) = posted {
                         let frame = frames::encode(&ServerMessage::YourNote { note_id });
                         self.when_durable(
-                            self.seq,
+                            self.outbox.seq(),
                             Held::Private {
                                 participant: actor.clone(),
                                 frame,
@@ -71,10 +71,18 @@ impl RoomActor {
                         );
                     }
                 }
-                let ack = frames::encode(&ServerMessage::Ack { id, seq: self.seq });
-                self.seats
-                    .remember_answer(&actor, id, PastAnswer::Ack { seq: self.seq });
-                self.when_durable(self.seq, Held::Answer { conn, frame: ack });
+                let ack = frames::encode(&ServerMessage::Ack {
+                    id,
+                    seq: self.outbox.seq(),
+                });
+                self.seats.remember_answer(
+                    &actor,
+                    id,
+                    PastAnswer::Ack {
+                        seq: self.outbox.seq(),
+                    },
+                );
+                self.when_durable(self.outbox.seq(), Held::Answer { conn, frame: ack });
             }
             Err(rejection) => {
                 tracing::debug!(
@@ -89,10 +97,10 @@ impl RoomActor {
                 self.seats.remember_answer(
                     &actor,
                     id,
-                    PastAnswer::Refused(Box::new((refusal.clone(), self.seq))),
+                    PastAnswer::Refused(Box::new((refusal.clone(), self.outbox.seq()))),
                 );
                 self.when_durable(
-                    self.seq,
+                    self.outbox.seq(),
                     Held::Answer {
                         conn,
                         frame: refusal,
@@ -112,17 +120,17 @@ impl RoomActor {
         command_id: Option<u64>,
     ) {
         self.room.apply(&event, actor);
-        self.seq += 1;
+        let seq = self.outbox.next_seq();
         self.when_durable(
-            self.seq,
+            seq,
             Held::Event {
-                frame: Arc::new(frames::event(self.seq, &event)),
+                frame: Arc::new(frames::event(seq, &event)),
             },
         );
-        self.unwritten.push(Write::AppendEvent {
+        self.outbox.write(Write::AppendEvent {
             room: self.code.clone(),
             event: StoredEvent {
-                seq: self.seq,
+                seq,
                 at: self.services.clock.now(),
                 actor: actor.cloned(),
                 command_id,
@@ -134,17 +142,17 @@ impl RoomActor {
     /// A connection asked for a fresh snapshot (it saw a gap): it goes out after the
     /// events before it, once they are durable.
     pub(super) fn send_snapshot(&mut self, conn: ConnId) {
-        let Some(participant) = self.connections.get(&conn).map(|c| c.participant.clone()) else {
+        let Some(participant) = self.connections.participant(conn).cloned() else {
             return;
         };
         let frame = self.snapshot_for(&participant);
-        self.when_durable(self.seq, Held::Answer { conn, frame });
+        self.when_durable(self.outbox.seq(), Held::Answer { conn, frame });
     }
 
     /// The room as it is now, for `participant`.
     pub(super) fn snapshot_for(&self, participant: &ParticipantId) -> Utf8Bytes {
         frames::encode(&ServerMessage::Snapshot {
-            seq: self.seq,
+            seq: self.outbox.seq(),
             server_time: self.services.clock.now(),
             state: self.room.state.clone(),
             your_notes: self.room.notes_by(participant),

@@ -79,7 +79,7 @@ impl RoomActor {
         )?;
         let digest = Digest::of(&token);
         self.seats.add(participant.clone(), digest);
-        self.unwritten.push(Write::AddSeat {
+        self.outbox.write(Write::AddSeat {
             room: self.code.clone(),
             participant: participant.clone(),
             token: digest,
@@ -132,6 +132,6 @@ impl RoomActor {
             snapshot,
             reply,
         }));
-        self.when_durable(self.seq, held);
+        self.when_durable(self.outbox.seq(), held);
     }
 }
