@@ -8,6 +8,7 @@
 
 pub mod attendance;
 pub mod audience;
+pub mod core;
 pub mod durability;
 pub mod outbox;
 pub mod seats;

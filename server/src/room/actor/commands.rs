@@ -3,7 +3,8 @@
 //! refusal) remembered, so that a command sent again is answered the same and applied
 //! once.
 
-use super::{Held, RoomActor};
+use super::RoomActor;
+use crate::actor::core::Held;
 use crate::actor::seats::PastAnswer;
 use crate::frames;
 use crate::room::ConnId;
@@ -25,10 +26,10 @@ fn authorship_sensitive(command: &Command) -> bool {
 
 impl RoomActor {
     pub(super) fn command(&mut self, conn: ConnId, id: u64, command: Command) {
-        let Some(actor) = self.connections.participant(conn).cloned() else {
+        let Some(actor) = self.core.connections.participant(conn).cloned() else {
             return;
         };
-        if let Some(answer) = self.seats.answer_to(&actor, id) {
+        if let Some(answer) = self.core.seats.answer_to(&actor, id) {
             // A re-sent command: same answer, applied once.
             let (frame, needed) = match answer {
                 PastAnswer::Ack { seq } => (frames::encode(&ServerMessage::Ack { id, seq }), seq),
@@ -63,7 +64,7 @@ impl RoomActor {
                     if let Some(note_id) = posted {
                         let frame = frames::encode(&ServerMessage::YourNote { note_id });
                         self.when_durable(
-                            self.outbox.seq(),
+                            self.core.outbox.seq(),
                             Held::Private {
                                 participant: actor.clone(),
                                 frame,
@@ -73,16 +74,16 @@ impl RoomActor {
                 }
                 let ack = frames::encode(&ServerMessage::Ack {
                     id,
-                    seq: self.outbox.seq(),
+                    seq: self.core.outbox.seq(),
                 });
-                self.seats.remember_answer(
+                self.core.seats.remember_answer(
                     &actor,
                     id,
                     PastAnswer::Ack {
-                        seq: self.outbox.seq(),
+                        seq: self.core.outbox.seq(),
                     },
                 );
-                self.when_durable(self.outbox.seq(), Held::Answer { conn, frame: ack });
+                self.when_durable(self.core.outbox.seq(), Held::Answer { conn, frame: ack });
             }
             Err(rejection) => {
                 tracing::debug!(
@@ -94,13 +95,13 @@ impl RoomActor {
                 );
                 let refusal = frames::refusal(&self.services.metrics, Some(id), rejection);
                 // Even a refusal waits: it may rest on events not yet durable.
-                self.seats.remember_answer(
+                self.core.seats.remember_answer(
                     &actor,
                     id,
-                    PastAnswer::Refused(Box::new((refusal.clone(), self.outbox.seq()))),
+                    PastAnswer::Refused(Box::new((refusal.clone(), self.core.outbox.seq()))),
                 );
                 self.when_durable(
-                    self.outbox.seq(),
+                    self.core.outbox.seq(),
                     Held::Answer {
                         conn,
                         frame: refusal,
@@ -120,14 +121,14 @@ impl RoomActor {
         command_id: Option<u64>,
     ) {
         self.room.apply(&event, actor);
-        let seq = self.outbox.next_seq();
+        let seq = self.core.outbox.next_seq();
         self.when_durable(
             seq,
             Held::Event {
                 frame: Arc::new(frames::event(seq, &event)),
             },
         );
-        self.outbox.write(Write::AppendEvent {
+        self.core.outbox.write(Write::AppendEvent {
             room: self.code.clone(),
             event: StoredEvent {
                 seq,
@@ -142,17 +143,17 @@ impl RoomActor {
     /// A connection asked for a fresh snapshot (it saw a gap): it goes out after the
     /// events before it, once they are durable.
     pub(super) fn send_snapshot(&mut self, conn: ConnId) {
-        let Some(participant) = self.connections.participant(conn).cloned() else {
+        let Some(participant) = self.core.connections.participant(conn).cloned() else {
             return;
         };
         let frame = self.snapshot_for(&participant);
-        self.when_durable(self.outbox.seq(), Held::Answer { conn, frame });
+        self.when_durable(self.core.outbox.seq(), Held::Answer { conn, frame });
     }
 
     /// The room as it is now, for `participant`.
     pub(super) fn snapshot_for(&self, participant: &ParticipantId) -> Utf8Bytes {
         frames::encode(&ServerMessage::Snapshot {
-            seq: self.outbox.seq(),
+            seq: self.core.outbox.seq(),
             server_time: self.services.clock.now(),
             state: self.room.state.clone(),
             your_notes: self.room.notes_by(participant),

@@ -2,7 +2,8 @@
 //! facilitator's from any device), and seating the connection once what it is told is
 //! durable.
 
-use super::{Held, RoomActor, Seating};
+use super::RoomActor;
+use crate::actor::core::{Held, Seating};
 use crate::frames;
 use crate::room::{ConnId, ConnectionLink, Entry};
 use crate::secrets::{self, Digest};
@@ -40,7 +41,7 @@ impl RoomActor {
         };
         let (name, observer, facilitator_key) = match entry {
             Entry::Resume { token } => {
-                let participant = self.seats.find_by_token(&token).ok_or_else(invalid)?;
+                let participant = self.core.seats.find_by_token(&token).ok_or_else(invalid)?;
                 return Ok((participant, token));
             }
             Entry::Join {
@@ -78,8 +79,8 @@ impl RoomActor {
             &self.config.limits,
         )?;
         let digest = Digest::of(&token);
-        self.seats.add(participant.clone(), digest);
-        self.outbox.write(Write::AddSeat {
+        self.core.seats.add(participant.clone(), digest);
+        self.core.outbox.write(Write::AddSeat {
             room: self.code.clone(),
             participant: participant.clone(),
             token: digest,
@@ -99,7 +100,7 @@ impl RoomActor {
         link: ConnectionLink,
         reply: oneshot::Sender<Result<ParticipantId, Rejection>>,
     ) {
-        let was_away = self.seats.attach(&participant, conn);
+        let was_away = self.core.seats.attach(&participant, conn);
         let still_marked_away = self
             .room
             .state
@@ -132,6 +133,6 @@ impl RoomActor {
             snapshot,
             reply,
         }));
-        self.when_durable(self.outbox.seq(), held);
+        self.when_durable(self.core.outbox.seq(), held);
     }
 }
