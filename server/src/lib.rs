@@ -14,6 +14,7 @@ pub mod clock;
 pub mod config;
 pub mod connection;
 pub mod frames;
+pub mod group;
 pub mod guard;
 pub mod http;
 pub mod logging;

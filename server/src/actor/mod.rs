@@ -6,11 +6,13 @@
 //! ([`Registration`]). One copy of each idea, so that rooms and groups keep the same
 //! guarantees.
 
+pub mod answers;
 pub mod attendance;
 pub mod audience;
 pub mod core;
 pub mod durability;
 pub mod outbox;
+pub mod replay;
 pub mod seats;
 
 pub use audience::Audience;

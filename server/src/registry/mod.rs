@@ -13,21 +13,24 @@
 //! nobody loads the room back from rows about to go.
 
 mod errors;
+mod groups;
 mod slots;
 
 pub use errors::{CreateError, DeleteError, FindError};
+pub use groups::CreatedGroup;
 pub use slots::Slots;
 
 use crate::actor::Context;
 use crate::config::Config;
+use crate::group::ToGroup;
 use crate::room::{self, Description, RoomHandle, ToRoom};
 use crate::secrets::{self, Digest};
 use crate::services::Services;
 use crate::storage::journal::Durable;
 use crate::storage::{Journal, NewRoom, StoreError, Write};
 use dashmap::DashSet;
-use shared::RoomCode;
 use shared::state::{Language, RoomState};
+use shared::{GroupCode, RoomCode};
 use std::sync::Arc;
 use tokio::sync::oneshot;
 
@@ -38,6 +41,7 @@ pub const LOOKUPS: usize = 3;
 #[derive(Clone)]
 pub struct Registry {
     rooms: Slots<RoomCode, ToRoom>,
+    groups: Slots<GroupCode, ToGroup>,
     /// Rooms whose deletion is not durable yet.
     deleting: Arc<DashSet<RoomCode>>,
     config: Arc<Config>,
@@ -65,6 +69,7 @@ impl Registry {
     pub fn new(config: Arc<Config>, services: Services, journal: Journal) -> Self {
         Registry {
             rooms: Slots::default(),
+            groups: Slots::default(),
             deleting: Arc::new(DashSet::new()),
             config,
             services,

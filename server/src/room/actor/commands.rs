@@ -5,7 +5,6 @@
 
 use super::RoomActor;
 use crate::actor::core::Held;
-use crate::actor::seats::PastAnswer;
 use crate::frames;
 use crate::room::ConnId;
 use crate::storage::{StoredEvent, Write};
@@ -13,7 +12,6 @@ use axum::extract::ws::Utf8Bytes;
 use shared::logic::decide;
 use shared::wire::ServerMessage;
 use shared::{Command, Event, ParticipantId};
-use std::sync::Arc;
 
 /// Commands whose sender must not appear in any log line, since it would tie a note
 /// to its author.
@@ -29,13 +27,7 @@ impl RoomActor {
         let Some(actor) = self.core.connections.participant(conn).cloned() else {
             return;
         };
-        if let Some(answer) = self.core.seats.answer_to(&actor, id) {
-            // A re-sent command: same answer, applied once.
-            let (frame, needed) = match answer {
-                PastAnswer::Ack { seq } => (frames::encode(&ServerMessage::Ack { id, seq }), seq),
-                PastAnswer::Refused(refused) => *refused,
-            };
-            self.when_durable(needed, Held::Answer { conn, frame });
+        if self.core.answered_before(conn, &actor, id) {
             return;
         }
         self.services.metrics.command(command.name());
@@ -72,18 +64,7 @@ impl RoomActor {
                         );
                     }
                 }
-                let ack = frames::encode(&ServerMessage::Ack {
-                    id,
-                    seq: self.core.outbox.seq(),
-                });
-                self.core.seats.remember_answer(
-                    &actor,
-                    id,
-                    PastAnswer::Ack {
-                        seq: self.core.outbox.seq(),
-                    },
-                );
-                self.when_durable(self.core.outbox.seq(), Held::Answer { conn, frame: ack });
+                self.core.acknowledge(conn, &actor, id);
             }
             Err(rejection) => {
                 tracing::debug!(
@@ -93,20 +74,7 @@ impl RoomActor {
                     code = ?rejection.code,
                     "rejected"
                 );
-                let refusal = frames::refusal(&self.services.metrics, Some(id), rejection);
-                // Even a refusal waits: it may rest on events not yet durable.
-                self.core.seats.remember_answer(
-                    &actor,
-                    id,
-                    PastAnswer::Refused(Box::new((refusal.clone(), self.core.outbox.seq()))),
-                );
-                self.when_durable(
-                    self.core.outbox.seq(),
-                    Held::Answer {
-                        conn,
-                        frame: refusal,
-                    },
-                );
+                self.core.refuse(conn, &actor, id, rejection);
             }
         }
     }
@@ -121,13 +89,7 @@ impl RoomActor {
         command_id: Option<u64>,
     ) {
         self.room.apply(&event, actor);
-        let seq = self.core.outbox.next_seq();
-        self.when_durable(
-            seq,
-            Held::Event {
-                frame: Arc::new(frames::event(seq, &event)),
-            },
-        );
+        let seq = self.core.number_event(|seq| frames::event(seq, &event));
         self.core.outbox.write(Write::AppendEvent {
             room: self.code.clone(),
             event: StoredEvent {
@@ -147,7 +109,8 @@ impl RoomActor {
             return;
         };
         let frame = self.snapshot_for(&participant);
-        self.when_durable(self.core.outbox.seq(), Held::Answer { conn, frame });
+        let seq = self.core.outbox.seq();
+        self.core.answer_when_durable(seq, conn, frame);
     }
 
     /// The room as it is now, for `participant`.
