@@ -7,7 +7,7 @@
 //! The secret ballot stays here: the snapshot tells each member their own vote only,
 //! and a vote's event says that a vote moved, never whose.
 
-use super::{GroupEntry, GroupHandle, ToGroup};
+use super::{GroupEntry, GroupHandle, ToGroup, invalid_entry};
 use crate::actor::core::{self, Actor, Core, Held, Seating};
 use crate::actor::seats::Seats;
 use crate::actor::{ConnId, ConnectionLink, Context, Handle, Outbox, Registration};
@@ -40,14 +40,6 @@ pub fn spawn(
 ) -> GroupHandle {
     let actor = GroupActor::new(code, group, seq, facilitator_key, Seats::default(), context);
     actor.start(registration)
-}
-
-/// The one answer for an unknown group, a wrong key and a wrong token.
-fn invalid() -> Rejection {
-    Rejection::new(
-        ErrorCode::RoomOrKeyInvalid,
-        "no group with this code, or a wrong key or token",
-    )
 }
 
 pub(super) struct GroupActor {
@@ -129,11 +121,15 @@ impl GroupActor {
     fn admit(&mut self, entry: GroupEntry) -> Result<(ParticipantId, String), Rejection> {
         let (name, facilitator_key) = match entry {
             GroupEntry::Resume { token } => {
-                let member = self.core.seats.find_by_token(&token).ok_or_else(invalid)?;
+                let member = self
+                    .core
+                    .seats
+                    .find_by_token(&token)
+                    .ok_or_else(invalid_entry)?;
                 self.group
                     .state
                     .active_member(&member)
-                    .ok_or_else(invalid)?;
+                    .ok_or_else(invalid_entry)?;
                 return Ok((member, token));
             }
             GroupEntry::Join {
@@ -146,7 +142,7 @@ impl GroupActor {
                 // The key opens the group facilitator's place from any device.
                 (GroupRole::Facilitator, secrets::facilitator_token(key))
             }
-            Some(_) => return Err(invalid()),
+            Some(_) => return Err(invalid_entry()),
             None => (GroupRole::Member, secrets::secret_key()),
         };
         let facilitator =

@@ -14,8 +14,17 @@ pub use restore::restore;
 
 use crate::actor::{ConnId, ConnectionLink, Handle};
 use shared::group::GroupCommand;
-use shared::{ParticipantId, Rejection};
+use shared::{ErrorCode, ParticipantId, Rejection};
 use tokio::sync::oneshot;
+
+/// The one answer for an unknown group, a wrong key and a wrong token (the same code as
+/// a room's, so that a page handles them alike).
+pub fn invalid_entry() -> Rejection {
+    Rejection::new(
+        ErrorCode::RoomOrKeyInvalid,
+        "no group with this code, or a wrong key or token",
+    )
+}
 
 /// A cheap, cloneable way to reach a group.
 pub type GroupHandle = Handle<ToGroup>;

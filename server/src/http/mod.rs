@@ -3,12 +3,14 @@
 //! floods is in [`security`] and [`crate::guard`].
 
 pub mod extract;
+mod groups;
 pub mod invite_page;
 mod metrics;
 pub mod refusal;
 pub mod security;
 
 pub use crate::app_state::AppState;
+pub use groups::{CreateGroup, GroupCreated};
 
 use crate::connection;
 use crate::guard::{ClientAddr, Visitor};
@@ -30,6 +32,7 @@ use tower_http::services::{ServeDir, ServeFile};
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/api/sessions", post(create_session))
+        .route("/api/groups", post(groups::create_group))
         .route(
             "/api/sessions/{code}",
             get(describe_session).delete(delete_session),

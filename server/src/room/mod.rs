@@ -20,6 +20,14 @@ pub use shared::wire::Entry;
 use shared::{Command, ParticipantId, Rejection};
 use tokio::sync::oneshot;
 
+/// The one answer for an unknown room, a wrong key and a wrong token.
+pub fn invalid_entry() -> Rejection {
+    Rejection::new(
+        shared::ErrorCode::RoomOrKeyInvalid,
+        "no session with this code, or a wrong key",
+    )
+}
+
 /// A cheap, cloneable way to reach a room.
 pub type RoomHandle = Handle<ToRoom>;
 

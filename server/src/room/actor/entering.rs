@@ -11,7 +11,7 @@ use crate::storage::Write;
 use shared::logic::decide_join;
 use shared::state::Role;
 use shared::wire::{PROTOCOL_VERSION, ServerMessage};
-use shared::{ErrorCode, Event, ParticipantId, Rejection};
+use shared::{Event, ParticipantId, Rejection};
 use tokio::sync::oneshot;
 
 impl RoomActor {
@@ -33,12 +33,7 @@ impl RoomActor {
     /// Whose seat an entry opens, making a new one if needed, and the token that opens
     /// it.
     fn admit(&mut self, entry: Entry) -> Result<(ParticipantId, String), Rejection> {
-        let invalid = || {
-            Rejection::new(
-                ErrorCode::RoomOrKeyInvalid,
-                "no session with this code, or a wrong key",
-            )
-        };
+        let invalid = crate::room::invalid_entry;
         let (name, observer, facilitator_key) = match entry {
             Entry::Resume { token } => {
                 let participant = self.core.seats.find_by_token(&token).ok_or_else(invalid)?;
