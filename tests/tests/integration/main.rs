@@ -15,6 +15,7 @@ mod browser_session;
 mod browser_smoke;
 mod cursors;
 mod durability;
+mod groups;
 mod idle_rooms;
 mod invite_page;
 mod limits;
