@@ -179,7 +179,7 @@ impl GroupActor {
         let new_room = RoomCode::new(secrets::room_code());
         let limits = &self.config.limits;
         let outcome = decide(&self.group, &actor, &command, &new_room, limits)
-            .and_then(|events| refuse_opening_for_now(events));
+            .and_then(refuse_opening_for_now);
         match outcome {
             Ok(events) => {
                 for event in events {
