@@ -7,6 +7,7 @@ use super::ConnId;
 use super::core::{Core, Held};
 use super::seats::PastAnswer;
 use crate::frames;
+use crate::secrets::Digest;
 use axum::extract::ws::Utf8Bytes;
 use shared::wire::ServerMessage;
 use shared::{ParticipantId, Rejection};
@@ -50,6 +51,19 @@ impl<X> Core<X> {
         let remembered = PastAnswer::Refused(Box::new((refusal.clone(), seq)));
         self.seats.remember_answer(participant, id, remembered);
         self.answer_when_durable(seq, conn, refusal);
+    }
+
+    /// A new seat for `participant`, opened by `token`: kept as a digest, and queued for
+    /// the disk as `stored` makes it.
+    pub fn add_seat(
+        &mut self,
+        participant: &ParticipantId,
+        token: &str,
+        stored: impl FnOnce(Digest) -> crate::storage::Write,
+    ) {
+        let digest = Digest::of(token);
+        self.seats.add(participant.clone(), digest);
+        self.outbox.write(stored(digest));
     }
 
     /// A frame for one connection, once events up to `needed` are durable.

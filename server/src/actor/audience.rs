@@ -91,11 +91,8 @@ impl Audience {
     }
 
     /// Unseat the next connection that left or fell behind, telling it why if it did
-    /// not leave by itself: who it was, and that reason.
-    pub fn unseat_next(
-        &mut self,
-        metrics: &Metrics,
-    ) -> Option<(ConnId, ParticipantId, Option<ByeReason>)> {
+    /// not leave by itself: which it was, and whose.
+    pub fn unseat_next(&mut self, metrics: &Metrics) -> Option<(ConnId, ParticipantId)> {
         while let Some((conn, reason)) = self.dropped.pop() {
             let Some(mut seated) = self.connections.remove(&conn) else {
                 continue;
@@ -104,9 +101,10 @@ impl Audience {
                 if reason == ByeReason::SlowConsumer {
                     metrics.slow_consumer();
                 }
+                tracing::info!(participant = %seated.participant, ?reason, "dropping connection");
                 let _ = kick.send(reason);
             }
-            return Some((conn, seated.participant, reason));
+            return Some((conn, seated.participant));
         }
         None
     }

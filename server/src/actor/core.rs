@@ -5,7 +5,7 @@
 
 use super::attendance::Attendance;
 use super::seats::Seats;
-use super::{Audience, ConnId, ConnectionLink, Frame, Outbox, PutAway, leave_registry};
+use super::{Audience, ConnId, ConnectionLink, Context, Frame, Outbox, PutAway, leave_registry};
 use crate::metrics::Metrics;
 use axum::extract::ws::Utf8Bytes;
 use shared::{ParticipantId, Rejection};
@@ -51,19 +51,22 @@ pub struct Core<X> {
     pub outbox: Outbox<Held<X>>,
     pub connections: Audience,
     pub seats: Seats,
-    /// Since when nobody has been connected; the actor is put away its idle time after.
+    /// Since when nobody has been connected; the actor is put away `idle` after that.
     attendance: Attendance,
+    idle: Duration,
     pub metrics: Arc<Metrics>,
 }
 
 impl<X> Core<X> {
-    pub fn new(outbox: Outbox<Held<X>>, seats: Seats, metrics: Arc<Metrics>) -> Self {
+    /// The core of an actor with `outbox` and `seats`, in `context`.
+    pub fn new(outbox: Outbox<Held<X>>, seats: Seats, context: &Context) -> Self {
         Core {
             outbox,
             connections: Audience::default(),
             seats,
             attendance: Attendance::new(Instant::now()),
-            metrics,
+            idle: context.config.idle_room,
+            metrics: context.services.metrics.clone(),
         }
     }
 
@@ -95,18 +98,13 @@ impl<X> Core<X> {
                 }
             }
             Held::Seat(seating) => {
-                let Seating {
-                    conn,
-                    participant,
-                    link,
-                    joined,
-                    snapshot,
-                    reply,
-                } = *seating;
-                self.connections.seat(conn, participant.clone(), link);
-                self.connections.send(conn, joined);
-                self.connections.send(conn, snapshot);
-                let _ = reply.send(Ok(participant));
+                let seating = *seating;
+                let (conn, participant) = (seating.conn, seating.participant);
+                self.connections
+                    .seat(conn, participant.clone(), seating.link);
+                self.connections.send(conn, seating.joined);
+                self.connections.send(conn, seating.snapshot);
+                let _ = seating.reply.send(Ok(participant));
             }
             Held::Own(own) => return Some(own),
         }
@@ -122,11 +120,11 @@ impl<X> Core<X> {
     /// When the actor may be put away: once nobody has been connected for `idle`, with
     /// nothing waiting for the disk, nobody waiting to be seated and no alarm set (its
     /// ringing may change the state). `None` while any of that is not so.
-    fn bedtime(&self, alarm_set: bool, idle: Duration) -> Option<Instant> {
+    fn bedtime(&self, alarm_set: bool) -> Option<Instant> {
         let settled = self.connections.is_empty() && self.outbox.settled() && !alarm_set;
         let since = self.attendance.unattended_since().filter(|_| settled)?;
         // An idle time too long to add to the clock means never.
-        since.checked_add(idle)
+        since.checked_add(self.idle)
     }
 }
 
@@ -136,9 +134,6 @@ pub trait Actor: Send + Sized + 'static {
     type Own: Send + 'static;
 
     fn core(&mut self) -> &mut Core<Self::Own>;
-    fn core_ref(&self) -> &Core<Self::Own>;
-    /// How long nobody must have been connected before it is put away.
-    fn idle_time(&self) -> Duration;
     /// Handle one message; `Break` once the actor has stopped (deleted).
     fn handle(&mut self, message: Self::Message) -> ControlFlow<()>;
     /// Its own held item may go now.
@@ -150,8 +145,8 @@ pub trait Actor: Send + Sized + 'static {
     fn on_alarm(&mut self) {}
     /// Unseat the connections that left or fell behind.
     fn unseat_dropped(&mut self);
-    /// It has left the registry (`held`: the registry still held it) and stops.
-    fn put_away(&self, held: bool);
+    /// It has left the registry and stops.
+    fn put_away(&self);
 }
 
 /// Release what the journal's report that events up to `up_to` are durable lets go.
@@ -177,8 +172,8 @@ pub async fn run<A: Actor>(mut actor: A, mut inbox: mpsc::Receiver<A::Message>, 
     let mut durable_rx = actor.core().outbox.subscribe();
     loop {
         let alarm = actor.alarm();
-        let bedtime = actor.core_ref().bedtime(alarm.is_some(), actor.idle_time());
-        let keeping_up = actor.core_ref().outbox.keeping_up();
+        let bedtime = actor.core().bedtime(alarm.is_some());
+        let keeping_up = actor.core().outbox.keeping_up();
         tokio::select! {
             biased;
             changed = durable_rx.changed() => {
@@ -198,8 +193,10 @@ pub async fn run<A: Actor>(mut actor: A, mut inbox: mpsc::Receiver<A::Message>, 
             }
             _ = tokio::time::sleep_until(bedtime.unwrap_or_else(Instant::now)), if bedtime.is_some() => {
                 // Everything it did is durable.
-                let held = leave_registry(inbox, put_away).await;
-                actor.put_away(held);
+                if !leave_registry(inbox, put_away).await {
+                    tracing::warn!("an idle room or group was no longer in the registry");
+                }
+                actor.put_away();
                 return;
             }
         }

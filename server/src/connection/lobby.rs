@@ -35,59 +35,55 @@ trait Door: Send + Sync {
     fn invalid(&self) -> Rejection;
 }
 
-struct RoomDoor {
-    code: RoomCode,
-    entry: Entry,
-}
-
-impl Door for RoomDoor {
-    type Message = ToRoom;
-    fn find<'a>(
-        &'a self,
-        app: &'a AppState,
-    ) -> impl Future<Output = Result<Handle<ToRoom>, FindError>> + Send + 'a {
-        app.registry.find(&self.code)
-    }
-    fn knock(&self, conn: ConnId, link: ConnectionLink, reply: Reply) -> ToRoom {
-        let entry = self.entry.clone();
-        ToRoom::Enter {
-            conn,
-            entry,
-            link,
-            reply,
+/// A door of one kind: its code and entry, the registry's lookup for it, its actor's
+/// entering message (the same fields for rooms and groups), its answer to a bad knock.
+macro_rules! door {
+    ($door:ident, $code:ty, $entry:ty, $message:ident, $find:ident, $invalid:path) => {
+        struct $door {
+            code: $code,
+            entry: $entry,
         }
-    }
-    fn invalid(&self) -> Rejection {
-        crate::room::invalid_entry()
-    }
-}
 
-struct GroupDoor {
-    code: GroupCode,
-    entry: GroupEntry,
-}
-
-impl Door for GroupDoor {
-    type Message = ToGroup;
-    fn find<'a>(
-        &'a self,
-        app: &'a AppState,
-    ) -> impl Future<Output = Result<Handle<ToGroup>, FindError>> + Send + 'a {
-        app.registry.find_group(&self.code)
-    }
-    fn knock(&self, conn: ConnId, link: ConnectionLink, reply: Reply) -> ToGroup {
-        let entry = self.entry.clone();
-        ToGroup::Enter {
-            conn,
-            entry,
-            link,
-            reply,
+        impl Door for $door {
+            type Message = $message;
+            fn find<'a>(
+                &'a self,
+                app: &'a AppState,
+            ) -> impl Future<Output = Result<Handle<$message>, FindError>> + Send + 'a {
+                app.registry.$find(&self.code)
+            }
+            fn knock(&self, conn: ConnId, link: ConnectionLink, reply: Reply) -> $message {
+                let entry = self.entry.clone();
+                $message::Enter {
+                    conn,
+                    entry,
+                    link,
+                    reply,
+                }
+            }
+            fn invalid(&self) -> Rejection {
+                $invalid()
+            }
         }
-    }
-    fn invalid(&self) -> Rejection {
-        group::invalid_entry()
-    }
+    };
 }
+
+door!(
+    RoomDoor,
+    RoomCode,
+    Entry,
+    ToRoom,
+    find,
+    crate::room::invalid_entry
+);
+door!(
+    GroupDoor,
+    GroupCode,
+    GroupEntry,
+    ToGroup,
+    find_group,
+    group::invalid_entry
+);
 
 /// A `join` or `resume`, of a room or a group: the protocol version it speaks, and
 /// where it knocks.

@@ -24,7 +24,6 @@ use shared::{ErrorCode, GroupCode, ParticipantId, Rejection, RoomCode};
 use std::convert::Infallible;
 use std::ops::ControlFlow;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
@@ -61,19 +60,13 @@ impl GroupActor {
         seats: Seats,
         context: Context,
     ) -> Self {
-        let Context {
-            config,
-            services,
-            journal,
-        } = context;
-        let metrics = services.metrics.clone();
         GroupActor {
             code,
             group,
-            core: Core::new(Outbox::new(seq, journal), seats, metrics),
+            core: Core::new(Outbox::new(seq, context.journal.clone()), seats, &context),
             facilitator_key,
-            config,
-            services,
+            config: context.config,
+            services: context.services,
         }
     }
 
@@ -155,13 +148,13 @@ impl GroupActor {
         let member = ParticipantId::new(secrets::participant_id());
         let limits = &self.config.limits;
         let joined = decide_join(&self.group.state, member.clone(), &name, role, limits)?;
-        let digest = Digest::of(&token);
-        self.core.seats.add(member.clone(), digest);
-        self.core.outbox.write(Write::AddGroupMember {
-            group: self.code.clone(),
-            member: member.clone(),
-            token: digest,
-        });
+        let group = self.code.clone();
+        self.core
+            .add_seat(&member, &token, |token| Write::AddGroupMember {
+                group,
+                member: member.clone(),
+                token,
+            });
         for event in joined {
             self.publish(event, None, None);
         }
@@ -256,14 +249,6 @@ impl Actor for GroupActor {
         &mut self.core
     }
 
-    fn core_ref(&self) -> &Core<Infallible> {
-        &self.core
-    }
-
-    fn idle_time(&self) -> Duration {
-        self.config.idle_room
-    }
-
     fn handle(&mut self, message: ToGroup) -> ControlFlow<()> {
         match message {
             ToGroup::Enter {
@@ -283,20 +268,12 @@ impl Actor for GroupActor {
     }
 
     fn unseat_dropped(&mut self) {
-        while let Some((conn, member, reason)) =
-            self.core.connections.unseat_next(&self.services.metrics)
-        {
-            if let Some(reason) = reason {
-                tracing::info!(group = %self.code, member = %member, ?reason, "dropping connection");
-            }
+        while let Some((conn, member)) = self.core.connections.unseat_next(&self.services.metrics) {
             self.core.seats.detach(&member, conn, Instant::now());
         }
     }
 
-    fn put_away(&self, held: bool) {
-        if !held {
-            tracing::warn!(group = %self.code, "an idle group was no longer in the registry");
-        }
+    fn put_away(&self) {
         self.services.metrics.group_put_away();
         tracing::debug!(group = %self.code, "group put away");
     }

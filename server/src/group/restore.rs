@@ -15,18 +15,12 @@ pub fn restore(
     context: Context,
     registration: Registration,
 ) -> Result<GroupHandle, StoreError> {
-    let StoredGroup {
-        group: created,
-        members,
-        events,
-    } = stored;
+    let created = stored.group;
     let code = created.code;
-    let mut group = Group::new(GroupState::new(
-        code.clone(),
-        created.name,
-        created.created_at,
-    ));
-    let (seats, seq) = replay(format!("group {code}"), members, events, |event, actor| {
+    let state = GroupState::new(code.clone(), created.name, created.created_at);
+    let mut group = Group::new(state);
+    let whose = format!("group {code}");
+    let (seats, seq) = replay(whose, stored.members, stored.events, |event, actor| {
         group.apply(event, actor)
     })?;
     let actor = GroupActor::new(code, group, seq, created.facilitator_key, seats, context);

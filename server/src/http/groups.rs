@@ -9,7 +9,6 @@ use crate::guard::ClientAddr;
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use shared::ErrorCode;
@@ -60,15 +59,9 @@ pub(super) async fn create_group(
     if let Err(refusal) = state.guard.may_create_session(client) {
         return Refused(refusal).into_response();
     }
-    match state.registry.create_group(details).await {
-        Ok(created) => (
-            StatusCode::CREATED,
-            Json(GroupCreated {
-                group: created.code.0,
-                facilitator_key: created.facilitator_key,
-            }),
-        )
-            .into_response(),
-        Err(error) => Refused(error.into()).into_response(),
-    }
+    let created = state.registry.create_group(details).await;
+    super::answer_created(created.map(|created| GroupCreated {
+        group: created.code.0,
+        facilitator_key: created.facilitator_key,
+    }))
 }

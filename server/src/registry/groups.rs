@@ -2,7 +2,7 @@
 //! when someone comes to one, put away when idle, and stored before anyone gets the code
 //! of a new one.
 
-use super::{CreateError, FindError, Registry};
+use super::{CreateError, FindError, Registry, found, replayed};
 use crate::group::{self, GroupHandle};
 use crate::secrets::{self, Digest};
 use crate::storage::{NewGroup, StoredEvent, Write};
@@ -103,22 +103,13 @@ impl Registry {
         if self.groups.len() > self.config.max_rooms {
             return Err(FindError::ServerFull);
         }
-        let stored = match self.services.store.load_group(code).await {
-            Ok(Some(stored)) => stored,
-            Ok(None) => return Err(FindError::Unknown),
-            Err(error) => {
-                tracing::error!(group = %code, %error, "could not load a group");
-                return Err(FindError::Storage);
-            }
-        };
-        let events = stored.events.len();
+        let stored = found(self.services.store.load_group(code).await, "group", code)?;
         let registration = self.groups.registration(code);
-        let handle = group::restore(stored, self.context(), registration).map_err(|error| {
-            tracing::error!(group = %code, %error, "could not replay a stored group");
-            FindError::Storage
-        })?;
-        tracing::debug!(group = %code, events, "group loaded");
-        Ok(handle)
+        replayed(
+            group::restore(stored, self.context(), registration),
+            "group",
+            code,
+        )
     }
 
     /// Groups in memory (and being loaded).

@@ -152,22 +152,14 @@ impl Registry {
         if self.rooms.len() > self.config.max_rooms {
             return Err(FindError::ServerFull);
         }
-        let stored = match self.services.store.load_room(code).await {
-            Ok(Some(stored)) => stored,
-            Ok(None) => return Err(FindError::Unknown),
-            Err(error) => {
-                tracing::error!(room = %code, %error, "could not load a session");
-                return Err(FindError::Storage);
-            }
-        };
-        let events = stored.events.len();
+        let stored = found(self.services.store.load_room(code).await, "room", code)?;
         let registration = self.rooms.registration(code);
-        let handle = room::restore(stored, self.context(), registration).map_err(|error| {
-            tracing::error!(room = %code, %error, "could not replay a stored session");
-            FindError::Storage
-        })?;
+        let handle = replayed(
+            room::restore(stored, self.context(), registration),
+            "room",
+            code,
+        )?;
         self.services.metrics.room_loaded();
-        tracing::debug!(room = %code, events, "session loaded");
         Ok(handle)
     }
 
@@ -285,6 +277,37 @@ impl Registry {
     pub fn is_empty(&self) -> bool {
         self.rooms.is_empty()
     }
+}
+
+/// What the store holds under `code`: an unknown code, or a store that cannot be read
+/// (logged), is no room or group to enter.
+fn found<T>(
+    read: Result<Option<T>, StoreError>,
+    kind: &str,
+    code: &impl std::fmt::Display,
+) -> Result<T, FindError> {
+    match read {
+        Ok(Some(stored)) => Ok(stored),
+        Ok(None) => Err(FindError::Unknown),
+        Err(error) => {
+            tracing::error!(%code, %error, "could not load a {kind}");
+            Err(FindError::Storage)
+        }
+    }
+}
+
+/// A stored room or group replayed and started, or why not (logged).
+fn replayed<H>(
+    restored: Result<H, StoreError>,
+    kind: &str,
+    code: &impl std::fmt::Display,
+) -> Result<H, FindError> {
+    let handle = restored.map_err(|error| {
+        tracing::error!(%code, %error, "could not replay a stored {kind}");
+        FindError::Storage
+    })?;
+    tracing::debug!(%code, "{kind} loaded");
+    Ok(handle)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use super::RoomActor;
 use crate::actor::core::{Held, Seating};
 use crate::frames;
 use crate::room::{ConnId, ConnectionLink, Entry};
-use crate::secrets::{self, Digest};
+use crate::secrets;
 use crate::storage::Write;
 use shared::logic::decide_join;
 use shared::state::Role;
@@ -73,13 +73,13 @@ impl RoomActor {
             role,
             &self.config.limits,
         )?;
-        let digest = Digest::of(&token);
-        self.core.seats.add(participant.clone(), digest);
-        self.core.outbox.write(Write::AddSeat {
-            room: self.code.clone(),
-            participant: participant.clone(),
-            token: digest,
-        });
+        let room = self.code.clone();
+        self.core
+            .add_seat(&participant, &token, |token| Write::AddSeat {
+                room,
+                participant: participant.clone(),
+                token,
+            });
         self.publish(joined, None, None);
         tracing::info!(room = %self.code, participant = %participant, ?role, "joined");
         Ok((participant, token))

@@ -35,7 +35,6 @@ use shared::wire::ByeReason;
 use shared::{Event, Room, RoomCode, RoomState, Step};
 use std::ops::ControlFlow;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
@@ -80,18 +79,13 @@ impl RoomActor {
         seats: Seats,
         context: Context,
     ) -> Self {
-        let Context {
-            config,
-            services,
-            journal,
-        } = context;
         RoomActor {
             code,
             room,
-            core: Core::new(Outbox::new(seq, journal), seats, services.metrics.clone()),
+            core: Core::new(Outbox::new(seq, context.journal.clone()), seats, &context),
             facilitator_key,
-            config,
-            services,
+            config: context.config,
+            services: context.services,
         }
     }
 
@@ -125,14 +119,6 @@ impl Actor for RoomActor {
 
     fn core(&mut self) -> &mut Core<Described> {
         &mut self.core
-    }
-
-    fn core_ref(&self) -> &Core<Described> {
-        &self.core
-    }
-
-    fn idle_time(&self) -> Duration {
-        self.config.idle_room
     }
 
     fn handle(&mut self, message: ToRoom) -> ControlFlow<()> {
@@ -193,12 +179,9 @@ impl Actor for RoomActor {
     /// Unseat connections that left or fell behind; mark participants away when their
     /// last connection goes. Marking away publishes, which may find more to drop.
     fn unseat_dropped(&mut self) {
-        while let Some((conn, participant, reason)) =
+        while let Some((conn, participant)) =
             self.core.connections.unseat_next(&self.services.metrics)
         {
-            if let Some(reason) = reason {
-                tracing::info!(room = %self.code, participant = %participant, ?reason, "dropping connection");
-            }
             if self.core.seats.detach(&participant, conn, Instant::now()) {
                 self.publish(
                     Event::PresenceChanged {
@@ -212,10 +195,7 @@ impl Actor for RoomActor {
         }
     }
 
-    fn put_away(&self, held: bool) {
-        if !held {
-            tracing::warn!(room = %self.code, "an idle room was no longer in the registry");
-        }
+    fn put_away(&self) {
         self.services.metrics.room_put_away();
         tracing::debug!(room = %self.code, "session put away");
     }
