@@ -1,7 +1,7 @@
 //! The frames the server writes, encoded one way, and refusals given one way.
 //!
 //! Every frame leaves as the text of a [`ServerMessage`], encoded here: a room's events
-//! ([`event`], from the event itself, encoded once for all its recipients), answers and
+//! ([`event`], [`group_event`], from the event itself, encoded once for all its recipients), answers and
 //! snapshots ([`encode`]), and refusals ([`refusal`]), which are also counted in
 //! `/metrics` by their code, wherever they are given (the connection, its rate limit,
 //! its last words, the room).
@@ -9,6 +9,7 @@
 use crate::metrics::Metrics;
 use axum::extract::ws::Utf8Bytes;
 use serde::Serialize;
+use shared::group::GroupEvent;
 use shared::wire::ServerMessage;
 use shared::{Event, Rejection};
 
@@ -30,13 +31,25 @@ pub fn encode(message: &impl Serialize) -> Utf8Bytes {
 /// [`ServerMessage::Event`], written from a borrowed event so that the room keeps its
 /// event (for the disk) without encoding a copy of it.
 pub fn event(seq: u64, event: &Event) -> Utf8Bytes {
+    numbered("event", seq, event)
+}
+
+/// The `group_event` frame of a group's `event`, numbered `seq`: the same text as
+/// [`GroupServerMessage::GroupEvent`](shared::wire::group::GroupServerMessage).
+pub fn group_event(seq: u64, event: &GroupEvent) -> Utf8Bytes {
+    numbered("group_event", seq, event)
+}
+
+/// `{"type": kind, "seq": seq, "event": event}`, the type first as in every frame.
+fn numbered(kind: &'static str, seq: u64, event: &impl Serialize) -> Utf8Bytes {
     #[derive(Serialize)]
-    #[serde(tag = "type", rename = "event")]
-    struct EventFrame<'a> {
+    struct Numbered<'a, E> {
+        #[serde(rename = "type")]
+        kind: &'static str,
         seq: u64,
-        event: &'a Event,
+        event: &'a E,
     }
-    encode(&EventFrame { seq, event })
+    encode(&Numbered { kind, seq, event })
 }
 
 /// A `rejected` frame answering command `id` (or a message without one), counted in

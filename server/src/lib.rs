@@ -8,12 +8,14 @@
 //! [`registry`] only finds rooms. No room state sits behind a lock. Rooms outlive the
 //! process through [`storage`]: every event is durable before its sender hears back.
 
+pub mod actor;
 pub mod app_state;
 pub mod calendar;
 pub mod clock;
 pub mod config;
 pub mod connection;
 pub mod frames;
+pub mod group;
 pub mod guard;
 pub mod http;
 pub mod logging;

@@ -60,6 +60,8 @@ pub struct Metrics {
     /// How many rooms have been put away so far; a watch, so that tests can wait for a
     /// room to be put away.
     put_away: watch::Sender<u64>,
+    /// Groups put away so far, for tests to wait on.
+    groups_put_away: watch::Sender<u64>,
 }
 
 /// Registers each metric under its name and help, and hands it back to be kept.
@@ -168,6 +170,7 @@ impl Metrics {
             failed_commits,
             open: Arc::new(watch::channel(0).0),
             put_away: watch::channel(0).0,
+            groups_put_away: watch::channel(0).0,
         }
     }
 
@@ -185,6 +188,16 @@ impl Metrics {
     /// Sessions past retention were deleted.
     pub fn sessions_expired(&self, count: usize) {
         self.sessions_expired.inc_by(count as u64);
+    }
+
+    /// An idle group was taken out of memory.
+    pub fn group_put_away(&self) {
+        self.groups_put_away.send_modify(|count| *count += 1);
+    }
+
+    /// Groups put away so far, as they are.
+    pub fn groups_put_away(&self) -> watch::Receiver<u64> {
+        self.groups_put_away.subscribe()
     }
 
     /// How many rooms have been put away so far, as it changes.

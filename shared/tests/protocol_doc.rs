@@ -10,6 +10,8 @@
 //!   documented, the list of variants coming from serde itself, so a new variant fails
 //!   here until the document shows it;
 //! - the table of rights matches `logic::rights` row by row;
+//! - blocks tagged `json group_client` and `json group_server` parse and round-trip as
+//!   a group's messages (`GroupClientMessage`, `GroupServerMessage`), each shown;
 //! - the `transcript` of a whole session parses line by line and replays: applying its
 //!   events to its first snapshot gives exactly each later snapshot.
 
@@ -17,6 +19,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use shared::logic::rights;
+use shared::wire::group::{GroupClientMessage, GroupServerMessage};
 use shared::wire::{ByeReason, ClientMessage, ServerMessage};
 use shared::{Command, ErrorCode, Event, RoomState};
 use std::collections::{BTreeMap, BTreeSet};
@@ -215,6 +218,8 @@ struct Examples {
     server: Vec<ServerMessage>,
     commands: Vec<Command>,
     events: Vec<Event>,
+    group_client: Vec<GroupClientMessage>,
+    group_server: Vec<GroupServerMessage>,
     states: usize,
     transcripts: usize,
 }
@@ -232,12 +237,20 @@ fn examples(doc: &str) -> Examples {
             ("json", Some("server")) => found.server.push(round_trip(text, "ServerMessage", line)),
             ("json", Some("command")) => found.commands.push(round_trip(text, "Command", line)),
             ("json", Some("event")) => found.events.push(round_trip(text, "Event", line)),
+            ("json", Some("group_client")) => {
+                let message = round_trip(text, "GroupClientMessage", line);
+                found.group_client.push(message);
+            }
+            ("json", Some("group_server")) => {
+                let message = round_trip(text, "GroupServerMessage", line);
+                found.group_server.push(message);
+            }
             ("json", Some("state")) => {
                 round_trip::<RoomState>(text, "RoomState", line);
                 found.states += 1;
             }
             ("json", other) => panic!(
-                "line {line}: a json block must be tagged client, server, command, event or state, not {other:?}"
+                "line {line}: a json block must be tagged client, server, command, event, state, group_client or group_server, not {other:?}"
             ),
             ("transcript", _) => {
                 replay(&transcript_frames(&block));
@@ -366,5 +379,20 @@ fn the_table_of_rights_is_logic_rights() {
     assert!(
         stale.is_empty(),
         "the table of rights lists commands without an example: {stale:?}"
+    );
+}
+
+#[test]
+fn every_group_message_has_an_example() {
+    let found = examples(&protocol_doc());
+    assert_all_shown(
+        "group client messages",
+        tagged_variants::<GroupClientMessage>(),
+        found.group_client.iter().map(type_of),
+    );
+    assert_all_shown(
+        "group server messages",
+        tagged_variants::<GroupServerMessage>(),
+        found.group_server.iter().map(type_of),
     );
 }

@@ -5,12 +5,14 @@
 //! `ws` is a small protocol-speaking WebSocket client built on tokio-tungstenite;
 //! `browser` drives headless Chromium through chromedriver (WebDriver);
 //! `proxy` sits between a browser and the server to cut its network on demand;
+//! `group_ws` is the same client in a group, on the group's frames;
 //! `cast` walks a room of five to any step over real WebSockets;
 //! `journey` is what a person does through the UI, for the browser tests;
 //! `nginx` runs Debian's nginx with the block `docs/deploy.md` documents.
 
 pub mod browser;
 pub mod cast;
+pub mod group_ws;
 pub mod journey;
 pub mod nginx;
 pub mod process;

@@ -185,6 +185,17 @@ impl TestServer {
         }
     }
 
+    /// Wait until the server has put away `count` idle groups in all (they stay
+    /// stored).
+    pub async fn until_groups_put_away(&self, count: u64) {
+        let mut put_away = self.metrics.groups_put_away();
+        let reached = tokio::time::timeout(CONNECTION_PATIENCE, async {
+            put_away.wait_for(|now| *now >= count).await.is_ok()
+        })
+        .await;
+        assert_eq!(reached, Ok(true), "the server has put away fewer groups");
+    }
+
     /// Wait until the server has put away `count` idle rooms in all (taken them out of
     /// memory; they stay stored).
     pub async fn until_rooms_put_away(&self, count: u64) {

@@ -268,12 +268,24 @@ impl WsClient {
 
     /// The next message, or `None` once the server has closed the connection.
     pub async fn try_recv(&mut self) -> Option<ServerMessage> {
+        let text = self.next_text().await?;
+        let message: ServerMessage = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{}: unparsable frame {text}: {e}", self.label));
+        self.raw.push(text);
+        self.observe(&message);
+        self.received.push(message.clone());
+        Some(message)
+    }
+
+    /// The next text frame as received, or `None` once the server has closed the
+    /// connection (a group's frames are read from here: `crate::group_ws`).
+    pub async fn next_text(&mut self) -> Option<String> {
         loop {
             let frame = tokio::time::timeout(PATIENCE, self.socket.next())
                 .await
                 .unwrap_or_else(|_| panic!("{}: nothing received for {PATIENCE:?}", self.label));
-            let text = match frame {
-                Some(Ok(Message::Text(text))) => text.to_string(),
+            match frame {
+                Some(Ok(Message::Text(text))) => return Some(text.to_string()),
                 Some(Ok(Message::Close(frame))) => {
                     self.closed_with =
                         frame.map(|frame| (u16::from(frame.code), frame.reason.to_string()));
@@ -281,13 +293,7 @@ impl WsClient {
                 }
                 None | Some(Err(_)) => return None,
                 Some(Ok(_)) => continue,
-            };
-            let message: ServerMessage = serde_json::from_str(&text)
-                .unwrap_or_else(|e| panic!("{}: unparsable frame {text}: {e}", self.label));
-            self.raw.push(text);
-            self.observe(&message);
-            self.received.push(message.clone());
-            return Some(message);
+            }
         }
     }
 

@@ -1,70 +1,158 @@
 //! The connection before it is seated: it answers `ping`, takes `join` and `resume`
-//! (asking the room to seat it), and refuses everything else with `not_joined`. It
-//! leaves the lobby seated in a room ([`Seated`]) or ended ([`Farewell`]).
+//! (asking the room to seat it) or `join_group` and `resume_group` (asking the group),
+//! and refuses everything else with `not_joined`. It leaves the lobby seated in a room
+//! or a group ([`Seated`]) or ended ([`Farewell`]).
 
 use super::farewell::Farewell;
-use super::seated::Seated;
+use super::incoming::Incoming;
+use super::seated::{Seat, Seated};
 use super::{Connection, FrameSink, FrameStream};
+use crate::actor::{ConnId, ConnectionLink, Frame, Handle};
 use crate::app_state::AppState;
+use crate::group::{self, GroupEntry, ToGroup};
 use crate::guard::Visitor;
 use crate::registry::{FindError, LOOKUPS};
-use crate::room::{ConnId, ConnectionLink, Entry, Frame, RoomHandle, ToRoom};
+use crate::room::{Entry, ToRoom};
+use shared::wire::group::GroupClientMessage;
 use shared::wire::{ByeReason, ClientMessage, PROTOCOL_VERSION};
-use shared::{ErrorCode, Rejection, RoomCode};
+use shared::{ErrorCode, GroupCode, ParticipantId, Rejection, RoomCode};
+use std::future::Future;
 use tokio::sync::{mpsc, oneshot};
 
-/// What a `join` or `resume` asks: the protocol version it speaks, the room, and how it
-/// enters.
-struct Knock {
-    protocol_version: u32,
-    room: RoomCode,
-    entry: Entry,
+type Reply = oneshot::Sender<Result<ParticipantId, Rejection>>;
+
+/// Where a knock goes, a room or a group, and how it asks to be seated there.
+trait Door: Send + Sync {
+    type Message: Send + 'static;
+    /// Its actor, from the registry.
+    fn find<'a>(
+        &'a self,
+        app: &'a AppState,
+    ) -> impl Future<Output = Result<Handle<Self::Message>, FindError>> + Send + 'a;
+    /// The message asking it to seat connection `conn`.
+    fn knock(&self, conn: ConnId, link: ConnectionLink, reply: Reply) -> Self::Message;
+    /// The one answer for an unknown code and a wrong key or token.
+    fn invalid(&self) -> Rejection;
+}
+
+/// A door of one kind: its code and entry, the registry's lookup for it, its actor's
+/// entering message (the same fields for rooms and groups), its answer to a bad knock.
+macro_rules! door {
+    ($door:ident, $code:ty, $entry:ty, $message:ident, $find:ident, $invalid:path) => {
+        struct $door {
+            code: $code,
+            entry: $entry,
+        }
+
+        impl Door for $door {
+            type Message = $message;
+            fn find<'a>(
+                &'a self,
+                app: &'a AppState,
+            ) -> impl Future<Output = Result<Handle<$message>, FindError>> + Send + 'a {
+                app.registry.$find(&self.code)
+            }
+            fn knock(&self, conn: ConnId, link: ConnectionLink, reply: Reply) -> $message {
+                let entry = self.entry.clone();
+                $message::Enter {
+                    conn,
+                    entry,
+                    link,
+                    reply,
+                }
+            }
+            fn invalid(&self) -> Rejection {
+                $invalid()
+            }
+        }
+    };
+}
+
+door!(
+    RoomDoor,
+    RoomCode,
+    Entry,
+    ToRoom,
+    find,
+    crate::room::invalid_entry
+);
+door!(
+    GroupDoor,
+    GroupCode,
+    GroupEntry,
+    ToGroup,
+    find_group,
+    group::invalid_entry
+);
+
+/// A `join` or `resume`, of a room or a group: the protocol version it speaks, and
+/// where it knocks.
+enum Knock {
+    Room(u32, RoomDoor),
+    Group(u32, GroupDoor),
 }
 
 impl Knock {
-    fn of(message: ClientMessage) -> Option<Knock> {
-        match message {
-            ClientMessage::Join {
+    /// The knock a message is, or the message back if it is none.
+    fn of(message: Incoming) -> Result<Knock, Incoming> {
+        Ok(match message {
+            Incoming::Room(ClientMessage::Join {
                 protocol_version,
                 room,
                 name,
                 observer,
                 facilitator_key,
-            } => Some(Knock {
-                protocol_version,
-                room,
-                entry: Entry::Join {
+            }) => {
+                let entry = Entry::Join {
                     name,
                     observer,
                     facilitator_key,
-                },
-            }),
-            ClientMessage::Resume {
+                };
+                Knock::Room(protocol_version, RoomDoor { code: room, entry })
+            }
+            Incoming::Room(ClientMessage::Resume {
                 protocol_version,
                 room,
                 token,
-            } => Some(Knock {
-                protocol_version,
-                room,
-                entry: Entry::Resume { token },
-            }),
-            ClientMessage::Ping { .. } | ClientMessage::Command { .. } | ClientMessage::Sync => {
-                None
+            }) => {
+                let entry = Entry::Resume { token };
+                Knock::Room(protocol_version, RoomDoor { code: room, entry })
             }
-        }
+            Incoming::Group(GroupClientMessage::JoinGroup {
+                protocol_version,
+                group,
+                name,
+                facilitator_key,
+            }) => {
+                let entry = GroupEntry::Join {
+                    name,
+                    facilitator_key,
+                };
+                Knock::Group(protocol_version, GroupDoor { code: group, entry })
+            }
+            Incoming::Group(GroupClientMessage::ResumeGroup {
+                protocol_version,
+                group,
+                token,
+            }) => {
+                let entry = GroupEntry::Resume { token };
+                Knock::Group(protocol_version, GroupDoor { code: group, entry })
+            }
+            other => return Err(other),
+        })
     }
 }
 
 fn not_joined() -> Rejection {
-    Rejection::new(ErrorCode::NotJoined, "join a room first")
+    Rejection::new(ErrorCode::NotJoined, "join a room or a group first")
 }
 
 impl<Si: FrameSink, St: FrameStream> Connection<Si, St> {
-    /// Until a `join` or `resume` seats the connection.
+    /// Until a `join` or `resume` (of a room or a group) seats the connection.
     pub(super) async fn lobby(&mut self) -> Result<Seated, Farewell> {
-        // The room's frames for this connection. The room gets the sender when it seats
-        // the connection and holds the only one from then on, so the queue closes when
-        // the room lets go.
+        // The frames for this connection. The room or group gets the sender when it
+        // seats the connection and holds the only one from then on, so the queue closes
+        // when it lets go.
         let (frames, queue) = mpsc::channel(self.app.config.outgoing_queue);
         loop {
             let text = self.next_text(None).await?;
@@ -75,95 +163,102 @@ impl<Si: FrameSink, St: FrameStream> Connection<Si, St> {
                     continue;
                 }
             };
-            let reply = match message {
-                ClientMessage::Ping { nonce } => self.pong(nonce),
-                ClientMessage::Command { id, .. } => self.refusal(Some(id), not_joined()),
-                ClientMessage::Sync => self.refusal(None, not_joined()),
-                knocked => {
-                    let Some(knock) = Knock::of(knocked) else {
-                        continue;
-                    };
-                    // Boxed: awaited inline, the largest of the connection's futures (a
-                    // join, waiting for the room) would size its task for its whole life
-                    // (`docs/benchmarks.md`, S3).
-                    let entering = enter(&self.app, &self.visitor, self.conn, knock, &frames);
-                    match Box::pin(entering).await {
-                        Ok((room, kicked)) => {
-                            self.shutdown.heed(kicked);
-                            return Ok(Seated { room, queue });
+            let knock = match Knock::of(message) {
+                Ok(knock) => knock,
+                Err(other) => {
+                    let reply = match other {
+                        Incoming::Room(ClientMessage::Ping { nonce }) => self.pong(nonce),
+                        Incoming::Room(ClientMessage::Command { id, .. })
+                        | Incoming::Group(GroupClientMessage::GroupCommand { id, .. }) => {
+                            self.refusal(Some(id), not_joined())
                         }
-                        Err(rejection) => self.refusal(None, rejection),
-                    }
+                        _ => self.refusal(None, not_joined()),
+                    };
+                    self.say(reply).await?;
+                    continue;
                 }
             };
-            self.say(reply).await?;
+            let (app, visitor, conn) = (&self.app, &self.visitor, self.conn);
+            // Boxed: awaited inline, the largest of the connection's futures (a join,
+            // waiting for the room) would size its task for its whole life
+            // (`docs/benchmarks.md`, S3).
+            let entered = match knock {
+                Knock::Room(version, door) => {
+                    Box::pin(enter(app, visitor, conn, version, door, &frames))
+                        .await
+                        .map(|(room, kicked)| (Seat::Room(room), kicked))
+                }
+                Knock::Group(version, door) => {
+                    Box::pin(enter(app, visitor, conn, version, door, &frames))
+                        .await
+                        .map(|(group, kicked)| (Seat::Group(group), kicked))
+                }
+            };
+            match entered {
+                Ok((seat, kicked)) => {
+                    self.shutdown.heed(kicked);
+                    return Ok(Seated { seat, queue });
+                }
+                Err(rejection) => {
+                    let refusal = self.refusal(None, rejection);
+                    self.say(refusal).await?;
+                }
+            }
         }
     }
 }
 
-/// Ask the room to seat connection `conn`: the room and how it would drop us, or why
-/// not. Free of the connection (it takes what it reads), so that the task stays `Send`
-/// without its socket having to be `Sync`.
-async fn enter(
+/// Ask the room or group behind `door` to seat connection `conn`: its handle and how it
+/// would drop us, or why not. Free of the connection (it takes what it reads), so that
+/// the task stays `Send` without its socket having to be `Sync`.
+async fn enter<D: Door>(
     app: &AppState,
     visitor: &Visitor,
     conn: ConnId,
-    knock: Knock,
+    protocol_version: u32,
+    door: D,
     frames: &mpsc::Sender<Frame>,
-) -> Result<(RoomHandle, oneshot::Receiver<ByeReason>), Rejection> {
-    let Knock {
-        protocol_version,
-        room: code,
-        entry,
-    } = knock;
+) -> Result<(Handle<D::Message>, oneshot::Receiver<ByeReason>), Rejection> {
     if protocol_version != PROTOCOL_VERSION {
         return Err(Rejection::new(
             ErrorCode::UnsupportedVersion,
             format!("this server speaks protocol version {PROTOCOL_VERSION}"),
         ));
     }
-    // Before the room is looked up: a refusal here says nothing about the room.
+    // Before the room or group is looked up: a refusal here says nothing about it.
     visitor.may_try_entering()?;
     let invalid = || {
         visitor.entry_failed();
-        Rejection::new(
-            ErrorCode::RoomOrKeyInvalid,
-            "no session with this code, or a wrong key",
-        )
+        door.invalid()
     };
-    // A room put away the moment this came finds its mailbox closed or drops the
-    // request unanswered: look it up again, and the registry loads it anew.
+    // A room or group put away the moment this came finds its mailbox closed or drops
+    // the request unanswered: look it up again, and the registry loads it anew.
     for _ in 0..LOOKUPS {
-        let room = match app.registry.find(&code).await {
-            Ok(room) => room,
+        let handle = match door.find(app).await {
+            Ok(handle) => handle,
             Err(FindError::Unknown) => return Err(invalid()),
             // Refused for now: a later attempt may get in.
             Err(error @ FindError::ServerFull) => return Err(error.into()),
             Err(error @ FindError::Storage) => {
-                // Each try reads and replays the session again: count it as a failed
-                // entry, so that one address cannot keep the store busy with it.
+                // Each try reads and replays it again: count it as a failed entry, so
+                // that one address cannot keep the store busy with it.
                 visitor.entry_failed();
                 return Err(error.into());
             }
         };
         let (kick, kicked) = oneshot::channel();
         let (reply, answer) = oneshot::channel();
-        let message = ToRoom::Enter {
-            conn,
-            entry: entry.clone(),
-            link: ConnectionLink {
-                frames: frames.clone(),
-                kick,
-            },
-            reply,
+        let link = ConnectionLink {
+            frames: frames.clone(),
+            kick,
         };
-        if room.send(message).await.is_err() {
+        if handle.send(door.knock(conn, link, reply)).await.is_err() {
             continue;
         }
         return match answer.await {
             Ok(Ok(participant)) => {
-                tracing::debug!(room = %code, participant = %participant, "seated");
-                Ok((room, kicked))
+                tracing::debug!(participant = %participant, "seated");
+                Ok((handle, kicked))
             }
             Ok(Err(rejection)) => {
                 if rejection.code == ErrorCode::RoomOrKeyInvalid {

@@ -1,10 +1,12 @@
 //! One WebSocket connection: frames in, frames out, nothing else.
 //!
 //! The task ([`Connection`]) reads the socket, turns each text frame into a
-//! [`ClientMessage`] and hands it to the room; it writes whatever the room queued for it.
-//! Bad frames get a typed rejection and the connection carries on. It holds no room
-//! state. It lives in two phases, each a method of its own: in the [`lobby`] until a
-//! `join` or `resume` seats it, then [`seated`] in one room until it ends. One value,
+//! message ([`incoming`]) and hands it to the room or group; it writes whatever that
+//! queued for it. Bad frames get a typed rejection and the connection carries on. It
+//! holds no room or group state. It lives in two phases, each a method of its own: in
+//! the [`lobby`] until a `join` or `resume` seats it in a room (or a `join_group` or
+//! `resume_group` in a group), then [`seated`] there until it ends: one connection is
+//! in a room or a group, never both. One value,
 //! [`Shutdown`], says when it must end from outside (the server stopping, its room
 //! letting go), and [`farewell`] how it ends. It is generic over the socket's two halves,
 //! so that its unit tests drive it through channels, without a network.
@@ -15,6 +17,7 @@
 //! limit, `frame_too_large` and close), and the pace of failed entries from its address.
 
 mod farewell;
+mod incoming;
 mod lobby;
 mod seated;
 mod shutdown;
@@ -28,7 +31,8 @@ use crate::room::{ConnId, Frame};
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket};
 use farewell::Farewell;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
-use shared::wire::{ByeReason, ClientMessage, ServerMessage};
+use incoming::Incoming;
+use shared::wire::{ByeReason, ServerMessage};
 use shared::{ErrorCode, Rejection};
 use shutdown::Shutdown;
 use std::sync::Arc;
@@ -176,12 +180,12 @@ impl<Si: FrameSink, St: FrameStream> Connection<Si, St> {
     }
 
     /// A text frame as a message of the protocol, or the refusal to send back.
-    fn read(&self, text: &str) -> Result<ClientMessage, Message> {
+    fn read(&self, text: &str) -> Result<Incoming, Message> {
         let max = self.app.config.max_frame_bytes;
         if text.len() > max {
             return Err(self.refusal(flood::command_id(text), flood::too_large(max)));
         }
-        serde_json::from_str(text).map_err(|error| {
+        incoming::read(text).map_err(|error| {
             let refusal = Rejection::new(ErrorCode::Malformed, format!("not a message: {error}"));
             self.refusal(None, refusal)
         })

@@ -3,6 +3,7 @@
 //! floods is in [`security`] and [`crate::guard`].
 
 pub mod extract;
+mod groups;
 pub mod invite_page;
 mod metrics;
 pub mod refusal;
@@ -10,10 +11,11 @@ pub mod security;
 pub mod site;
 
 pub use crate::app_state::AppState;
+pub use groups::{CreateGroup, GroupCreated};
 
 use crate::connection;
 use crate::guard::{ClientAddr, Visitor};
-use crate::registry::{DeleteError, FindError};
+use crate::registry::{CreateError, DeleteError, FindError};
 use crate::storage::StorageStatus;
 use axum::extract::{DefaultBodyLimit, Path, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -30,6 +32,7 @@ use shared::{ErrorCode, RoomCode};
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/api/sessions", post(create_session))
+        .route("/api/groups", post(groups::create_group))
         .route(
             "/api/sessions/{code}",
             get(describe_session).delete(delete_session),
@@ -135,19 +138,17 @@ async fn create_session(
     if let Err(refusal) = state.guard.may_create_session(client) {
         return Refused(refusal).into_response();
     }
-    match state
-        .registry
-        .create(title.to_owned(), request.language)
-        .await
-    {
-        Ok(created) => (
-            StatusCode::CREATED,
-            Json(SessionCreated {
-                room: created.code.0,
-                facilitator_key: created.facilitator_key,
-            }),
-        )
-            .into_response(),
+    let created = state.registry.create(title.to_owned(), request.language);
+    answer_created(created.await.map(|created| SessionCreated {
+        room: created.code.0,
+        facilitator_key: created.facilitator_key,
+    }))
+}
+
+/// `201 Created` with what was created, or the refusal.
+fn answer_created(created: Result<impl Serialize, CreateError>) -> Response {
+    match created {
+        Ok(created) => (StatusCode::CREATED, Json(created)).into_response(),
         Err(error) => Refused(error.into()).into_response(),
     }
 }

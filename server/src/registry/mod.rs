@@ -13,31 +13,35 @@
 //! nobody loads the room back from rows about to go.
 
 mod errors;
+mod groups;
+mod slots;
 
 pub use errors::{CreateError, DeleteError, FindError};
+pub use groups::CreatedGroup;
+pub use slots::Slots;
 
+use crate::actor::Context;
 use crate::config::Config;
-use crate::room::{self, Description, Registration, RoomHandle, RoomInstance, ToRoom};
+use crate::group::ToGroup;
+use crate::room::{self, Description, RoomHandle, ToRoom};
 use crate::secrets::{self, Digest};
 use crate::services::Services;
 use crate::storage::journal::Durable;
 use crate::storage::{Journal, NewRoom, StoreError, Write};
-use dashmap::{DashMap, DashSet};
-use shared::RoomCode;
+use dashmap::DashSet;
 use shared::state::{Language, RoomState};
+use shared::{GroupCode, RoomCode};
 use std::sync::Arc;
-use tokio::sync::{OnceCell, oneshot};
+use tokio::sync::oneshot;
 
 /// How many times a caller that found its room gone (put away the moment it came)
 /// looks it up again before giving up.
 pub const LOOKUPS: usize = 3;
 
-/// A code's place in the map: empty while the room is being loaded.
-type Slot = Arc<OnceCell<RoomHandle>>;
-
 #[derive(Clone)]
 pub struct Registry {
-    rooms: Arc<DashMap<RoomCode, Slot>>,
+    rooms: Slots<RoomCode, ToRoom>,
+    groups: Slots<GroupCode, ToGroup>,
     /// Rooms whose deletion is not durable yet.
     deleting: Arc<DashSet<RoomCode>>,
     config: Arc<Config>,
@@ -64,7 +68,8 @@ pub struct ExpiredBatch {
 impl Registry {
     pub fn new(config: Arc<Config>, services: Services, journal: Journal) -> Self {
         Registry {
-            rooms: Arc::new(DashMap::new()),
+            rooms: Slots::default(),
+            groups: Slots::default(),
             deleting: Arc::new(DashSet::new()),
             config,
             services,
@@ -83,7 +88,7 @@ impl Registry {
         }
         let code = loop {
             let candidate = RoomCode::new(secrets::room_code());
-            if !self.rooms.contains_key(&candidate) && !self.is_stored(&candidate).await? {
+            if !self.rooms.contains(&candidate) && !self.is_stored(&candidate).await? {
                 break candidate;
             }
         };
@@ -100,18 +105,18 @@ impl Registry {
             }))
             .await
             .map_err(|_| CreateError::Stopping)?;
-        let slot = self.slot(&code);
-        slot.get_or_init(|| async {
-            let state = RoomState::new(title, language, now);
-            room::spawn(
-                code.clone(),
-                state,
-                key_digest,
-                self.room_context(),
-                self.registration(&code),
-            )
-        })
-        .await;
+        self.rooms
+            .insert(&code, || async {
+                let state = RoomState::new(title, language, now);
+                room::spawn(
+                    code.clone(),
+                    state,
+                    key_digest,
+                    self.context(),
+                    self.rooms.registration(&code),
+                )
+            })
+            .await;
         tracing::info!(room = %code, "session created");
         Ok(CreatedRoom {
             code,
@@ -135,22 +140,7 @@ impl Registry {
     /// may still find the room gone, if it was put away at that very moment: look it up
     /// again then (at most [`LOOKUPS`] times in all).
     pub async fn find(&self, code: &RoomCode) -> Result<RoomHandle, FindError> {
-        if let Some(handle) = self.rooms.get(code).and_then(|slot| slot.get().cloned()) {
-            return Ok(handle);
-        }
-        let slot = self.slot(code);
-        let found = slot.get_or_try_init(|| self.load(code)).await.cloned();
-        if found.is_err() {
-            self.rooms.remove_if(code, |_, held| {
-                Arc::ptr_eq(held, &slot) && !held.initialized()
-            });
-        }
-        found
-    }
-
-    /// The slot for `code`, made empty if there is none.
-    fn slot(&self, code: &RoomCode) -> Slot {
-        self.rooms.entry(code.clone()).or_default().value().clone()
+        self.rooms.find(code, || self.load(code)).await
     }
 
     /// Load a stored room and start its actor.
@@ -162,43 +152,15 @@ impl Registry {
         if self.rooms.len() > self.config.max_rooms {
             return Err(FindError::ServerFull);
         }
-        let stored = match self.services.store.load_room(code).await {
-            Ok(Some(stored)) => stored,
-            Ok(None) => return Err(FindError::Unknown),
-            Err(error) => {
-                tracing::error!(room = %code, %error, "could not load a session");
-                return Err(FindError::Storage);
-            }
-        };
-        let events = stored.events.len();
-        let handle = room::restore(stored, self.room_context(), self.registration(code)).map_err(
-            |error| {
-                tracing::error!(room = %code, %error, "could not replay a stored session");
-                FindError::Storage
-            },
+        let stored = found(self.services.store.load_room(code).await, "room", code)?;
+        let registration = self.rooms.registration(code);
+        let handle = replayed(
+            room::restore(stored, self.context(), registration),
+            "room",
+            code,
         )?;
         self.services.metrics.room_loaded();
-        tracing::debug!(room = %code, events, "session loaded");
         Ok(handle)
-    }
-
-    /// A new run of a room's actor, and how it takes itself out of the map: only if the
-    /// map still holds that run.
-    fn registration(&self, code: &RoomCode) -> Registration {
-        let instance = RoomInstance::next();
-        let rooms = self.rooms.clone();
-        let code = code.clone();
-        Registration {
-            instance,
-            put_away: Box::new(move || {
-                rooms
-                    .remove_if(&code, |_, slot| {
-                        slot.get()
-                            .is_some_and(|handle| handle.instance() == instance)
-                    })
-                    .is_some()
-            }),
-        }
     }
 
     /// What the room with this code says of itself to a visitor (loaded from the store
@@ -241,9 +203,7 @@ impl Registry {
             // Marked before it leaves the map, so that nobody loads it back from the
             // rows the deletion is about to remove.
             self.deleting.insert(code.clone());
-            self.rooms.remove_if(code, |_, slot| {
-                slot.get().is_some_and(|held| held.same_room(&handle))
-            });
+            self.rooms.remove(code, &handle);
             let durable = deleted.await.map_err(|_| DeleteError::Stopping);
             self.deleting.remove(code);
             return durable;
@@ -271,7 +231,7 @@ impl Registry {
                 batch.left += 1;
                 continue;
             }
-            if self.rooms.contains_key(&code) {
+            if self.rooms.contains(&code) {
                 self.deleting.remove(&code);
                 batch.left += 1;
                 continue;
@@ -300,16 +260,16 @@ impl Registry {
         Ok(batch)
     }
 
-    /// Rooms in memory (and being loaded).
-    /// What a room of this registry works with.
-    fn room_context(&self) -> room::Context {
-        room::Context {
+    /// What a room or group of this registry works with.
+    fn context(&self) -> Context {
+        Context {
             config: self.config.clone(),
             services: self.services.clone(),
             journal: self.journal.clone(),
         }
     }
 
+    /// Rooms in memory (and being loaded).
     pub fn len(&self) -> usize {
         self.rooms.len()
     }
@@ -317,6 +277,37 @@ impl Registry {
     pub fn is_empty(&self) -> bool {
         self.rooms.is_empty()
     }
+}
+
+/// What the store holds under `code`: an unknown code, or a store that cannot be read
+/// (logged), is no room or group to enter.
+fn found<T>(
+    read: Result<Option<T>, StoreError>,
+    kind: &str,
+    code: &impl std::fmt::Display,
+) -> Result<T, FindError> {
+    match read {
+        Ok(Some(stored)) => Ok(stored),
+        Ok(None) => Err(FindError::Unknown),
+        Err(error) => {
+            tracing::error!(%code, %error, "could not load a {kind}");
+            Err(FindError::Storage)
+        }
+    }
+}
+
+/// A stored room or group replayed and started, or why not (logged).
+fn replayed<H>(
+    restored: Result<H, StoreError>,
+    kind: &str,
+    code: &impl std::fmt::Display,
+) -> Result<H, FindError> {
+    let handle = restored.map_err(|error| {
+        tracing::error!(%code, %error, "could not replay a stored {kind}");
+        FindError::Storage
+    })?;
+    tracing::debug!(%code, "{kind} loaded");
+    Ok(handle)
 }
 
 #[cfg(test)]

@@ -1,11 +1,12 @@
 //! Loading a stored room: its events replayed in order into a fresh [`Room`], its seats
-//! and the answers its senders were given restored, everyone away until they come back.
-//! A gap in the stored sequence is corruption, reported, never papered over.
+//! and the answers its senders were given restored ([`replay`]), everyone away until
+//! they come back.
 
 use super::RoomHandle;
-use super::actor::{Context, Registration, RoomActor};
-use super::seats::{PastAnswer, Seats};
-use crate::storage::{StoreError, StoredEvent, StoredRoom};
+use super::actor::RoomActor;
+use crate::actor::replay::replay;
+use crate::actor::{Context, Registration};
+use crate::storage::{StoreError, StoredRoom};
 use shared::{Room, RoomState};
 use tokio::time::Instant;
 
@@ -28,31 +29,12 @@ pub fn restore(
         created.language,
         created.created_at,
     ));
-    let mut seats = Seats::default();
-    for (participant, token) in stored_seats {
-        seats.add(participant, token);
-    }
-    let mut seq = 0;
-    for StoredEvent {
-        seq: stored_seq,
-        actor,
-        command_id,
-        event,
-        ..
-    } in events
-    {
-        if stored_seq != seq + 1 {
-            return Err(StoreError::Corrupt(format!(
-                "room {code}: event {stored_seq} follows event {seq}"
-            )));
-        }
-        room.apply(&event, actor.as_ref());
-        seq = stored_seq;
-        // The answer its sender was (or was about to be) given, should they ask again.
-        if let (Some(actor), Some(id)) = (actor, command_id) {
-            seats.remember_answer(&actor, id, PastAnswer::Ack { seq });
-        }
-    }
+    let (mut seats, seq) = replay(
+        format!("room {code}"),
+        stored_seats,
+        events,
+        |event, actor| room.apply(event, actor),
+    )?;
     for participant in &mut room.state.participants {
         participant.connected = false;
     }

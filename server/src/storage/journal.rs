@@ -120,8 +120,13 @@ impl Journal {
 
     /// Queue a write and wait until it is durable.
     pub async fn write_durably(&self, write: Write) -> Result<(), JournalStopped> {
+        self.write_all_durably(vec![write]).await
+    }
+
+    /// Queue writes to commit together and wait until they are durable.
+    pub async fn write_all_durably(&self, writes: Vec<Write>) -> Result<(), JournalStopped> {
         let (done, durable) = oneshot::channel();
-        self.write(write, Durable::Notify(done));
+        self.write_all(writes, Durable::Notify(done));
         durable.await.map_err(|_| JournalStopped)
     }
 

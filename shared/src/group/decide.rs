@@ -4,6 +4,7 @@
 //! A command that asks for what already holds succeeds with no events, so a command
 //! sent again after a reconnect is harmless.
 
+use super::create::call_link;
 use super::{
     FollowUp, Group, GroupCommand, GroupEvent, GroupRole, GroupState, Member, PlannedSession,
     Proposal, SessionState, SessionSummary, Standing, group_rights,
@@ -117,9 +118,12 @@ impl Decider<'_> {
                     version: *version,
                 }])
             }
-            GroupCommand::SetDetails { name, call_link } => {
+            GroupCommand::SetDetails {
+                name,
+                call_link: link,
+            } => {
                 let name = text(name, limits.group_name_chars, "group's name")?;
-                let call_link = self.call_link(call_link.as_deref())?;
+                let call_link = call_link(link.as_deref(), limits)?;
                 if name == state.name && call_link == state.call_link {
                     return none;
                 }
@@ -276,25 +280,6 @@ impl Decider<'_> {
                 }])
             }
         }
-    }
-
-    /// A video-call link: empty means none; otherwise an `https://` address without
-    /// spaces, within its length.
-    fn call_link(&self, link: Option<&str>) -> Result<Option<String>, Rejection> {
-        let link = optional_text(link.unwrap_or(""), self.limits.call_link_chars, "link")?;
-        if link.is_empty() {
-            return Ok(None);
-        }
-        let well_formed = link.len() > "https://".len()
-            && link.starts_with("https://")
-            && !link.chars().any(char::is_whitespace);
-        if !well_formed {
-            return Err(Rejection::new(
-                ErrorCode::InvalidValue,
-                "the call link is an https:// address",
-            ));
-        }
-        Ok(Some(link))
     }
 
     fn session(&self, index: u32) -> Result<&PlannedSession, Rejection> {

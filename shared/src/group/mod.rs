@@ -7,14 +7,16 @@
 //! [`GroupState::apply`]. No clock, no randomness, no I/O: the server's group actor and
 //! every member's page will replay the same code.
 //!
-//! Not wired into the server or the client yet (issue 15, first slice).
+//! The server's group actor runs them (issue 15, slice 2); the client does not yet.
 
 mod apply;
 mod command;
+mod create;
 mod decide;
 mod rights;
 
 pub use command::{GroupCommand, GroupEvent};
+pub use create::{NewGroupDetails, decide_create};
 pub use decide::{decide, decide_join, session_closed};
 pub use rights::{GroupRole, group_rights};
 

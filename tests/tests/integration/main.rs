@@ -18,6 +18,7 @@ mod browser_upgrade;
 mod cursors;
 mod database_size;
 mod durability;
+mod groups;
 mod idle_rooms;
 mod invite_page;
 mod limits;

@@ -3,16 +3,15 @@
 //! refusal) remembered, so that a command sent again is answered the same and applied
 //! once.
 
-use super::{Held, RoomActor};
+use super::RoomActor;
+use crate::actor::core::Held;
 use crate::frames;
 use crate::room::ConnId;
-use crate::room::seats::PastAnswer;
 use crate::storage::{StoredEvent, Write};
 use axum::extract::ws::Utf8Bytes;
 use shared::logic::decide;
 use shared::wire::ServerMessage;
 use shared::{Command, Event, ParticipantId};
-use std::sync::Arc;
 
 /// Commands whose sender must not appear in any log line, since it would tie a note
 /// to its author.
@@ -25,16 +24,10 @@ fn authorship_sensitive(command: &Command) -> bool {
 
 impl RoomActor {
     pub(super) fn command(&mut self, conn: ConnId, id: u64, command: Command) {
-        let Some(actor) = self.connections.get(&conn).map(|c| c.participant.clone()) else {
+        let Some(actor) = self.core.connections.participant(conn).cloned() else {
             return;
         };
-        if let Some(answer) = self.seats.answer_to(&actor, id) {
-            // A re-sent command: same answer, applied once.
-            let (frame, needed) = match answer {
-                PastAnswer::Ack { seq } => (frames::encode(&ServerMessage::Ack { id, seq }), seq),
-                PastAnswer::Refused(refused) => *refused,
-            };
-            self.when_durable(needed, Held::Answer { conn, frame });
+        if self.core.answered_before(conn, &actor, id) {
             return;
         }
         self.services.metrics.command(command.name());
@@ -63,7 +56,7 @@ impl RoomActor {
                     if let Some(note_id) = posted {
                         let frame = frames::encode(&ServerMessage::YourNote { note_id });
                         self.when_durable(
-                            self.seq,
+                            self.core.outbox.seq(),
                             Held::Private {
                                 participant: actor.clone(),
                                 frame,
@@ -71,10 +64,7 @@ impl RoomActor {
                         );
                     }
                 }
-                let ack = frames::encode(&ServerMessage::Ack { id, seq: self.seq });
-                self.seats
-                    .remember_answer(&actor, id, PastAnswer::Ack { seq: self.seq });
-                self.when_durable(self.seq, Held::Answer { conn, frame: ack });
+                self.core.acknowledge(conn, &actor, id);
             }
             Err(rejection) => {
                 tracing::debug!(
@@ -84,20 +74,7 @@ impl RoomActor {
                     code = ?rejection.code,
                     "rejected"
                 );
-                let refusal = frames::refusal(&self.services.metrics, Some(id), rejection);
-                // Even a refusal waits: it may rest on events not yet durable.
-                self.seats.remember_answer(
-                    &actor,
-                    id,
-                    PastAnswer::Refused(Box::new((refusal.clone(), self.seq))),
-                );
-                self.when_durable(
-                    self.seq,
-                    Held::Answer {
-                        conn,
-                        frame: refusal,
-                    },
-                );
+                self.core.refuse(conn, &actor, id, rejection);
             }
         }
     }
@@ -112,17 +89,11 @@ impl RoomActor {
         command_id: Option<u64>,
     ) {
         self.room.apply(&event, actor);
-        self.seq += 1;
-        self.when_durable(
-            self.seq,
-            Held::Event {
-                frame: Arc::new(frames::event(self.seq, &event)),
-            },
-        );
-        self.unwritten.push(Write::AppendEvent {
+        let seq = self.core.number_event(|seq| frames::event(seq, &event));
+        self.core.outbox.write(Write::AppendEvent {
             room: self.code.clone(),
             event: StoredEvent {
-                seq: self.seq,
+                seq,
                 at: self.services.clock.now(),
                 actor: actor.cloned(),
                 command_id,
@@ -134,17 +105,18 @@ impl RoomActor {
     /// A connection asked for a fresh snapshot (it saw a gap): it goes out after the
     /// events before it, once they are durable.
     pub(super) fn send_snapshot(&mut self, conn: ConnId) {
-        let Some(participant) = self.connections.get(&conn).map(|c| c.participant.clone()) else {
+        let Some(participant) = self.core.connections.participant(conn).cloned() else {
             return;
         };
         let frame = self.snapshot_for(&participant);
-        self.when_durable(self.seq, Held::Answer { conn, frame });
+        let seq = self.core.outbox.seq();
+        self.core.answer_when_durable(seq, conn, frame);
     }
 
     /// The room as it is now, for `participant`.
     pub(super) fn snapshot_for(&self, participant: &ParticipantId) -> Utf8Bytes {
         frames::encode(&ServerMessage::Snapshot {
-            seq: self.seq,
+            seq: self.core.outbox.seq(),
             server_time: self.services.clock.now(),
             state: self.room.state.clone(),
             your_notes: self.room.notes_by(participant),

@@ -2,15 +2,16 @@
 //! facilitator's from any device), and seating the connection once what it is told is
 //! durable.
 
-use super::{Held, RoomActor, Seating};
+use super::RoomActor;
+use crate::actor::core::{Held, Seating};
 use crate::frames;
 use crate::room::{ConnId, ConnectionLink, Entry};
-use crate::secrets::{self, Digest};
+use crate::secrets;
 use crate::storage::Write;
 use shared::logic::decide_join;
 use shared::state::Role;
 use shared::wire::{PROTOCOL_VERSION, ServerMessage};
-use shared::{ErrorCode, Event, ParticipantId, Rejection};
+use shared::{Event, ParticipantId, Rejection};
 use tokio::sync::oneshot;
 
 impl RoomActor {
@@ -32,15 +33,10 @@ impl RoomActor {
     /// Whose seat an entry opens, making a new one if needed, and the token that opens
     /// it.
     fn admit(&mut self, entry: Entry) -> Result<(ParticipantId, String), Rejection> {
-        let invalid = || {
-            Rejection::new(
-                ErrorCode::RoomOrKeyInvalid,
-                "no session with this code, or a wrong key",
-            )
-        };
+        let invalid = crate::room::invalid_entry;
         let (name, observer, facilitator_key) = match entry {
             Entry::Resume { token } => {
-                let participant = self.seats.find_by_token(&token).ok_or_else(invalid)?;
+                let participant = self.core.seats.find_by_token(&token).ok_or_else(invalid)?;
                 return Ok((participant, token));
             }
             Entry::Join {
@@ -77,13 +73,13 @@ impl RoomActor {
             role,
             &self.config.limits,
         )?;
-        let digest = Digest::of(&token);
-        self.seats.add(participant.clone(), digest);
-        self.unwritten.push(Write::AddSeat {
-            room: self.code.clone(),
-            participant: participant.clone(),
-            token: digest,
-        });
+        let room = self.code.clone();
+        self.core
+            .add_seat(&participant, &token, |token| Write::AddSeat {
+                room,
+                participant: participant.clone(),
+                token,
+            });
         self.publish(joined, None, None);
         tracing::info!(room = %self.code, participant = %participant, ?role, "joined");
         Ok((participant, token))
@@ -99,7 +95,7 @@ impl RoomActor {
         link: ConnectionLink,
         reply: oneshot::Sender<Result<ParticipantId, Rejection>>,
     ) {
-        let was_away = self.seats.attach(&participant, conn);
+        let was_away = self.core.seats.attach(&participant, conn);
         let still_marked_away = self
             .room
             .state
@@ -132,6 +128,6 @@ impl RoomActor {
             snapshot,
             reply,
         }));
-        self.when_durable(self.seq, held);
+        self.when_durable(self.core.outbox.seq(), held);
     }
 }

@@ -73,7 +73,7 @@ impl Answers {
 const REMEMBERED_ANSWERS: usize = 256;
 
 #[derive(Debug, Default)]
-pub(super) struct Seats {
+pub struct Seats {
     seats: HashMap<ParticipantId, Seat>,
 }
 

@@ -15,7 +15,10 @@ use crate::rejection::ErrorCode;
 use crate::state::RoomState;
 use crate::tag_first::tag_first_enum;
 use crate::timer::Millis;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
+
+pub mod group;
 
 /// The version of this protocol; a client speaking another one is refused.
 /// Version 2: the commands that move a shared cursor (step, floor, round) name where
@@ -34,22 +37,23 @@ where
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
-/// A command whose `type` is its name. A command is read from serde's buffered copy of
+/// A command (a room's or a group's) whose `type` is its name. A command is read from serde's buffered copy of
 /// the message (`ClientMessage` is internally tagged), and from that buffer serde's derive
 /// also takes a variant's number as its tag (`{"type": 29}` was read as
 /// `close_session`); read from the text itself, as every other tag is, a number is
 /// refused. So a command's tag is checked here, the one place a tag is read from the
 /// buffer, and a number is `malformed` like any other unknown type.
-fn command_named<'de, D>(deserializer: D) -> Result<Command, D::Error>
+fn command_named<'de, D, C>(deserializer: D) -> Result<C, D::Error>
 where
     D: Deserializer<'de>,
+    C: DeserializeOwned,
 {
     use serde::de::Error;
     let value = serde_json::Value::deserialize(deserializer)?;
     if !value.get("type").is_some_and(serde_json::Value::is_string) {
         return Err(D::Error::custom("a command's `type` is its name, a string"));
     }
-    Command::deserialize(value).map_err(D::Error::custom)
+    C::deserialize(value).map_err(D::Error::custom)
 }
 
 /// How someone enters a room: a new seat (`join`, the facilitator's with its key), or

@@ -1,0 +1,63 @@
+//! A group (`docs/groups.md`): its mailbox ([`GroupHandle`]) and the actor task behind it
+//! ([`actor`]), built as a room's is (`crate::actor`): one task changes the group, by
+//! the pure rules of [`shared::group`]; every event is durable before anything that
+//! rests on it is sent; it is loaded from the store when someone comes to it
+//! ([`restore`]) and put away when nobody has been connected for [`Config::idle_room`].
+//!
+//! [`Config::idle_room`]: crate::config::Config::idle_room
+
+mod actor;
+mod restore;
+
+pub use actor::spawn;
+pub use restore::restore;
+
+use crate::actor::{ConnId, ConnectionLink, Handle};
+use shared::group::GroupCommand;
+use shared::{ErrorCode, ParticipantId, Rejection};
+use tokio::sync::oneshot;
+
+/// The one answer for an unknown group, a wrong key and a wrong token (the same code as
+/// a room's, so that a page handles them alike).
+pub fn invalid_entry() -> Rejection {
+    Rejection::new(
+        ErrorCode::RoomOrKeyInvalid,
+        "no group with this code, or a wrong key or token",
+    )
+}
+
+/// A cheap, cloneable way to reach a group.
+pub type GroupHandle = Handle<ToGroup>;
+
+/// How someone enters a group: as a new member (`join_group`, the group facilitator's
+/// place with its key), or the place a member token opens (`resume_group`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GroupEntry {
+    Join {
+        name: String,
+        facilitator_key: Option<String>,
+    },
+    Resume {
+        token: String,
+    },
+}
+
+/// The messages a group's actor handles, in the order they arrive.
+#[derive(Debug)]
+pub enum ToGroup {
+    /// Admit a connection. On success the group has already queued `group_joined` and
+    /// a snapshot on the link when it answers.
+    Enter {
+        conn: ConnId,
+        entry: GroupEntry,
+        link: ConnectionLink,
+        reply: oneshot::Sender<Result<ParticipantId, Rejection>>,
+    },
+    Command {
+        conn: ConnId,
+        id: u64,
+        command: GroupCommand,
+    },
+    /// The connection is gone.
+    Leave { conn: ConnId },
+}
