@@ -1,4 +1,5 @@
-//! The HTTP API: creating a session, and looking one up from its invite link.
+//! The HTTP API: creating a session or a group, and looking a session up from its
+//! invite link.
 
 use shared::ErrorCode;
 use shared::state::Language;
@@ -43,6 +44,28 @@ pub async fn create_session(title: &str, language: Language) -> Result<Created, 
     let body = serde_json::to_string(&NewSession { title, language })
         .map_err(|_| ApiFailed(Some(ErrorCode::Internal)))?;
     request("POST", "/api/sessions", Some(&body)).await
+}
+
+/// The body of `POST /api/groups`.
+#[derive(serde::Serialize)]
+struct NewGroup<'a> {
+    name: &'a str,
+    call_link: Option<&'a str>,
+}
+
+/// A group the server just created.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+pub struct GroupCreated {
+    pub group: String,
+    pub facilitator_key: String,
+}
+
+/// Create a group; an empty call link is none.
+pub async fn create_group(name: &str, call_link: &str) -> Result<GroupCreated, ApiFailed> {
+    let call_link = Some(call_link.trim()).filter(|link| !link.is_empty());
+    let body = serde_json::to_string(&NewGroup { name, call_link })
+        .map_err(|_| ApiFailed(Some(ErrorCode::Internal)))?;
+    request("POST", "/api/groups", Some(&body)).await
 }
 
 /// The title of the session with this code, and whether it takes newcomers.

@@ -144,6 +144,40 @@ pub fn navigate(url: &str) {
     }
 }
 
+/// Show `path` in the address bar instead of the current address, without a reload
+/// or a new entry in the history (a secret taken out of a link once it is kept).
+pub fn replace_address(path: &str) {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path));
+    }
+}
+
+/// A moment as the `YYYY-MM-DDTHH:MM` of a `datetime-local` field, in local time.
+pub fn datetime_local(at: u64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at as f64));
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes()
+    )
+}
+
+/// The moment a `datetime-local` field's value names, in local time.
+pub fn parse_datetime_local(value: &str) -> Option<u64> {
+    let ms = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(value)).get_time();
+    (ms.is_finite() && ms >= 0.0).then_some(ms as u64)
+}
+
+/// The same local time of day, `months` calendar months later.
+pub fn months_later(at: u64, months: u32) -> u64 {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at as f64));
+    date.set_month(date.get_month() + months);
+    date.get_time() as u64
+}
+
 /// Where a tab notes (in its `sessionStorage`) when it last reloaded itself for a newer
 /// server.
 const RELOADED_FOR_NEWER_SERVER: &str = "codev-reloaded-for-newer-server";

@@ -1,7 +1,9 @@
 //! Which page the address bar asks for.
 //!
-//! `/` creates a session; `/r/<code>` is a session's room. The facilitator's link adds
-//! `#key=<secret>`: a fragment never reaches the server in HTTP requests or its logs.
+//! `/` creates a session or a group; `/r/<code>` is a session's room and `/g/<code>` a
+//! group's page. The facilitator's links add `#key=<secret>`, and a member's personal
+//! link to a group `#member=<token>`: a fragment never reaches the server in HTTP
+//! requests or its logs.
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Route {
@@ -10,27 +12,48 @@ pub enum Route {
         code: String,
         facilitator_key: Option<String>,
     },
+    Group {
+        code: String,
+        facilitator_key: Option<String>,
+        /// A member's token, from their personal link.
+        member_token: Option<String>,
+    },
+}
+
+/// The code after `prefix` in `path`, if the path is exactly that.
+fn code_after<'a>(path: &'a str, prefix: &str) -> Option<&'a str> {
+    path.strip_prefix(prefix)
+        .map(|rest| rest.trim_end_matches('/'))
+        .filter(|code| !code.is_empty() && !code.contains('/'))
+}
+
+/// The value of `name=` in a fragment such as `#key=...&x=...`.
+fn fragment_value(fragment: &str, name: &str) -> Option<String> {
+    fragment
+        .trim_start_matches('#')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+        .filter(|value| !value.is_empty())
+        .map(str::to_owned)
 }
 
 impl Route {
     /// Read a route from a path and a fragment (with or without its `#`).
     pub fn parse(path: &str, fragment: &str) -> Route {
-        let code = path
-            .strip_prefix("/r/")
-            .map(|rest| rest.trim_end_matches('/'))
-            .filter(|code| !code.is_empty() && !code.contains('/'));
-        match code {
-            Some(code) => Route::Room {
+        if let Some(code) = code_after(path, "/r/") {
+            return Route::Room {
                 code: code.to_owned(),
-                facilitator_key: fragment
-                    .trim_start_matches('#')
-                    .split('&')
-                    .find_map(|pair| pair.strip_prefix("key="))
-                    .filter(|key| !key.is_empty())
-                    .map(str::to_owned),
-            },
-            None => Route::Home,
+                facilitator_key: fragment_value(fragment, "key"),
+            };
         }
+        if let Some(code) = code_after(path, "/g/") {
+            return Route::Group {
+                code: code.to_owned(),
+                facilitator_key: fragment_value(fragment, "key"),
+                member_token: fragment_value(fragment, "member"),
+            };
+        }
+        Route::Home
     }
 
     /// The route of the current page.
@@ -53,6 +76,21 @@ pub fn invite_path(code: &str) -> String {
 /// The facilitator's link of a room.
 pub fn facilitator_path(code: &str, key: &str) -> String {
     format!("/r/{code}#key={key}")
+}
+
+/// The invite link of a group.
+pub fn group_path(code: &str) -> String {
+    format!("/g/{code}")
+}
+
+/// The group facilitator's link.
+pub fn group_facilitator_path(code: &str, key: &str) -> String {
+    format!("/g/{code}#key={key}")
+}
+
+/// A member's personal link to their group.
+pub fn personal_path(code: &str, token: &str) -> String {
+    format!("/g/{code}#member={token}")
 }
 
 #[cfg(test)]
@@ -96,5 +134,25 @@ mod tests {
                 facilitator_key: Some("k".into())
             }
         );
+    }
+
+    #[wasm_bindgen_test]
+    fn group_links_make_group_routes() {
+        let group = |key: Option<&str>, member: Option<&str>| Route::Group {
+            code: "g7k2".into(),
+            facilitator_key: key.map(Into::into),
+            member_token: member.map(Into::into),
+        };
+        assert_eq!(Route::parse(&group_path("g7k2"), ""), group(None, None));
+        assert_eq!(Route::parse("/g/", ""), Route::Home);
+        for (link, expected) in [
+            (group_facilitator_path("g7k2", "k-1"), group(Some("k-1"), None)),
+            (personal_path("g7k2", "t_2"), group(None, Some("t_2"))),
+        ] {
+            let (path, fragment) = link.split_once('#').unwrap_or_default();
+            assert_eq!(Route::parse(path, fragment), expected, "{link}");
+        }
+        // `keyx=` is not `key=`.
+        assert_eq!(Route::parse("/g/g7k2", "#keyx=1"), group(None, None));
     }
 }

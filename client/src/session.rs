@@ -7,53 +7,21 @@
 
 use crate::browser;
 use crate::double_click::{DoubleClickGuard, Press};
+use crate::link::{self, Link, Peer};
 use leptos::prelude::*;
 use shared::liveness::Liveness;
 use shared::replica::{Entry, Notice, Replica};
 use shared::wire::{ByeReason, ClientMessage, ServerMessage};
 use shared::{Command, ErrorCode, RoomCode, RoomState};
 use std::time::Duration;
-use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
-use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
 
-/// Where the connection stands, as the page shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Status {
-    Connecting,
-    Live,
-    /// Waiting before the next attempt.
-    Reconnecting {
-        seconds: u32,
-    },
-    /// Entering the room was refused for good (unknown room, closed to newcomers...).
-    Failed(ErrorCode),
-    /// The facilitator deleted the session.
-    Deleted,
-}
+pub use crate::link::Status;
 
 /// Something to tell the person, until they dismiss it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Toast {
     Refused(ErrorCode),
     Bye(ByeReason),
-}
-
-/// The socket and the handlers that must live as long as it does.
-struct Wire {
-    socket: WebSocket,
-    _on_open: Closure<dyn FnMut(Event)>,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_close: Closure<dyn FnMut(CloseEvent)>,
-}
-
-impl Drop for Wire {
-    fn drop(&mut self) {
-        self.socket.set_onopen(None);
-        self.socket.set_onmessage(None);
-        self.socket.set_onclose(None);
-        let _ = self.socket.close();
-    }
 }
 
 /// Handles to a live room; `Copy`, so any component can hold one.
@@ -65,15 +33,11 @@ pub struct Session {
     /// Why the last attempt to enter was refused for now (a full server, a session it
     /// cannot open yet), until an attempt succeeds.
     pub entry_deferred: RwSignal<Option<ErrorCode>>,
-    wire: StoredValue<Option<Wire>, LocalStorage>,
     /// What the current connection has heard, to notice a link gone silent.
     pub liveness: StoredValue<Liveness>,
+    link: Link,
     /// The last press of a control that moves a shared cursor.
     clicks: StoredValue<DoubleClickGuard>,
-    /// Failed attempts since the last live connection.
-    attempts: StoredValue<u32>,
-    /// Bumped on every (re)connection, so a stale retry timer does nothing.
-    generation: StoredValue<u64>,
     next_toast: StoredValue<u64>,
 }
 
@@ -82,25 +46,18 @@ pub fn token_key(room: &str) -> String {
     format!("codev.token.{room}")
 }
 
-/// The wait before reconnect attempt `attempt` (1-based): 0.5 s doubling, at most 15 s.
-pub fn backoff(attempt: u32) -> Duration {
-    let ms = 500u64.saturating_mul(1 << attempt.saturating_sub(1).min(5));
-    Duration::from_millis(ms.min(15_000))
-}
-
 impl Session {
     /// A session not connected yet, with its command ids starting at `first_command_id`.
     fn new(room: &str, entry: Entry, first_command_id: u64) -> Session {
+        let link = Link::new();
         Session {
             replica: RwSignal::new(Replica::new(RoomCode::from(room), entry, first_command_id)),
-            status: RwSignal::new(Status::Connecting),
+            status: link.status,
             toasts: RwSignal::new(Vec::new()),
             entry_deferred: RwSignal::new(None),
-            wire: StoredValue::new_local(None),
-            liveness: StoredValue::new(Liveness::default()),
+            liveness: link.liveness,
+            link,
             clicks: StoredValue::new(DoubleClickGuard::default()),
-            attempts: StoredValue::new(0),
-            generation: StoredValue::new(0),
             next_toast: StoredValue::new(1),
         }
     }
@@ -108,40 +65,8 @@ impl Session {
     /// Open the link to `room`, entering as `entry`.
     pub fn start(room: &str, entry: Entry) -> Session {
         let session = Session::new(room, entry, browser::random_command_base());
-        session.connect();
-        // Listen for silence: ping a quiet link, and give up one that stopped answering.
-        set_interval(move || session.check_link(), Duration::from_secs(1));
+        Link::start(session);
         session
-    }
-
-    /// Ping the server if the link has been quiet (or a command waits), and drop a
-    /// connection that has gone silent so that the page reconnects.
-    fn check_link(&self) {
-        let now = browser::now_ms();
-        if self.liveness.with_value(|link| link.is_silent(now)) {
-            self.connection_lost();
-            return;
-        }
-        let waited = self.replica.with_untracked(|r| r.unanswered_for(now));
-        if self.liveness.with_value(|link| link.ping_due(now, waited)) {
-            self.liveness.update_value(|link| link.pinged(now));
-            self.send(&ClientMessage::Ping { nonce: now });
-        }
-    }
-
-    /// The socket is gone, closed or silent: keep the commands and try again after the
-    /// backoff.
-    fn connection_lost(&self) {
-        self.replica.update(|r| r.on_close());
-        self.liveness.update_value(Liveness::closed);
-        self.wire.set_value(None);
-        if matches!(
-            self.status.get_untracked(),
-            Status::Failed(_) | Status::Deleted
-        ) {
-            return;
-        }
-        self.schedule_reconnect(self.generation.get_value());
     }
 
     /// A session that never connects, fed by hand: for component tests.
@@ -183,9 +108,7 @@ impl Session {
 
     /// Try to connect now, without waiting for the backoff.
     pub fn retry_now(&self) {
-        if matches!(self.status.get_untracked(), Status::Reconnecting { .. }) {
-            self.connect();
-        }
+        link::retry_now(*self);
     }
 
     pub fn dismiss(&self, toast: u64) {
@@ -207,98 +130,9 @@ impl Session {
     }
 
     fn send(&self, message: &ClientMessage) {
-        let Ok(text) = serde_json::to_string(message) else {
-            return;
-        };
-        self.wire.with_value(|wire| {
-            if let Some(wire) = wire
-                && wire.socket.ready_state() == WebSocket::OPEN
-            {
-                let _ = wire.socket.send_with_str(&text);
-            }
-        });
-    }
-
-    fn connect(&self) {
-        let generation = self.generation.get_value() + 1;
-        self.generation.set_value(generation);
-        self.wire.set_value(None);
-        if self.attempts.get_value() == 0 {
-            self.status.set(Status::Connecting);
+        if let Ok(text) = serde_json::to_string(message) {
+            self.link.send_text(&text);
         }
-        let socket = match WebSocket::new(&browser::websocket_url()) {
-            Ok(socket) => socket,
-            Err(_) => {
-                self.schedule_reconnect(generation);
-                return;
-            }
-        };
-        let session = *self;
-        let on_open = Closure::<dyn FnMut(Event)>::new(move |_| {
-            session
-                .liveness
-                .update_value(|link| link.opened(browser::now_ms()));
-            if let Some(first) = session.replica.try_update(|r| r.on_open()) {
-                session.send(&first);
-            }
-        });
-        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            session
-                .liveness
-                .update_value(|link| link.heard(browser::now_ms()));
-            if let Some(text) = event.data().as_string() {
-                session.receive(&text);
-            }
-        });
-        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |_| {
-            if session.generation.get_value() == generation {
-                session.connection_lost();
-            }
-        });
-        // A connection attempt to a server that vanished can hang for minutes: give
-        // it as long as a silent link, then try again.
-        set_timeout(
-            move || {
-                let stuck = session.wire.with_value(|wire| {
-                    wire.as_ref()
-                        .is_some_and(|wire| wire.socket.ready_state() == WebSocket::CONNECTING)
-                });
-                if stuck && session.generation.get_value() == generation {
-                    session.connection_lost();
-                }
-            },
-            Duration::from_millis(shared::liveness::SILENT_AFTER_MS),
-        );
-        socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        self.wire.set_value(Some(Wire {
-            socket,
-            _on_open: on_open,
-            _on_message: on_message,
-            _on_close: on_close,
-        }));
-    }
-
-    fn schedule_reconnect(&self, generation: u64) {
-        if self.generation.get_value() != generation {
-            return;
-        }
-        let attempt = self.attempts.get_value() + 1;
-        self.attempts.set_value(attempt);
-        let wait = backoff(attempt);
-        self.status.set(Status::Reconnecting {
-            seconds: wait.as_secs_f64().ceil() as u32,
-        });
-        let session = *self;
-        set_timeout(
-            move || {
-                if session.generation.get_value() == generation {
-                    session.connect();
-                }
-            },
-            wait,
-        );
     }
 
     /// Fold one frame from the server into the page's copy of the room.
@@ -326,9 +160,8 @@ impl Session {
         for notice in reaction.notices {
             match notice {
                 Notice::Live => {
-                    self.attempts.set_value(0);
                     self.entry_deferred.set(None);
-                    self.status.set(Status::Live);
+                    self.link.went_live();
                     // Measure the server's clock properly for the timer.
                     self.send(&ClientMessage::Ping {
                         nonce: browser::now_ms(),
@@ -342,9 +175,10 @@ impl Session {
                 Notice::Fatal(rejection) if rejection.code == ErrorCode::UnsupportedVersion => {
                     // The server was upgraded under the page: reload to get the client it
                     // serves now, keeping the token, so the page comes back in its seat.
-                    self.wire.set_value(None);
-                    if !browser::reload_for_newer_server() {
-                        self.status.set(Status::Failed(rejection.code));
+                    if browser::reload_for_newer_server() {
+                        self.link.drop_socket();
+                    } else {
+                        self.link.end(Status::Failed(rejection.code));
                     }
                 }
                 Notice::Fatal(rejection) => {
@@ -353,18 +187,13 @@ impl Session {
                     self.replica.with_untracked(|r| {
                         browser::forget(&token_key(r.room_code.as_str()));
                     });
-                    self.status.set(Status::Failed(rejection.code));
-                    self.wire.set_value(None);
+                    self.link.end(Status::Failed(rejection.code));
                 }
                 Notice::EntryDeferred(rejection) => {
                     // Say why, then leave it to the reconnection's backoff to ask again.
                     self.entry_deferred.set(Some(rejection.code));
                     self.toast(Toast::Refused(rejection.code));
-                    self.wire.with_value(|wire| {
-                        if let Some(wire) = wire {
-                            let _ = wire.socket.close();
-                        }
-                    });
+                    self.link.close();
                 }
                 Notice::Bye(ByeReason::SessionDeleted) => {
                     self.replica.with_untracked(|r| {
@@ -390,17 +219,30 @@ impl Session {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use wasm_bindgen_test::wasm_bindgen_test;
+impl Peer for Session {
+    fn link(&self) -> Link {
+        self.link
+    }
 
-    #[wasm_bindgen_test]
-    fn backoff_doubles_from_half_a_second_up_to_fifteen() {
-        let waits: Vec<u64> = (1..=8).map(|a| backoff(a).as_millis() as u64).collect();
-        assert_eq!(
-            waits,
-            [500, 1_000, 2_000, 4_000, 8_000, 15_000, 15_000, 15_000]
-        );
+    fn opened(&self) {
+        if let Some(first) = self.replica.try_update(|r| r.on_open()) {
+            self.send(&first);
+        }
+    }
+
+    fn heard(&self, text: &str) {
+        self.receive(text);
+    }
+
+    fn lost(&self) {
+        self.replica.update(|r| r.on_close());
+    }
+
+    fn unanswered_for(&self, now: u64) -> Option<u64> {
+        self.replica.with_untracked(|r| r.unanswered_for(now))
+    }
+
+    fn ping(&self, nonce: u64) -> String {
+        serde_json::to_string(&ClientMessage::Ping { nonce }).unwrap_or_default()
     }
 }

@@ -1,5 +1,6 @@
 //! The root component: picks the language and the page for the address.
 
+use super::group::GroupPage;
 use super::home::Home;
 use super::room::RoomPage;
 use super::{Handoff, Language};
@@ -39,6 +40,14 @@ pub fn App() -> impl IntoView {
             code,
             facilitator_key,
         } => view! { <RoomPage code=code facilitator_key=facilitator_key/> }.into_any(),
+        Route::Group {
+            code,
+            facilitator_key,
+            member_token,
+        } => view! {
+            <GroupPage code=code facilitator_key=facilitator_key member_token=member_token/>
+        }
+        .into_any(),
     };
     view! { <div class="app" data-testid="app">{page}</div> }
 }

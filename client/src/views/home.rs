@@ -1,9 +1,10 @@
-//! The start page: a facilitator creates a session and gets the two links.
+//! The start page: a facilitator creates a single session, or a group for a series of
+//! sessions, and gets the links to share and to keep.
 
 use super::{Language, texts};
-use crate::api::{self, Created};
+use crate::api::{self, ApiFailed, Created, GroupCreated};
 use crate::browser;
-use crate::route::{facilitator_path, invite_path};
+use crate::route::{facilitator_path, group_facilitator_path, group_path, invite_path};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::i18n::Lang;
@@ -33,14 +34,7 @@ pub fn Home() -> impl IntoView {
         spawn_local(async move {
             match api::create_session(title.trim(), language).await {
                 Ok(done) => created.set(Some(done)),
-                Err(failed) => {
-                    let texts = lang.get_untracked().texts();
-                    let message = failed
-                        .0
-                        .map(|code| texts.error(code))
-                        .unwrap_or(texts.error(shared::ErrorCode::Internal));
-                    error.set(Some(message.to_owned()));
-                }
+                Err(failed) => error.set(Some(failure(lang.get_untracked(), failed))),
             }
             busy.set(false);
         });
@@ -52,8 +46,9 @@ pub fn Home() -> impl IntoView {
             <p class="tagline">{move || t().tagline}</p>
             {move || match created.get() {
                 None => view! {
+                    <div class="ways">
                     <form class="card" on:submit=submit data-testid="create-form">
-                        <h2>{move || t().create_heading}</h2>
+                        <h2>{move || t().home_single}</h2>
                         <p>{move || t().create_intro}</p>
                         <label for="session-title">{move || t().session_title_label}</label>
                         <input
@@ -70,11 +65,115 @@ pub fn Home() -> impl IntoView {
                         </button>
                         <p class="error" role="alert">{move || error.get()}</p>
                     </form>
+                    <CreateGroup/>
+                    </div>
                 }
                 .into_any(),
                 Some(done) => view! { <Links created=done/> }.into_any(),
             }}
         </main>
+    }
+}
+
+/// What to say when the API refused or could not be reached.
+fn failure(lang: Lang, failed: ApiFailed) -> String {
+    let texts = lang.texts();
+    texts
+        .error(failed.0.unwrap_or(shared::ErrorCode::Internal))
+        .to_owned()
+}
+
+/// The form that creates a group, then the group's two links.
+#[component]
+fn CreateGroup() -> impl IntoView {
+    let t = texts();
+    let lang = expect_context::<Language>().0;
+    let name = RwSignal::new(String::new());
+    let call_link = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let created = RwSignal::new(None::<GroupCreated>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        let (name, call_link) = (name.get_untracked(), call_link.get_untracked());
+        spawn_local(async move {
+            match api::create_group(name.trim(), &call_link).await {
+                Ok(done) => created.set(Some(done)),
+                Err(failed) => error.set(Some(failure(lang.get_untracked(), failed))),
+            }
+            busy.set(false);
+        });
+    };
+    move || match created.get() {
+        Some(done) => view! { <GroupLinks created=done/> }.into_any(),
+        None => view! {
+            <form class="card" on:submit=submit data-testid="create-group-form">
+                <h2>{move || t().home_group}</h2>
+                <p>{move || t().create_group_intro}</p>
+                <label for="group-name">{move || t().group_name_label}</label>
+                <input
+                    id="group-name"
+                    data-testid="group-name"
+                    required
+                    maxlength="120"
+                    placeholder=move || t().group_name_placeholder
+                    prop:value=move || name.get()
+                    on:input=move |ev| name.set(event_target_value(&ev))
+                />
+                <label for="group-call-link">{move || t().call_link_label}</label>
+                <input
+                    id="group-call-link"
+                    data-testid="group-call-link"
+                    type="url"
+                    maxlength="500"
+                    placeholder="https://"
+                    aria-describedby="group-call-link-help"
+                    prop:value=move || call_link.get()
+                    on:input=move |ev| call_link.set(event_target_value(&ev))
+                />
+                <p class="help" id="group-call-link-help">{move || t().call_link_help}</p>
+                <button type="submit" class="primary" disabled=move || busy.get()>
+                    {move || if busy.get() { t().creating } else { t().create_group_button }}
+                </button>
+                <p class="error" role="alert">{move || error.get()}</p>
+            </form>
+        }
+        .into_any(),
+    }
+}
+
+/// A new group's invite link and its facilitator's link.
+#[component]
+fn GroupLinks(created: GroupCreated) -> impl IntoView {
+    let t = texts();
+    let origin = browser::origin();
+    let invite = format!("{origin}{}", group_path(&created.group));
+    let own_path = group_facilitator_path(&created.group, &created.facilitator_key);
+    let own = format!("{origin}{own_path}");
+    view! {
+        <section class="card" data-testid="group-created">
+            <h2>{move || t().group_created_heading}</h2>
+            <CopyField
+                label=move || t().group_invite_label
+                help=move || t().group_invite_help
+                value=invite
+                testid="group-invite-link"
+            />
+            <CopyField
+                label=move || t().group_key_label
+                help=move || t().group_key_help
+                value=own
+                testid="group-facilitator-link"
+            />
+            <a class="button primary" href=own_path data-testid="open-group">
+                {move || t().open_group}
+            </a>
+        </section>
     }
 }
 
@@ -109,7 +208,7 @@ fn Links(created: Created) -> impl IntoView {
 }
 
 #[component]
-fn CopyField(
+pub fn CopyField(
     label: impl Fn() -> &'static str + Copy + Send + Sync + 'static,
     help: impl Fn() -> &'static str + Send + Sync + 'static,
     value: String,

@@ -3,6 +3,7 @@
 pub mod app;
 mod controls;
 mod fatal;
+mod group;
 mod header;
 mod home;
 mod join;

@@ -201,9 +201,13 @@ fn commit_until_it_succeeds(
     loop {
         health.commit_started();
         let committed = store.commit(writes);
+        // Counted before health says so: whoever sees the server degraded finds the
+        // failure in `/metrics` too.
+        if committed.is_err() {
+            metrics.commit_failed();
+        }
         health.commit_ended(committed.is_ok());
         let Err(error) = committed else { break };
-        metrics.commit_failed();
         tracing::error!(
             %error,
             writes = writes.len(),

@@ -209,6 +209,16 @@ texts! {
     // A group's series as a calendar file: each session's title (group, number, count),
     // and its description (the group page's address, the call's).
     series_event_title, series_event_page, series_event_call,
+    // Groups: the start page's two ways, creating and joining a group, the group page.
+    home_single, home_group, create_group_intro, group_name_label, group_name_placeholder,
+    call_link_label, call_link_help, create_group_button, group_created_heading,
+    group_invite_label, group_invite_help, group_key_label, group_key_help, open_group,
+    join_group_heading, join_group_intro, call_link_button, members_heading, you_suffix,
+    group_facilitator_role, series_heading, no_sessions_planned, session_numbered,
+    session_planned, session_live, session_ended, series_plan_heading, plan_count_label,
+    plan_first_label, plan_spread, plan_date_label, plan_save, plan_saved,
+    personal_link_label, personal_link_help, charter_changed, leave_group,
+    leave_group_confirm, left_group,
 }
 
 impl Texts {

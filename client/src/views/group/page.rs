@@ -1,0 +1,231 @@
+//! The group's page as every member sees it, live: the group's name and call, its
+//! members, the series of sessions and, for the group's facilitator, the planner
+//! ([`super::plan`]); each member's personal link, and leaving.
+
+use super::super::app::BrandBar;
+use super::super::home::CopyField;
+use super::super::texts;
+use super::plan::Planner;
+use crate::browser;
+use crate::group_link::GroupLink;
+use crate::link::Status;
+use crate::route::personal_path;
+use leptos::prelude::*;
+use shared::group::{GroupCommand, GroupRole, GroupState, SessionState, Standing};
+use shared::i18n::{Texts, fill};
+
+/// What this member is in the group (`None` until the group is read).
+fn my_role(link: GroupLink) -> Option<GroupRole> {
+    let me = link.me.get()?;
+    link.group
+        .with(|group| group.as_ref()?.active_member(&me).map(|m| m.role))
+}
+
+/// A session's date and time, written out in local time.
+pub fn when(t: &Texts, at: u64) -> String {
+    let local = browser::datetime_local(at);
+    let (date, time) = local.split_once('T').unwrap_or((&local, ""));
+    format!("{} · {time}", t.date(date))
+}
+
+#[component]
+pub fn GroupView() -> impl IntoView {
+    let link = expect_context::<GroupLink>();
+    let t = texts();
+    let name = move || link.group.with(|g| g.as_ref().map(|g| g.name.clone()));
+    let call = move || link.group.with(|g| g.as_ref().and_then(|g| g.call_link.clone()));
+    let role = Memo::new(move |_| my_role(link));
+    let gone = move || {
+        let me = link.me.get();
+        link.group.with(|group| {
+            group
+                .as_ref()
+                .zip(me.as_ref())
+                .and_then(|(group, me)| group.member(me))
+                .is_some_and(|member| member.standing != Standing::Active)
+        })
+    };
+    view! {
+        <BrandBar/>
+        <main class="group" data-testid="group-page">
+            <header class="card group-head">
+                <h2 data-testid="group-title">{name}</h2>
+                {move || call().map(|href| view! {
+                    <a class="button primary" href=href target="_blank" rel="noopener noreferrer"
+                        data-testid="call-link">{move || t().call_link_button}</a>
+                })}
+                <Connection/>
+            </header>
+            <Show when=gone>
+                <p class="card notice" role="status" data-testid="left-group">{move || t().left_group}</p>
+            </Show>
+            {move || link.refused.get().map(|code| view! {
+                <p class="error" role="alert" data-testid="group-refused">{t().error(code)}</p>
+            })}
+            <div class="group-columns">
+                <Series/>
+                <Members/>
+            </div>
+            <Show when=move || role.get() == Some(GroupRole::Facilitator)>
+                <Planner/>
+            </Show>
+            <Show when=move || role.get().is_some()>
+                <PersonalLink/>
+            </Show>
+            <Show when=move || role.get() == Some(GroupRole::Member)>
+                <button type="button" class="small" data-testid="leave-group" on:click=move |_| {
+                    if window().confirm_with_message(t().leave_group_confirm).unwrap_or(false) {
+                        link.submit(GroupCommand::Leave);
+                    }
+                }>{move || t().leave_group}</button>
+            </Show>
+        </main>
+    }
+}
+
+/// Whether the group is live here, and how long until the next attempt if not.
+#[component]
+fn Connection() -> impl IntoView {
+    let link = expect_context::<GroupLink>();
+    let t = texts();
+    move || match link.status.get() {
+        Status::Reconnecting { seconds } => view! {
+            <p class="muted" role="status" data-testid="group-connection" data-state="reconnecting">
+                {fill(t().status_reconnecting, &[&seconds.to_string()])}
+                " "
+                <button type="button" class="small" on:click=move |_| link.retry_now()>
+                    {move || t().retry_now}
+                </button>
+            </p>
+        }
+        .into_any(),
+        Status::Connecting => view! {
+            <p class="muted" role="status" data-testid="group-connection" data-state="connecting">
+                {t().status_connecting}
+            </p>
+        }
+        .into_any(),
+        _ => view! { <span data-testid="group-connection" data-state="live" hidden></span> }.into_any(),
+    }
+}
+
+/// The members still in the group, the group's facilitator first.
+#[component]
+fn Members() -> impl IntoView {
+    let link = expect_context::<GroupLink>();
+    let t = texts();
+    let members = Memo::new(move |_| {
+        link.group.with(|group| {
+            let Some(group) = group else { return Vec::new() };
+            let mut members: Vec<_> = group
+                .members
+                .iter()
+                .filter(|m| m.standing == Standing::Active)
+                .map(|m| (m.id.clone(), m.name.clone(), m.role))
+                .collect();
+            members.sort_by_key(|(_, _, role)| *role != GroupRole::Facilitator);
+            members
+        })
+    });
+    view! {
+        <section class="card" aria-labelledby="members-heading" data-testid="group-members">
+            <h3 id="members-heading">{move || t().members_heading}</h3>
+            <ul class="people">
+                {move || {
+                    let me = link.me.get();
+                    members
+                        .get()
+                        .into_iter()
+                        .map(|(id, name, role)| {
+                            let you = (Some(&id) == me.as_ref()).then(|| t().you_suffix);
+                            let facilitator = (role == GroupRole::Facilitator)
+                                .then(|| format!(" · {}", t().group_facilitator_role));
+                            view! {
+                                <li data-testid="group-member">{name}{you}
+                                    <span class="muted">{facilitator}</span>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+        </section>
+    }
+}
+
+/// The planned sessions, with their date and state.
+#[component]
+fn Series() -> impl IntoView {
+    let link = expect_context::<GroupLink>();
+    let t = texts();
+    let sessions = Memo::new(move |_| {
+        link.group.with(|group| {
+            group
+                .as_ref()
+                .map(|g: &GroupState| g.series.iter().map(|s| (s.at, s.state)).collect())
+                .unwrap_or_else(Vec::new)
+        })
+    });
+    view! {
+        <section class="card" aria-labelledby="series-heading" data-testid="group-series">
+            <h3 id="series-heading">{move || t().series_heading}</h3>
+            {move || {
+                let all = sessions.get();
+                if all.is_empty() {
+                    return view! { <p class="muted" data-testid="no-sessions">{t().no_sessions_planned}</p> }
+                        .into_any();
+                }
+                view! {
+                    <ol class="series">
+                        {all
+                            .into_iter()
+                            .enumerate()
+                            .map(|(index, (at, state))| {
+                                let state_name = match state {
+                                    SessionState::Planned => t().session_planned,
+                                    SessionState::Live => t().session_live,
+                                    SessionState::Closed => t().session_ended,
+                                };
+                                view! {
+                                    <li data-testid="series-session" data-state=format!("{state:?}").to_lowercase()>
+                                        <strong>{fill(t().session_numbered, &[&(index + 1).to_string()])}</strong>
+                                        " · "
+                                        <span data-testid="series-date">{when(t(), at)}</span>
+                                        " · "
+                                        <span class="muted">{state_name}</span>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ol>
+                }
+                .into_any()
+            }}
+        </section>
+    }
+}
+
+/// This member's own link to the group, for another device.
+#[component]
+fn PersonalLink() -> impl IntoView {
+    let link = expect_context::<GroupLink>();
+    let t = texts();
+    let code = move || link.group.with(|g| g.as_ref().map(|g| g.code.as_str().to_owned()));
+    move || {
+        let (Some(code), Some(token)) = (code(), link.token.get()) else {
+            return ().into_any();
+        };
+        let value = format!("{}{}", browser::origin(), personal_path(&code, &token));
+        view! {
+            <section class="card">
+                <CopyField
+                    label=move || t().personal_link_label
+                    help=move || t().personal_link_help
+                    value=value
+                    testid="personal-link"
+                />
+            </section>
+        }
+        .into_any()
+    }
+}
