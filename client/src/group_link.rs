@@ -196,7 +196,9 @@ impl GroupLink {
                     self.accepted.update(|n| *n += 1);
                 }
             }
-            ServerMessage::Rejected { id: Some(id), code, .. } => {
+            ServerMessage::Rejected {
+                id: Some(id), code, ..
+            } => {
                 // Forgotten either way: a refused command is never sent again.
                 let ours = self.answered(id).is_some();
                 if ours && code != ErrorCode::Stale {

@@ -196,8 +196,7 @@ fn connect<P: Peer>(peer: P) {
         return;
     };
     let on_open = Closure::<dyn FnMut(Event)>::new(move |_| {
-        link.liveness
-            .update_value(|l| l.opened(browser::now_ms()));
+        link.liveness.update_value(|l| l.opened(browser::now_ms()));
         peer.opened();
     });
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {

@@ -146,7 +146,10 @@ mod tests {
         assert_eq!(Route::parse(&group_path("g7k2"), ""), group(None, None));
         assert_eq!(Route::parse("/g/", ""), Route::Home);
         for (link, expected) in [
-            (group_facilitator_path("g7k2", "k-1"), group(Some("k-1"), None)),
+            (
+                group_facilitator_path("g7k2", "k-1"),
+                group(Some("k-1"), None),
+            ),
             (personal_path("g7k2", "t_2"), group(None, Some("t_2"))),
         ] {
             let (path, fragment) = link.split_once('#').unwrap_or_default();

@@ -3,6 +3,7 @@
 
 use super::{ActionStatus, FollowUp, Member, Proposal, SessionSummary};
 use crate::ids::{ActionId, ParticipantId, ProposalId, RoomCode};
+use crate::tag_first::tag_first_enum;
 use crate::timer::Millis;
 use serde::{Deserialize, Serialize};
 
@@ -66,65 +67,69 @@ pub enum GroupCommand {
     },
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum GroupEvent {
-    MemberJoined {
-        member: Member,
-    },
-    CharterAccepted {
-        member: ParticipantId,
-        version: u32,
-    },
-    DetailsSet {
-        name: String,
-        call_link: Option<String>,
-    },
-    CharterSet {
-        text: Option<String>,
-        version: u32,
-    },
-    /// The dates of the sessions not yet opened, replacing the planned ones.
-    SeriesPlanned {
-        dates: Vec<Millis>,
-    },
-    SessionFacilitatorNamed {
-        index: u32,
-        member: Option<ParticipantId>,
-    },
-    SessionOpened {
-        index: u32,
-        room: RoomCode,
-    },
-    SessionClosed {
-        index: u32,
-        summary: SessionSummary,
-    },
-    TopicProposed {
-        proposal: Proposal,
-    },
-    TopicWithdrawn {
-        proposal_id: ProposalId,
-    },
-    /// A vote moved in the ballot: from one proposal (or none) to another (or none).
-    /// Never who moved it.
-    VoteMoved {
-        from: Option<ProposalId>,
-        to: Option<ProposalId>,
-    },
-    TopicPicked {
-        index: u32,
-        proposal_id: ProposalId,
-    },
-    FollowUpSet {
-        index: u32,
-        action_id: ActionId,
-        follow_up: FollowUp,
-    },
-    MemberLeft {
-        member: ParticipantId,
-    },
-    MemberRemoved {
-        member: ParticipantId,
-    },
+// `Deserialize` comes from `tag_first_enum!`: `type` first, read without buffering
+// (`crate::tag_first`), as the room's events are.
+tag_first_enum! {
+    #[serde(tag = "type", rename_all = "snake_case")]
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+    pub enum GroupEvent {
+        MemberJoined {
+            member: Member,
+        },
+        CharterAccepted {
+            member: ParticipantId,
+            version: u32,
+        },
+        DetailsSet {
+            name: String,
+            call_link: Option<String>,
+        },
+        CharterSet {
+            text: Option<String>,
+            version: u32,
+        },
+        /// The dates of the sessions not yet opened, replacing the planned ones.
+        SeriesPlanned {
+            dates: Vec<Millis>,
+        },
+        SessionFacilitatorNamed {
+            index: u32,
+            member: Option<ParticipantId>,
+        },
+        SessionOpened {
+            index: u32,
+            room: RoomCode,
+        },
+        SessionClosed {
+            index: u32,
+            summary: SessionSummary,
+        },
+        TopicProposed {
+            proposal: Proposal,
+        },
+        TopicWithdrawn {
+            proposal_id: ProposalId,
+        },
+        /// A vote moved in the ballot: from one proposal (or none) to another (or none).
+        /// Never who moved it.
+        VoteMoved {
+            from: Option<ProposalId>,
+            to: Option<ProposalId>,
+        },
+        TopicPicked {
+            index: u32,
+            proposal_id: ProposalId,
+        },
+        FollowUpSet {
+            index: u32,
+            action_id: ActionId,
+            follow_up: FollowUp,
+        },
+        MemberLeft {
+            member: ParticipantId,
+        },
+        MemberRemoved {
+            member: ParticipantId,
+        },
+    }
 }

@@ -16,6 +16,7 @@
 use super::command_named;
 use crate::group::{GroupCommand, GroupEvent, GroupState};
 use crate::ids::{GroupCode, ParticipantId, ProposalId};
+use crate::tag_first::tag_first_enum;
 use crate::timer::Millis;
 use serde::{Deserialize, Serialize};
 
@@ -56,32 +57,37 @@ impl GroupClientMessage {
     pub const TYPES: [&'static str; 3] = ["join_group", "resume_group", "group_command"];
 }
 
-/// From the server to one connection in a group (with the room's `ack`, `rejected`,
-/// `pong` and `bye`).
-// Snapshots are rare and large, events frequent and small (as for rooms).
-#[allow(clippy::large_enum_variant)]
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum GroupServerMessage {
-    /// You are in: your member id, and the secret token that opens your place again
-    /// (your personal link). Sent to this connection only.
-    GroupJoined {
-        protocol_version: u32,
-        group: GroupCode,
-        you: ParticipantId,
-        token: String,
-    },
-    /// The whole group as of sequence number `seq`, and your own vote in the current
-    /// ballot (this part differs per member: nobody else's vote is ever sent).
-    GroupSnapshot {
-        seq: u64,
-        server_time: Millis,
-        state: GroupState,
-        #[serde(default)]
-        your_vote: Option<ProposalId>,
-    },
-    /// Something happened in the group; `seq` is one more than the previous event's.
-    GroupEvent { seq: u64, event: GroupEvent },
+// `Deserialize` comes from `tag_first_enum!`: `type` first, read without buffering
+// (`crate::tag_first`): the group's page reads these, and serde's derive would compile a
+// second, buffered reader of the whole group into the browser's module.
+tag_first_enum! {
+    #[serde(tag = "type", rename_all = "snake_case")]
+    /// From the server to one connection in a group (with the room's `ack`, `rejected`,
+    /// `pong` and `bye`).
+    // Snapshots are rare and large, events frequent and small (as for rooms).
+    #[allow(clippy::large_enum_variant)]
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+    pub enum GroupServerMessage {
+        /// You are in: your member id, and the secret token that opens your place again
+        /// (your personal link). Sent to this connection only.
+        GroupJoined {
+            protocol_version: u32,
+            group: GroupCode,
+            you: ParticipantId,
+            token: String,
+        },
+        /// The whole group as of sequence number `seq`, and your own vote in the current
+        /// ballot (this part differs per member: nobody else's vote is ever sent).
+        GroupSnapshot {
+            seq: u64,
+            server_time: Millis,
+            state: GroupState,
+            #[serde(default)]
+            your_vote: Option<ProposalId>,
+        },
+        /// Something happened in the group; `seq` is one more than the previous event's.
+        GroupEvent { seq: u64, event: GroupEvent },
+    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ mod bad_input;
 mod browser_controls;
 mod browser_dist;
 mod browser_entry;
+mod browser_group;
 mod browser_recovery;
 mod browser_session;
 mod browser_smoke;

@@ -97,8 +97,15 @@ fn LiveGroup(link: GroupLink) -> impl IntoView {
     provide_context(link);
     let t = texts();
     let read = Memo::new(move |_| link.group.with(Option::is_some));
+    // Memos, so that the page is drawn again only when what it shows changes, not at
+    // every event of the group (a form being filled would be lost).
+    let gated = Memo::new(move |_| charter_to_accept(link).is_some());
+    let failed = Memo::new(move |_| match link.status.get() {
+        Status::Failed(code) => Some(code),
+        _ => None,
+    });
     move || {
-        if let Status::Failed(code) = link.status.get() {
+        if let Some(code) = failed.get() {
             return view! { <Fatal why=Why::Refused(code)/> }.into_any();
         }
         if !read.get() {
@@ -112,7 +119,7 @@ fn LiveGroup(link: GroupLink) -> impl IntoView {
             }
             .into_any();
         }
-        if charter_to_accept(link).is_some() {
+        if gated.get() {
             return view! { <CharterGate/> }.into_any();
         }
         view! { <page::GroupView/> }.into_any()
@@ -151,7 +158,10 @@ fn CharterGate() -> impl IntoView {
         })
     };
     let accept = move |_| {
-        if let Some(version) = link.group.with_untracked(|g| g.as_ref().map(|g| g.charter_version)) {
+        if let Some(version) = link
+            .group
+            .with_untracked(|g| g.as_ref().map(|g| g.charter_version))
+        {
             link.submit(GroupCommand::AcceptCharter { version });
         }
     };

@@ -33,7 +33,10 @@ pub fn GroupView() -> impl IntoView {
     let link = expect_context::<GroupLink>();
     let t = texts();
     let name = move || link.group.with(|g| g.as_ref().map(|g| g.name.clone()));
-    let call = move || link.group.with(|g| g.as_ref().and_then(|g| g.call_link.clone()));
+    let call = move || {
+        link.group
+            .with(|g| g.as_ref().and_then(|g| g.call_link.clone()))
+    };
     let role = Memo::new(move |_| my_role(link));
     let gone = move || {
         let me = link.me.get();
@@ -105,7 +108,8 @@ fn Connection() -> impl IntoView {
             </p>
         }
         .into_any(),
-        _ => view! { <span data-testid="group-connection" data-state="live" hidden></span> }.into_any(),
+        _ => view! { <span data-testid="group-connection" data-state="live" hidden></span> }
+            .into_any(),
     }
 }
 
@@ -116,7 +120,9 @@ fn Members() -> impl IntoView {
     let t = texts();
     let members = Memo::new(move |_| {
         link.group.with(|group| {
-            let Some(group) = group else { return Vec::new() };
+            let Some(group) = group else {
+                return Vec::new();
+            };
             let mut members: Vec<_> = group
                 .members
                 .iter()
@@ -210,7 +216,10 @@ fn Series() -> impl IntoView {
 fn PersonalLink() -> impl IntoView {
     let link = expect_context::<GroupLink>();
     let t = texts();
-    let code = move || link.group.with(|g| g.as_ref().map(|g| g.code.as_str().to_owned()));
+    let code = move || {
+        link.group
+            .with(|g| g.as_ref().map(|g| g.code.as_str().to_owned()))
+    };
     move || {
         let (Some(code), Some(token)) = (code(), link.token.get()) else {
             return ().into_any();

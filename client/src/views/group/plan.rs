@@ -46,7 +46,9 @@ fn spread(first: &str, count: usize) -> Vec<String> {
 /// A week from now at 9:00, local time: a first date to start from.
 fn next_week() -> String {
     let in_a_week = browser::datetime_local(browser::now_ms() + 7 * 24 * 3600 * 1000);
-    let day = in_a_week.split_once('T').map_or(in_a_week.as_str(), |(day, _)| day);
+    let day = in_a_week
+        .split_once('T')
+        .map_or(in_a_week.as_str(), |(day, _)| day);
     format!("{day}T09:00")
 }
 

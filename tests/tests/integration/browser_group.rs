@@ -1,0 +1,179 @@
+//! End-to-end, a group through the real pages: a facilitator creates a group with a
+//! call link and plans its series; members join once (a name, then the group's charter),
+//! in French on a laptop and in English on a phone; the series and the members are the
+//! same on every page, live; a member's personal link opens their place on another
+//! device without joining again.
+//!
+//! Every screen is checked with axe-core; screenshots of the group page, laptop and
+//! phone, go with the other browser tests' (`target/screenshots/`).
+
+use tests::browser::{Browser, ChromeDriver};
+use tests::journey::{LAPTOP, PHONE, screenshot_path, texts, value_of};
+use tests::server::TestServer;
+
+const CALL: &str = "https://visio.example.org/codev-lundi";
+
+/// Join the group at `link` under `name`, and accept its charter.
+async fn join_group(browser: &Browser, link: &str, name: &str) {
+    browser.goto(link).await;
+    browser.wait_for("[data-testid=join-group-form]").await;
+    browser
+        .assert_accessible(&format!("group join form ({name})"))
+        .await;
+    browser.type_into("[data-testid=member-name]", name).await;
+    browser.click("[data-testid=join-group-button]").await;
+    browser.wait_for("[data-testid=group-charter]").await;
+    browser
+        .assert_accessible(&format!("group charter ({name})"))
+        .await;
+    browser.click("[data-testid=accept-group-charter]").await;
+    browser.wait_for("[data-testid=group-page]").await;
+}
+
+/// Choose `value` in the `<select>` found by `css`.
+async fn choose(browser: &Browser, css: &str, value: &str) {
+    browser.click(css).await;
+    browser
+        .wait_for(&format!("{css} option[value='{value}']"))
+        .await
+        .click()
+        .await
+        .expect("choose an option");
+}
+
+#[tokio::test]
+async fn a_group_is_created_joined_once_and_planned_live_on_every_page() {
+    let server = TestServer::start_with_client().await;
+    let base = server.http_url();
+    let driver = ChromeDriver::start().await;
+    let fanny = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
+    let ana = Browser::with_language(&driver, PHONE.0, PHONE.1, "en-GB").await;
+    let bruno = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
+
+    // Fanny creates the group from the start page, which offers both ways.
+    fanny.goto(&base).await;
+    fanny.wait_for("[data-testid=create-group-form]").await;
+    assert!(
+        texts(&fanny, "h2")
+            .await
+            .contains(&"Un groupe et sa série de séances".to_owned())
+    );
+    assert!(
+        texts(&fanny, "h2")
+            .await
+            .contains(&"Une séance ponctuelle".to_owned())
+    );
+    fanny.assert_accessible("home, both ways").await;
+    fanny
+        .type_into("[data-testid=group-name]", "Codév du lundi")
+        .await;
+    fanny.type_into("[data-testid=group-call-link]", CALL).await;
+    fanny
+        .click("[data-testid=create-group-form] button[type=submit]")
+        .await;
+    fanny.wait_for("[data-testid=group-created]").await;
+    fanny.assert_accessible("group created").await;
+    let invite = value_of(&fanny, "[data-testid=group-invite-link]").await;
+    let own = value_of(&fanny, "[data-testid=group-facilitator-link]").await;
+    let origin = base.trim_end_matches('/');
+    assert!(invite.starts_with(&format!("{origin}/g/")), "{invite}");
+    assert!(own.starts_with(&format!("{invite}#key=")), "{own}");
+
+    // Her link opens the group: a name the first time, then the charter.
+    join_group(&fanny, &own, "Fanny").await;
+    assert_eq!(
+        fanny.text("[data-testid=group-title]").await,
+        "Codév du lundi"
+    );
+    let call = fanny
+        .wait_for("[data-testid=call-link]")
+        .await
+        .attr("href")
+        .await
+        .expect("the call's address");
+    assert_eq!(call.as_deref(), Some(CALL));
+
+    // She plans the series: five sessions a month apart by default; she saves them.
+    fanny.wait_for("[data-testid=planner]").await;
+    assert_eq!(value_of(&fanny, "[data-testid=plan-count]").await, "5");
+    fanny.click("[data-testid=plan-save]").await;
+    fanny.wait_for("[data-testid=plan-saved]").await;
+    fanny
+        .wait_for_count("[data-testid=series-session]", 5)
+        .await;
+
+    // Ana joins on her phone, in English; Bruno on his laptop.
+    join_group(&ana, &invite, "Ana").await;
+    ana.wait_for_count("[data-testid=series-session]", 5).await;
+    ana.wait_for_text("#series-heading", "The series of sessions")
+        .await;
+    assert!(
+        texts(&ana, "[data-testid=planner]").await.is_empty(),
+        "only the group's facilitator plans"
+    );
+    join_group(&bruno, &invite, "Bruno").await;
+    for (browser, me) in [(&fanny, "Fanny"), (&ana, "Ana"), (&bruno, "Bruno")] {
+        browser
+            .wait_for_count("[data-testid=group-member]", 3)
+            .await;
+        let members = texts(browser, "[data-testid=group-member]").await;
+        assert!(
+            members
+                .iter()
+                .any(|m| m.starts_with(me) && (m.contains("(vous)") || m.contains("(you)"))),
+            "{me} sees themself: {members:?}"
+        );
+    }
+    let dates = texts(&fanny, "[data-testid=series-date]").await;
+    assert_eq!(texts(&bruno, "[data-testid=series-date]").await, dates);
+
+    // Fanny shortens the series to four: everyone sees it at once.
+    choose(&fanny, "[data-testid=plan-count]", "4").await;
+    fanny.click("[data-testid=plan-save]").await;
+    for browser in [&fanny, &ana, &bruno] {
+        browser
+            .wait_for_count("[data-testid=series-session]", 4)
+            .await;
+    }
+    fanny.screenshot(screenshot_path("group-page-laptop")).await;
+    ana.screenshot(screenshot_path("group-page-phone")).await;
+    fanny.assert_accessible("group page, facilitator").await;
+    ana.assert_accessible("group page, member, phone").await;
+
+    // Ana's personal link opens her place on another device, without joining again.
+    let personal = value_of(&ana, "[data-testid=personal-link]").await;
+    assert!(personal.contains("#member="), "{personal}");
+    let other_device = Browser::new(&driver, PHONE.0, PHONE.1).await;
+    other_device.goto(&personal).await;
+    other_device.wait_for("[data-testid=group-page]").await;
+    let members = texts(&other_device, "[data-testid=group-member]").await;
+    assert!(
+        members
+            .iter()
+            .any(|m| m.starts_with("Ana") && m.contains("(vous)")),
+        "{members:?}"
+    );
+    assert_eq!(
+        fanny
+            .text("[data-testid=group-members]")
+            .await
+            .matches("Ana")
+            .count(),
+        1
+    );
+    // The secret leaves the address bar once kept.
+    let shown = other_device
+        .client()
+        .current_url()
+        .await
+        .expect("the address");
+    assert_eq!(
+        shown.as_str(),
+        invite,
+        "the personal token is not left in the address"
+    );
+
+    for browser in [fanny, ana, bruno, other_device] {
+        browser.close().await;
+    }
+}
