@@ -96,7 +96,7 @@ macro_rules! tag_first_enum {
             // builds `Remote`'s variants directly. Never built itself.
             #[derive(::serde::Deserialize)]
             #[serde(remote = "Remote", rename_all = $rename_all)]
-            #[allow(dead_code, clippy::large_enum_variant)]
+            #[allow(dead_code, clippy::large_enum_variant, clippy::enum_variant_names)]
             enum Mirror { $($variants)* }
 
             impl<'de> ::serde::Deserialize<'de> for $name {
