@@ -11,7 +11,7 @@ use crate::browser;
 use crate::link::{self, Link, Peer, Status};
 use leptos::prelude::*;
 use shared::ErrorCode;
-use shared::group::{GroupCommand, GroupState};
+use shared::group::{GroupCommand, GroupState, Member};
 use shared::ids::{GroupCode, ParticipantId, ProposalId};
 use shared::wire::group::{GroupClientMessage, GroupServerMessage};
 use shared::wire::{ClientMessage, PROTOCOL_VERSION, ServerMessage};
@@ -105,6 +105,14 @@ impl GroupLink {
             self.send_command(&sent);
         }
         self.unanswered.update_value(|all| all.push(sent));
+    }
+
+    /// Something of this member (as the group says, whatever their standing) and the
+    /// group, read reactively; `None` until both are known.
+    pub fn with_me<T>(&self, f: impl FnOnce(&GroupState, &Member) -> T) -> Option<T> {
+        let me = self.me.get()?;
+        self.group
+            .with(|group| group.as_ref().and_then(|g| g.member(&me).map(|m| f(g, m))))
     }
 
     /// Commands not answered yet.

@@ -7,7 +7,7 @@ use crate::browser;
 use crate::route::{facilitator_path, group_facilitator_path, group_path, invite_path};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::i18n::Lang;
+use shared::i18n::{Lang, Texts};
 use shared::state::Language as SessionLanguage;
 
 #[component]
@@ -69,7 +69,14 @@ pub fn Home() -> impl IntoView {
                     </div>
                 }
                 .into_any(),
-                Some(done) => view! { <Links created=done/> }.into_any(),
+                Some(done) => view! {
+                    <Links
+                        made=Made::Session
+                        invite_path=invite_path(&done.room)
+                        own_path=facilitator_path(&done.room, &done.facilitator_key)
+                    />
+                }
+                .into_any(),
             }}
         </main>
     }
@@ -110,7 +117,14 @@ fn CreateGroup() -> impl IntoView {
         });
     };
     move || match created.get() {
-        Some(done) => view! { <GroupLinks created=done/> }.into_any(),
+        Some(done) => view! {
+            <Links
+                made=Made::Group
+                invite_path=group_path(&done.group)
+                own_path=group_facilitator_path(&done.group, &done.facilitator_key)
+            />
+        }
+        .into_any(),
         None => view! {
             <form class="card" on:submit=submit data-testid="create-group-form">
                 <h2>{move || t().home_group}</h2>
@@ -147,61 +161,84 @@ fn CreateGroup() -> impl IntoView {
     }
 }
 
-/// A new group's invite link and its facilitator's link.
-#[component]
-fn GroupLinks(created: GroupCreated) -> impl IntoView {
-    let t = texts();
-    let origin = browser::origin();
-    let invite = format!("{origin}{}", group_path(&created.group));
-    let own_path = group_facilitator_path(&created.group, &created.facilitator_key);
-    let own = format!("{origin}{own_path}");
-    view! {
-        <section class="card" data-testid="group-created">
-            <h2>{move || t().group_created_heading}</h2>
-            <CopyField
-                label=move || t().group_invite_label
-                help=move || t().group_invite_help
-                value=invite
-                testid="group-invite-link"
-            />
-            <CopyField
-                label=move || t().group_key_label
-                help=move || t().group_key_help
-                value=own
-                testid="group-facilitator-link"
-            />
-            <a class="button primary" href=own_path data-testid="open-group">
-                {move || t().open_group}
-            </a>
-        </section>
+/// What was just made: a single session or a group.
+#[derive(Clone, Copy)]
+enum Made {
+    Session,
+    Group,
+}
+
+/// The words of a made thing's card.
+struct Words {
+    heading: &'static str,
+    invite_label: &'static str,
+    invite_help: &'static str,
+    own_label: &'static str,
+    own_help: &'static str,
+    enter: &'static str,
+}
+
+impl Made {
+    fn words(self, t: &'static Texts) -> Words {
+        match self {
+            Made::Session => Words {
+                heading: t.created_heading,
+                invite_label: t.invite_link_label,
+                invite_help: t.invite_link_help,
+                own_label: t.facilitator_link_label,
+                own_help: t.facilitator_link_help,
+                enter: t.enter_as_facilitator,
+            },
+            Made::Group => Words {
+                heading: t.group_created_heading,
+                invite_label: t.group_invite_label,
+                invite_help: t.group_invite_help,
+                own_label: t.group_key_label,
+                own_help: t.group_key_help,
+                enter: t.open_group,
+            },
+        }
+    }
+
+    /// The card's, the two links' and the way in's test ids.
+    fn testids(self) -> [&'static str; 4] {
+        match self {
+            Made::Session => ["created", "invite-link", "facilitator-link", "enter-room"],
+            Made::Group => [
+                "group-created",
+                "group-invite-link",
+                "group-facilitator-link",
+                "open-group",
+            ],
+        }
     }
 }
 
-/// The invite link and the facilitator's link, each with a copy button.
+/// A new session's or group's invite link and its facilitator's link, each with a copy
+/// button, and the way in.
 #[component]
-fn Links(created: Created) -> impl IntoView {
+fn Links(made: Made, invite_path: String, own_path: String) -> impl IntoView {
     let t = texts();
+    let words = move || made.words(t());
     let origin = browser::origin();
-    let invite = format!("{origin}{}", invite_path(&created.room));
-    let own_path = facilitator_path(&created.room, &created.facilitator_key);
-    let own = format!("{origin}{own_path}");
+    let [card, invite_id, own_id, enter_id] = made.testids();
     view! {
-        <section class="card" data-testid="created">
-            <h2>{move || t().created_heading}</h2>
+        <section class="card" data-testid=card>
+            <h2>{move || words().heading}</h2>
             <CopyField
-                label=move || t().invite_link_label
-                help=move || t().invite_link_help
-                value=invite
-                testid="invite-link"
+                label=move || words().invite_label
+                help=move || words().invite_help
+                value=format!("{origin}{invite_path}")
+                testid=invite_id
             />
             <CopyField
-                label=move || t().facilitator_link_label
-                help=move || t().facilitator_link_help
-                value=own
-                testid="facilitator-link"
+                label=move || words().own_label
+                help=move || words().own_help
+                value=format!("{origin}{own_path}")
+                testid=own_id
             />
-            <a class="button primary" href=own_path data-testid="enter-room">
-                {move || t().enter_as_facilitator}
+            <a class="button primary" href=own_path data-testid=enter_id>
+                {move || words().enter}
             </a>
         </section>
     }

@@ -129,12 +129,10 @@ fn LiveGroup(link: GroupLink) -> impl IntoView {
 /// The charter version this member has yet to accept, if any: a new member's, or a
 /// changed text's.
 fn charter_to_accept(link: GroupLink) -> Option<u32> {
-    let me = link.me.get()?;
-    link.group.with(|group| {
-        let group = group.as_ref()?;
-        let member = group.member(&me)?;
-        (member.charter_accepted < group.charter_version).then_some(group.charter_version)
+    link.with_me(|group, me| {
+        (me.charter_accepted < group.charter_version).then_some(group.charter_version)
     })
+    .flatten()
 }
 
 /// The group's charter, to read and accept before the group's page opens.
@@ -147,16 +145,7 @@ fn CharterGate() -> impl IntoView {
             .with(|group| group.as_ref().and_then(|g| g.charter.clone()))
             .unwrap_or_else(|| t().charter_text.to_owned())
     };
-    let changed = move || {
-        let me = link.me.get();
-        link.group.with(|group| {
-            group
-                .as_ref()
-                .zip(me.as_ref())
-                .and_then(|(group, me)| group.member(me))
-                .is_some_and(|member| member.charter_accepted > 0)
-        })
-    };
+    let changed = move || link.with_me(|_, me| me.charter_accepted > 0) == Some(true);
     let accept = move |_| {
         if let Some(version) = link
             .group

@@ -14,11 +14,11 @@ use leptos::prelude::*;
 use shared::group::{GroupCommand, GroupRole, GroupState, SessionState, Standing};
 use shared::i18n::{Texts, fill};
 
-/// What this member is in the group (`None` until the group is read).
+/// What this member is in the group (`None` until the group is read, or once they
+/// left).
 fn my_role(link: GroupLink) -> Option<GroupRole> {
-    let me = link.me.get()?;
-    link.group
-        .with(|group| group.as_ref()?.active_member(&me).map(|m| m.role))
+    link.with_me(|_, me| (me.standing == Standing::Active).then_some(me.role))
+        .flatten()
 }
 
 /// A session's date and time, written out in local time.
@@ -38,16 +38,7 @@ pub fn GroupView() -> impl IntoView {
             .with(|g| g.as_ref().and_then(|g| g.call_link.clone()))
     };
     let role = Memo::new(move |_| my_role(link));
-    let gone = move || {
-        let me = link.me.get();
-        link.group.with(|group| {
-            group
-                .as_ref()
-                .zip(me.as_ref())
-                .and_then(|(group, me)| group.member(me))
-                .is_some_and(|member| member.standing != Standing::Active)
-        })
-    };
+    let gone = move || link.with_me(|_, me| me.standing != Standing::Active) == Some(true);
     view! {
         <BrandBar/>
         <main class="group" data-testid="group-page">
