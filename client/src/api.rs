@@ -74,6 +74,17 @@ pub async fn describe_session(code: &str) -> Result<Described, ApiFailed> {
     request("GET", &path, None).await
 }
 
+/// The series of group `code` as an iCalendar file's text, for the member holding
+/// `token`, its events titled in `lang` (a language tag).
+pub async fn series_calendar(code: &str, token: &str, lang: &str) -> Result<String, ApiFailed> {
+    let path = format!(
+        "/api/groups/{}/series.ics?lang={}",
+        js_sys::encode_uri_component(code),
+        js_sys::encode_uri_component(lang)
+    );
+    fetch_text("GET", &path, None, Some(token)).await
+}
+
 /// One request to the API with an optional JSON body; the answer read as `T`, or the
 /// error code of a refusal.
 async fn request<T: serde::de::DeserializeOwned>(
@@ -81,6 +92,19 @@ async fn request<T: serde::de::DeserializeOwned>(
     path: &str,
     body: Option<&str>,
 ) -> Result<T, ApiFailed> {
+    let text = fetch_text(method, path, body, None).await?;
+    serde_json::from_str(&text).map_err(|_| ApiFailed(Some(ErrorCode::Internal)))
+}
+
+/// One request to the API, with an optional JSON body and an optional secret (sent in
+/// `Authorization`, never in the address); the answer's text, or the error code of a
+/// refusal.
+async fn fetch_text(
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    bearer: Option<&str>,
+) -> Result<String, ApiFailed> {
     let unreachable = |_: JsValue| ApiFailed(None);
     let init = web_sys::RequestInit::new();
     init.set_method(method);
@@ -92,6 +116,11 @@ async fn request<T: serde::de::DeserializeOwned>(
         init.set_body(&JsValue::from_str(body));
         headers
             .set("Content-Type", "application/json")
+            .map_err(unreachable)?;
+    }
+    if let Some(secret) = bearer {
+        headers
+            .set("Authorization", &format!("Bearer {secret}"))
             .map_err(unreachable)?;
     }
     init.set_headers(&headers);
@@ -107,7 +136,7 @@ async fn request<T: serde::de::DeserializeOwned>(
         .as_string()
         .unwrap_or_default();
     if response.ok() {
-        serde_json::from_str(&text).map_err(|_| ApiFailed(Some(ErrorCode::Internal)))
+        Ok(text)
     } else {
         let code = serde_json::from_str::<ApiError>(&text)
             .map(|e| e.code)

@@ -17,7 +17,7 @@ use crate::secrets::{self, Digest};
 use crate::services::Services;
 use crate::storage::{StoredEvent, Write};
 use axum::extract::ws::Utf8Bytes;
-use shared::group::{Group, GroupCommand, GroupEvent, GroupRole, decide, decide_join};
+use shared::group::{Group, GroupCommand, GroupEvent, GroupRole, GroupState, decide, decide_join};
 use shared::wire::PROTOCOL_VERSION;
 use shared::wire::group::GroupServerMessage;
 use shared::{ErrorCode, GroupCode, ParticipantId, Rejection, RoomCode};
@@ -162,6 +162,20 @@ impl GroupActor {
         Ok((member, token))
     }
 
+    /// The group, for an active member's token.
+    fn read(&self, token: &str) -> Result<GroupState, Rejection> {
+        let member = self
+            .core
+            .seats
+            .find_by_token(token)
+            .ok_or_else(invalid_entry)?;
+        self.group
+            .state
+            .active_member(&member)
+            .ok_or_else(invalid_entry)?;
+        Ok(self.group.state.clone())
+    }
+
     fn command(&mut self, conn: ConnId, id: u64, command: GroupCommand) {
         let Some(actor) = self.core.connections.participant(conn).cloned() else {
             return;
@@ -259,6 +273,9 @@ impl Actor for GroupActor {
             } => self.enter(conn, entry, link, reply),
             ToGroup::Command { conn, id, command } => self.command(conn, id, command),
             ToGroup::Leave { conn } => self.core.connections.leave(conn),
+            ToGroup::Read { token, reply } => {
+                let _ = reply.send(self.read(&token));
+            }
         }
         ControlFlow::Continue(())
     }

@@ -13,7 +13,7 @@ pub use actor::spawn;
 pub use restore::restore;
 
 use crate::actor::{ConnId, ConnectionLink, Handle};
-use shared::group::GroupCommand;
+use shared::group::{GroupCommand, GroupState};
 use shared::{ErrorCode, ParticipantId, Rejection};
 use tokio::sync::oneshot;
 
@@ -60,4 +60,10 @@ pub enum ToGroup {
     },
     /// The connection is gone.
     Leave { conn: ConnId },
+    /// The group as the member whose token this is reads it, outside a connection (the
+    /// series' calendar file); a token that opens no place gets [`invalid_entry`].
+    Read {
+        token: String,
+        reply: oneshot::Sender<Result<GroupState, Rejection>>,
+    },
 }

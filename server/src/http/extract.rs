@@ -1,7 +1,7 @@
 //! What handlers take from a request before they run, all in one place: the client's
 //! address as limits count it ([`ClientAddr`]), a WebSocket visitor holding one of its
-//! address's connection slots ([`Visitor`]), and a handshake from an allowed page
-//! ([`CheckedOrigin`]). Each refuses with the HTTP API's typed error body.
+//! address's connection slots ([`Visitor`]), a handshake from an allowed page
+//! ([`CheckedOrigin`]), and the secret a request presents ([`Bearer`]). Each refuses with the HTTP API's typed error body.
 
 use super::refusal::Refused;
 use super::security::origin_allowed;
@@ -72,5 +72,24 @@ impl FromRequestParts<AppState> for CheckedOrigin {
             )
             .into_response())
         }
+    }
+}
+
+/// The secret in `Authorization: Bearer <secret>`, if the request presents one: keys and
+/// tokens travel in this header, never in a URL, so that no log holds them.
+pub struct Bearer(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Bearer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let secret = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .map(|secret| secret.trim().to_owned())
+            .filter(|secret| !secret.is_empty());
+        Ok(Bearer(secret))
     }
 }

@@ -18,11 +18,11 @@ use crate::guard::{ClientAddr, Visitor};
 use crate::registry::{CreateError, DeleteError, FindError};
 use crate::storage::StorageStatus;
 use axum::extract::{DefaultBodyLimit, Path, State, WebSocketUpgrade};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::{Json, Router};
-use extract::CheckedOrigin;
+use extract::{Bearer, CheckedOrigin};
 use refusal::Refused;
 use serde::{Deserialize, Serialize};
 use shared::state::Language;
@@ -33,6 +33,10 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/api/sessions", post(create_session))
         .route("/api/groups", post(groups::create_group))
+        .route(
+            "/api/groups/{code}/series.ics",
+            get(groups::series_calendar),
+        )
         .route(
             "/api/sessions/{code}",
             get(describe_session).delete(delete_session),
@@ -197,13 +201,8 @@ async fn describe_session(
 async fn delete_session(
     State(state): State<AppState>,
     Path(code): Path<String>,
-    headers: HeaderMap,
+    Bearer(key): Bearer,
 ) -> Response {
-    let key = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .map(|key| key.trim().to_owned());
     let Some(key) = key else {
         return Refused(DeleteError::RoomOrKeyInvalid.into()).into_response();
     };

@@ -210,6 +210,7 @@ pub(super) const TEXTS: Texts = Texts {
     series_event_title: "{} · session {} of {}",
     series_event_page: "The group's page: {}",
     series_event_call: "The video call: {}",
+    download_calendar: "Add to my calendar (.ics)",
     home_single: "A single session",
     home_group: "A group and its series of sessions",
     create_group_intro: "Members join the group once; every session of the series finds them again, with the memory of the earlier ones.",

@@ -214,6 +214,7 @@ pub(super) const TEXTS: Texts = Texts {
     series_event_title: "{} · séance {} sur {}",
     series_event_page: "La page du groupe\u{a0}: {}",
     series_event_call: "La visio\u{a0}: {}",
+    download_calendar: "Ajouter à mon agenda (.ics)",
     home_single: "Une séance ponctuelle",
     home_group: "Un groupe et sa série de séances",
     create_group_intro: "Les membres rejoignent le groupe une fois\u{a0}; chaque séance de la série les retrouve, avec la mémoire des précédentes.",

@@ -41,6 +41,35 @@ async fn choose(browser: &Browser, css: &str, value: &str) {
         .expect("choose an option");
 }
 
+/// Click `css`, which makes the page download a file (a blob link), and return the
+/// file's text, taken as the page hands it to the browser.
+async fn downloaded_text(browser: &Browser, css: &str) -> String {
+    browser
+        .client()
+        .execute(
+            "window.downloaded = []; const make = URL.createObjectURL.bind(URL);\
+             URL.createObjectURL = (blob) => { window.downloaded.push(blob); return make(blob); };\
+             return null;",
+            Vec::new(),
+        )
+        .await
+        .expect("watch the page's downloads");
+    browser.click(css).await;
+    let text = browser
+        .client()
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             const look = () => window.downloaded.length\
+               ? window.downloaded[0].text().then(done)\
+               : setTimeout(look, 20);\
+             look();",
+            Vec::new(),
+        )
+        .await
+        .expect("the downloaded file");
+    text.as_str().expect("text").to_owned()
+}
+
 #[tokio::test]
 async fn a_group_is_created_joined_once_and_planned_live_on_every_page() {
     let server = TestServer::start_with_client().await;
@@ -135,6 +164,19 @@ async fn a_group_is_created_joined_once_and_planned_live_on_every_page() {
             .wait_for_count("[data-testid=series-session]", 4)
             .await;
     }
+    // Ana adds the series to her calendar: the file her page downloads is the series.
+    let calendar = downloaded_text(&ana, "[data-testid=download-calendar]").await;
+    let calendar: icalendar::Calendar = calendar.parse().expect("a calendar file");
+    let titles: Vec<String> = calendar
+        .events()
+        .filter_map(|event| icalendar::Component::get_summary(event).map(str::to_owned))
+        .collect();
+    assert_eq!(
+        titles,
+        (1..=4)
+            .map(|n| format!("Codév du lundi · session {n} of 4"))
+            .collect::<Vec<_>>()
+    );
     fanny.screenshot(screenshot_path("group-page-laptop")).await;
     ana.screenshot(screenshot_path("group-page-phone")).await;
     fanny.assert_accessible("group page, facilitator").await;

@@ -6,10 +6,10 @@ use super::super::app::BrandBar;
 use super::super::home::CopyField;
 use super::super::texts;
 use super::plan::Planner;
-use crate::browser;
 use crate::group_link::GroupLink;
 use crate::link::Status;
 use crate::route::personal_path;
+use crate::{api, browser};
 use leptos::prelude::*;
 use shared::group::{GroupCommand, GroupRole, GroupState, SessionState, Standing};
 use shared::i18n::{Texts, fill};
@@ -173,6 +173,7 @@ fn Series() -> impl IntoView {
                         .into_any();
                 }
                 view! {
+                    <CalendarButton/>
                     <ol class="series">
                         {all
                             .into_iter()
@@ -199,6 +200,36 @@ fn Series() -> impl IntoView {
                 .into_any()
             }}
         </section>
+    }
+}
+
+/// Download the series as a calendar file, to add every session to one's own calendar.
+#[component]
+fn CalendarButton() -> impl IntoView {
+    let link = expect_context::<GroupLink>();
+    let lang = expect_context::<super::super::Language>().0;
+    let t = texts();
+    let download = move |_| {
+        let code = link
+            .group
+            .with_untracked(|g| g.as_ref().map(|g| g.code.as_str().to_owned()));
+        let (Some(code), Some(token)) = (code, link.token.get_untracked()) else {
+            return;
+        };
+        let tag = lang.get_untracked().tag();
+        leptos::task::spawn_local(async move {
+            match api::series_calendar(&code, &token, tag).await {
+                Ok(text) => browser::download("codev-series.ics", "text/calendar", &text),
+                Err(failed) => link
+                    .refused
+                    .set(Some(failed.0.unwrap_or(shared::ErrorCode::Internal))),
+            }
+        });
+    };
+    view! {
+        <button type="button" class="small" data-testid="download-calendar" on:click=download>
+            {move || t().download_calendar}
+        </button>
     }
 }
 

@@ -4,6 +4,7 @@
 //! answer for a wrong token and an unknown group; and a group put away when idle, or
 //! across a restart, coming back with all its members and events.
 
+mod calendar;
 mod lasting;
 
 use serde_json::json;
