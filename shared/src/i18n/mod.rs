@@ -209,6 +209,7 @@ texts! {
     // A group's series as a calendar file: each session's title (group, number, count),
     // and its description (the group page's address, the call's).
     series_event_title, series_event_page, series_event_call, download_calendar,
+    remove_member_confirm, session_run_by, group_settings_heading, group_charter_label, charter_change_note,
     // Groups: the start page's two ways, creating and joining a group, the group page.
     home_single, home_group, create_group_intro, group_name_label, group_name_placeholder,
     call_link_label, call_link_help, create_group_button, group_created_heading,

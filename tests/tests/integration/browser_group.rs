@@ -41,6 +41,26 @@ async fn choose(browser: &Browser, css: &str, value: &str) {
         .expect("choose an option");
 }
 
+/// Choose the option showing `text` in the `<select>` found by `css`, as a person does
+/// (the page hears a `change`).
+async fn choose_by_text(browser: &Browser, css: &str, text: &str) {
+    browser.wait_for(css).await;
+    let chosen = browser
+        .client()
+        .execute(
+            "const select = document.querySelector(arguments[0]);\
+             const option = [...select.options].find(o => o.text === arguments[1]);\
+             if (!option) return false;\
+             select.value = option.value;\
+             select.dispatchEvent(new Event('change', { bubbles: true }));\
+             return true;",
+            vec![css.into(), text.into()],
+        )
+        .await
+        .expect("choose an option");
+    assert_eq!(chosen, serde_json::json!(true), "no option {text} in {css}");
+}
+
 /// Click `css`, which makes the page download a file (a blob link), and return the
 /// file's text, taken as the page hands it to the browser.
 async fn downloaded_text(browser: &Browser, css: &str) -> String {
@@ -177,6 +197,18 @@ async fn a_group_is_created_joined_once_and_planned_live_on_every_page() {
             .map(|n| format!("Codév du lundi · session {n} of 4"))
             .collect::<Vec<_>>()
     );
+    // Fanny names Ana to run the second session: everyone sees it.
+    choose_by_text(
+        &fanny,
+        "[data-testid=series-session]:nth-child(2) [data-testid=run-by]",
+        "Ana",
+    )
+    .await;
+    ana.wait_for_part("[data-testid=series-session]:nth-child(2)", "Run by Ana")
+        .await;
+    bruno
+        .wait_for_part("[data-testid=series-session]:nth-child(2)", "Animée par Ana")
+        .await;
     fanny.screenshot(screenshot_path("group-page-laptop")).await;
     ana.screenshot(screenshot_path("group-page-phone")).await;
     fanny.assert_accessible("group page, facilitator").await;
@@ -214,6 +246,35 @@ async fn a_group_is_created_joined_once_and_planned_live_on_every_page() {
         invite,
         "the personal token is not left in the address"
     );
+
+    // Fanny removes Bruno: his page says so, the others no longer list him.
+    fanny
+        .click("[data-testid=group-member]:nth-child(3) [data-testid=remove-member]")
+        .await;
+    fanny
+        .client()
+        .accept_alert()
+        .await
+        .expect("confirm the removal");
+    bruno.wait_for("[data-testid=left-group]").await;
+    for browser in [&fanny, &ana, &other_device] {
+        browser.wait_for_count("[data-testid=group-member]", 2).await;
+    }
+    assert!(!texts(&fanny, "[data-testid=group-member]").await.iter().any(|m| m.contains("Bruno")));
+
+    // A new charter: every member reads and accepts it again.
+    fanny
+        .type_into("[data-testid=settings-charter]", "Nous parlons en « je ».")
+        .await;
+    fanny.click("[data-testid=settings-save]").await;
+    ana.wait_for("[data-testid=group-charter]").await;
+    assert_eq!(
+        ana.text("[data-testid=group-charter-text]").await,
+        "Nous parlons en « je »."
+    );
+    ana.assert_accessible("a changed charter, phone").await;
+    ana.click("[data-testid=accept-group-charter]").await;
+    ana.wait_for("[data-testid=group-page]").await;
 
     for browser in [fanny, ana, bruno, other_device] {
         browser.close().await;

@@ -4,6 +4,7 @@
 
 mod page;
 mod plan;
+mod settings;
 
 use super::app::BrandBar;
 use super::fatal::{Fatal, Why};

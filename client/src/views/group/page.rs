@@ -6,11 +6,13 @@ use super::super::app::BrandBar;
 use super::super::home::CopyField;
 use super::super::texts;
 use super::plan::Planner;
+use super::settings::Settings;
 use crate::group_link::GroupLink;
 use crate::link::Status;
 use crate::route::personal_path;
 use crate::{api, browser};
 use leptos::prelude::*;
+use shared::ParticipantId;
 use shared::group::{GroupCommand, GroupRole, GroupState, SessionState, Standing};
 use shared::i18n::{Texts, fill};
 
@@ -62,6 +64,7 @@ pub fn GroupView() -> impl IntoView {
             </div>
             <Show when=move || role.get() == Some(GroupRole::Facilitator)>
                 <Planner/>
+                <Settings/>
             </Show>
             <Show when=move || role.get().is_some()>
                 <PersonalLink/>
@@ -130,6 +133,7 @@ fn Members() -> impl IntoView {
             <ul class="people">
                 {move || {
                     let me = link.me.get();
+                    let steers = my_role(link) == Some(GroupRole::Facilitator);
                     members
                         .get()
                         .into_iter()
@@ -137,9 +141,21 @@ fn Members() -> impl IntoView {
                             let you = (Some(&id) == me.as_ref()).then(|| t().you_suffix);
                             let facilitator = (role == GroupRole::Facilitator)
                                 .then(|| format!(" · {}", t().group_facilitator_role));
+                            let removable = steers && role == GroupRole::Member;
+                            let asked = name.clone();
+                            let remove = move |_| {
+                                let question = fill(t().remove_member_confirm, &[&asked]);
+                                if window().confirm_with_message(&question).unwrap_or(false) {
+                                    link.submit(GroupCommand::RemoveMember { member: id.clone() });
+                                }
+                            };
                             view! {
                                 <li data-testid="group-member">{name}{you}
                                     <span class="muted">{facilitator}</span>
+                                    {removable.then(|| view! {
+                                        <button type="button" class="small" data-testid="remove-member"
+                                            on:click=remove>{move || t().remove}</button>
+                                    })}
                                 </li>
                             }
                         })
@@ -159,7 +175,12 @@ fn Series() -> impl IntoView {
         link.group.with(|group| {
             group
                 .as_ref()
-                .map(|g: &GroupState| g.series.iter().map(|s| (s.at, s.state)).collect())
+                .map(|g: &GroupState| {
+                    g.series
+                        .iter()
+                        .map(|s| (s.at, s.state, s.facilitator.clone()))
+                        .collect()
+                })
                 .unwrap_or_else(Vec::new)
         })
     });
@@ -178,7 +199,7 @@ fn Series() -> impl IntoView {
                         {all
                             .into_iter()
                             .enumerate()
-                            .map(|(index, (at, state))| {
+                            .map(|(index, (at, state, runner))| {
                                 let state_name = match state {
                                     SessionState::Planned => t().session_planned,
                                     SessionState::Live => t().session_live,
@@ -191,6 +212,7 @@ fn Series() -> impl IntoView {
                                         <span data-testid="series-date">{when(t(), at)}</span>
                                         " · "
                                         <span class="muted">{state_name}</span>
+                                        <RunBy index=index state=state runner=runner/>
                                     </li>
                                 }
                             })
@@ -201,6 +223,68 @@ fn Series() -> impl IntoView {
             }}
         </section>
     }
+}
+
+/// Who runs a session: a member the group's facilitator named (chosen here by the
+/// group's facilitator, for a session not opened yet), or the group's facilitator.
+#[component]
+fn RunBy(index: usize, state: SessionState, runner: Option<ParticipantId>) -> impl IntoView {
+    let link = expect_context::<GroupLink>();
+    let t = texts();
+    // Tracked: a member joining or leaving changes the choice.
+    let members = move || -> Vec<(ParticipantId, String)> {
+        link.group.with(|group| {
+            group.as_ref().map_or_else(Vec::new, |g| {
+                g.members
+                    .iter()
+                    .filter(|m| m.standing == Standing::Active && m.role == GroupRole::Member)
+                    .map(|m| (m.id.clone(), m.name.clone()))
+                    .collect()
+            })
+        })
+    };
+    let named = runner.as_ref().and_then(|id| {
+        members()
+            .into_iter()
+            .find(|(m, _)| m == id)
+            .map(|(_, name)| name)
+    });
+    let choosing = state == SessionState::Planned && my_role(link) == Some(GroupRole::Facilitator);
+    if !choosing {
+        return named
+            .map(|name| view! { <span class="muted">" · "{move || t().session_run_by}" "{name}</span> })
+            .into_any();
+    }
+    let id = format!("run-by-{index}");
+    let current = runner.map(|id| id.as_str().to_owned()).unwrap_or_default();
+    let nobody = current.is_empty();
+    let choose = move |ev: leptos::ev::Event| {
+        let chosen = event_target_value(&ev);
+        let member = (!chosen.is_empty()).then(|| ParticipantId::new(chosen));
+        link.submit(GroupCommand::NameSessionFacilitator {
+            index: index as u32,
+            member,
+        });
+    };
+    view! {
+        <div class="row">
+            <label for=id.clone()>{move || t().session_run_by}</label>
+            <select id=id data-testid="run-by" on:change=choose>
+                <option value="" selected=nobody>{move || t().group_facilitator_role}</option>
+                {move || {
+                    members()
+                        .into_iter()
+                        .map(|(id, name)| {
+                            let value = id.as_str().to_owned();
+                            let selected = value == current;
+                            view! { <option value=value selected=selected>{name}</option> }
+                        })
+                        .collect_view()
+                }}
+            </select>
+        </div>
+    }
+    .into_any()
 }
 
 /// Download the series as a calendar file, to add every session to one's own calendar.
