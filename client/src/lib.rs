@@ -12,6 +12,7 @@ pub mod browser;
 pub mod double_click;
 pub mod focus;
 pub mod group_link;
+pub mod group_record;
 pub mod handoff;
 pub mod link;
 pub mod record;

@@ -10,8 +10,12 @@ use shared::timer::Millis;
 
 /// A file name for the record: the session title made safe for file systems.
 pub fn file_name(state: &RoomState) -> String {
-    let slug: String = state
-        .title
+    markdown_file_name(&state.title)
+}
+
+/// `title` made safe for file systems, as a Markdown file's name.
+pub fn markdown_file_name(title: &str) -> String {
+    let slug: String = title
         .chars()
         .map(|c| if c.is_alphanumeric() { c } else { '-' })
         .collect::<String>()
@@ -27,7 +31,7 @@ pub fn file_name(state: &RoomState) -> String {
 }
 
 /// Keep user text from being read as Markdown structure.
-fn plain(text: &str) -> String {
+pub(crate) fn plain(text: &str) -> String {
     text.lines()
         .map(|line| {
             let escaped: String = line

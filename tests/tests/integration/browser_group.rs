@@ -197,6 +197,11 @@ async fn a_group_is_created_joined_once_and_planned_live_on_every_page() {
             .map(|n| format!("Codév du lundi · session {n} of 4"))
             .collect::<Vec<_>>()
     );
+    // And the series' summary, as Markdown.
+    let summary = downloaded_text(&ana, "[data-testid=download-series]").await;
+    assert!(summary.starts_with("# Codév du lundi\n"), "{summary}");
+    assert_eq!(summary.matches("· planned").count(), 4, "{summary}");
+
     // Fanny names Ana to run the second session: everyone sees it.
     choose_by_text(
         &fanny,
@@ -207,7 +212,10 @@ async fn a_group_is_created_joined_once_and_planned_live_on_every_page() {
     ana.wait_for_part("[data-testid=series-session]:nth-child(2)", "Run by Ana")
         .await;
     bruno
-        .wait_for_part("[data-testid=series-session]:nth-child(2)", "Animée par Ana")
+        .wait_for_part(
+            "[data-testid=series-session]:nth-child(2)",
+            "Animée par Ana",
+        )
         .await;
     fanny.screenshot(screenshot_path("group-page-laptop")).await;
     ana.screenshot(screenshot_path("group-page-phone")).await;
@@ -258,9 +266,16 @@ async fn a_group_is_created_joined_once_and_planned_live_on_every_page() {
         .expect("confirm the removal");
     bruno.wait_for("[data-testid=left-group]").await;
     for browser in [&fanny, &ana, &other_device] {
-        browser.wait_for_count("[data-testid=group-member]", 2).await;
+        browser
+            .wait_for_count("[data-testid=group-member]", 2)
+            .await;
     }
-    assert!(!texts(&fanny, "[data-testid=group-member]").await.iter().any(|m| m.contains("Bruno")));
+    assert!(
+        !texts(&fanny, "[data-testid=group-member]")
+            .await
+            .iter()
+            .any(|m| m.contains("Bruno"))
+    );
 
     // A new charter: every member reads and accepts it again.
     fanny

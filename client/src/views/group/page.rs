@@ -9,8 +9,9 @@ use super::plan::Planner;
 use super::settings::Settings;
 use crate::group_link::GroupLink;
 use crate::link::Status;
+use crate::record::markdown_file_name;
 use crate::route::personal_path;
-use crate::{api, browser};
+use crate::{api, browser, group_record};
 use leptos::prelude::*;
 use shared::ParticipantId;
 use shared::group::{GroupCommand, GroupRole, GroupState, SessionState, Standing};
@@ -194,7 +195,18 @@ fn Series() -> impl IntoView {
                         .into_any();
                 }
                 view! {
-                    <CalendarButton/>
+                    <div class="row">
+                        <CalendarButton/>
+                        <button type="button" class="small" data-testid="download-series" on:click=move |_| {
+                            let texts = t();
+                            link.group.with_untracked(|group| {
+                                if let Some(group) = group {
+                                    let md = group_record::markdown(group, texts, |at| when(texts, at));
+                                    browser::download(&markdown_file_name(&group.name), "text/markdown", &md);
+                                }
+                            });
+                        }>{move || t().download_series}</button>
+                    </div>
                     <ol class="series">
                         {all
                             .into_iter()
