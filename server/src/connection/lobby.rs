@@ -314,7 +314,12 @@ async fn enter_as_member(
             visitor.entry_failed();
             return Err(crate::room::invalid_entry());
         }
-        Err(error) => return Err(error.into()),
+        Err(error @ FindError::ServerFull) => return Err(error.into()),
+        Err(error @ FindError::Storage) => {
+            // As in `enter`: each try reads the store again.
+            visitor.entry_failed();
+            return Err(error.into());
+        }
     };
     let token = crate::secrets::member_seat_token(&code, &token);
     let door = RoomDoor {
