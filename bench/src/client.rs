@@ -131,6 +131,7 @@ pub async fn join(
             name: name.to_owned(),
             observer: false,
             facilitator_key: facilitator_key.map(str::to_owned),
+            member_token: None,
         },
     )
     .await?;

@@ -92,6 +92,7 @@ fn session_writes(code: &RoomCode, index: usize, events: usize) -> Vec<Write> {
         language: Language::Fr,
         created_at,
         facilitator_key: Digest::of(&secrets::secret_key()),
+        group: None,
     })];
     let people: Vec<ParticipantId> = (0..PARTICIPANTS)
         .map(|_| ParticipantId::new(secrets::participant_id()))

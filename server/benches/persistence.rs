@@ -30,6 +30,7 @@ fn new_room(code: &RoomCode) -> Write {
         language: Language::Fr,
         created_at: 0,
         facilitator_key: Digest::of("key"),
+        group: None,
     })
 }
 

@@ -11,6 +11,7 @@
 
 use rand::Rng;
 use sha2::{Digest as _, Sha256};
+use shared::RoomCode;
 use subtle::ConstantTimeEq;
 
 /// Lower-case letters and digits without the look-alikes 0, 1, l and o.
@@ -76,10 +77,27 @@ impl std::fmt::Debug for Digest {
 /// facilitator's seat from any device, and each device gets the same token without the
 /// server keeping the token (or the key) itself. The token does not reveal the key.
 pub fn facilitator_token(key: &str) -> String {
+    derived_token(&[b"codev facilitator resume token\0", key.as_bytes()])
+}
+
+/// A group member's resume token in the room of one of the group's sessions, derived
+/// from their member token and the room's code: their member token opens the same seat
+/// from any device, the server keeps neither, and the seat token opens no other room.
+pub fn member_seat_token(room: &RoomCode, member_token: &str) -> String {
+    derived_token(&[
+        b"codev member seat token\0",
+        room.as_str().as_bytes(),
+        b"\0",
+        member_token.as_bytes(),
+    ])
+}
+
+/// A token of the same form as a secret key, derived from `parts` by SHA-256.
+fn derived_token(parts: &[&[u8]]) -> String {
     const BASE64URL: &[u8; 64] = TOKEN_ALPHABET;
-    let digest = Sha256::new()
-        .chain_update(b"codev facilitator resume token\0")
-        .chain_update(key.as_bytes())
+    let digest = parts
+        .iter()
+        .fold(Sha256::new(), |hash, part| hash.chain_update(part))
         .finalize();
     // 32 bytes -> 43 characters of 6 bits (the last one carries 4).
     let mut out = String::with_capacity(43);

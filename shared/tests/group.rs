@@ -4,6 +4,8 @@
 
 #[path = "group/fixture.rs"]
 mod fixture;
+#[path = "group/sessions.rs"]
+mod sessions;
 
 use fixture::{DAY, Fixture, T0, expected_right, one_of_each};
 use shared::group::{
@@ -108,25 +110,56 @@ fn the_series_is_planned_opened_in_order_one_at_a_time_and_kept_once_closed() {
     assert_eq!(f.group.state.series.len(), 4);
 
     assert_eq!(
-        f.refused(&fac, GroupCommand::OpenSession { index: 1 }),
+        f.refused(
+            &fac,
+            GroupCommand::OpenSession {
+                index: 1,
+                language: Default::default()
+            }
+        ),
         ErrorCode::InvalidValue,
         "sessions open in order"
     );
-    f.ok(&fac, GroupCommand::OpenSession { index: 0 });
+    f.ok(
+        &fac,
+        GroupCommand::OpenSession {
+            index: 0,
+            language: Default::default(),
+        },
+    );
     assert_eq!(f.group.state.live_session(), Some(0));
     assert!(
-        f.ok(&fac, GroupCommand::OpenSession { index: 0 })
-            .is_empty(),
+        f.ok(
+            &fac,
+            GroupCommand::OpenSession {
+                index: 0,
+                language: Default::default()
+            }
+        )
+        .is_empty(),
         "opening it again changes nothing"
     );
     assert_eq!(
-        f.refused(&fac, GroupCommand::OpenSession { index: 1 }),
+        f.refused(
+            &fac,
+            GroupCommand::OpenSession {
+                index: 1,
+                language: Default::default()
+            }
+        ),
         ErrorCode::InvalidValue,
         "one session at a time"
     );
     let room = f.group.state.series[0].room.clone().expect("its room");
-    assert!(session_closed(&f.group.state, &RoomCode::from("other"), summary_of(&f, 0)).is_none());
-    let closed = session_closed(&f.group.state, &room, summary_of(&f, 0)).expect("closes");
+    assert!(
+        session_closed(
+            &f.group.state,
+            &RoomCode::from("other"),
+            Some(summary_of(&f, 0))
+        )
+        .is_none()
+    );
+    let closed = session_closed(&f.group.state, &room, Some(summary_of(&f, 0))).expect("closes");
     f.group.apply(&closed, None);
     assert_eq!(f.group.state.series[0].state, SessionState::Closed);
 
@@ -169,10 +202,22 @@ fn a_member_named_to_run_a_session_opens_it_and_no_other() {
         },
     );
     assert_eq!(
-        f.refused(&ben, GroupCommand::OpenSession { index: 0 }),
+        f.refused(
+            &ben,
+            GroupCommand::OpenSession {
+                index: 0,
+                language: Default::default()
+            }
+        ),
         ErrorCode::Forbidden
     );
-    f.ok(&ana, GroupCommand::OpenSession { index: 0 });
+    f.ok(
+        &ana,
+        GroupCommand::OpenSession {
+            index: 0,
+            language: Default::default(),
+        },
+    );
     assert_eq!(f.group.state.live_session(), Some(0));
     // Ana leaving the group frees the sessions she was named for, not yet opened.
     f.ok(
@@ -210,7 +255,13 @@ fn the_ballot_is_secret_counted_and_ends_with_its_session() {
         ErrorCode::WrongStep,
         "no session runs"
     );
-    f.ok(&fac, GroupCommand::OpenSession { index: 0 });
+    f.ok(
+        &fac,
+        GroupCommand::OpenSession {
+            index: 0,
+            language: Default::default(),
+        },
+    );
     assert_eq!(
         f.refused(&fac, vote("topic-x")),
         ErrorCode::Forbidden,
@@ -285,7 +336,7 @@ fn the_ballot_is_secret_counted_and_ends_with_its_session() {
         "picked already"
     );
     let room = f.group.state.series[0].room.clone().unwrap();
-    let closed = session_closed(&f.group.state, &room, summary_of(&f, 0)).unwrap();
+    let closed = session_closed(&f.group.state, &room, Some(summary_of(&f, 0))).unwrap();
     f.group.apply(&closed, None);
     assert_eq!(votes(&f, "topic-x"), Some(0));
     assert_eq!(f.group.vote_of(&ben), None);

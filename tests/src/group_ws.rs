@@ -10,8 +10,8 @@ use crate::ws::WsClient;
 use server::http::GroupCreated;
 use shared::group::{GroupCommand, GroupEvent, GroupState};
 use shared::wire::group::{GroupClientMessage, GroupServerMessage};
-use shared::wire::{PROTOCOL_VERSION, ServerMessage};
-use shared::{GroupCode, ParticipantId, ProposalId, Rejection};
+use shared::wire::{ClientMessage, PROTOCOL_VERSION, ServerMessage};
+use shared::{GroupCode, ParticipantId, ProposalId, Rejection, RoomCode};
 
 /// A frame a connection in a group hears (kept whole: a test reads few).
 #[allow(clippy::large_enum_variant)]
@@ -219,4 +219,23 @@ pub fn resume_group(group: &str, token: &str) -> GroupClientMessage {
         group: GroupCode::from(group),
         token: token.to_owned(),
     }
+}
+
+/// A `join` of a group's session's room by member token.
+pub fn member_join(room: &str, member_token: &str) -> ClientMessage {
+    ClientMessage::Join {
+        protocol_version: PROTOCOL_VERSION,
+        room: RoomCode::from(room),
+        name: String::new(),
+        observer: false,
+        facilitator_key: None,
+        member_token: Some(member_token.to_owned()),
+    }
+}
+
+/// A member entering the room of a session of their group with their member token,
+/// seated.
+pub async fn enter_session(url: &str, room: &str, member: &GroupClient) -> WsClient {
+    let token = member.token.as_deref().expect("a member token");
+    WsClient::enter(url, &member.ws.label, member_join(room, token)).await
 }

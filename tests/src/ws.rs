@@ -140,7 +140,7 @@ impl WsClient {
     }
 
     /// Connect, send the entering message, and wait until seated.
-    async fn enter(url: &str, label: &str, entering: ClientMessage) -> Self {
+    pub async fn enter(url: &str, label: &str, entering: ClientMessage) -> Self {
         let mut client = Self::connect(url, label).await;
         client.send(&entering).await;
         client.expect_seated().await;
@@ -155,6 +155,7 @@ impl WsClient {
             name: name.to_owned(),
             observer,
             facilitator_key: None,
+            member_token: None,
         };
         Self::enter(url, name, entering).await
     }
@@ -170,6 +171,7 @@ impl WsClient {
                 name: name.to_owned(),
                 observer: false,
                 facilitator_key: None,
+                member_token: None,
             })
             .await;
         client.recv().await
@@ -183,6 +185,7 @@ impl WsClient {
             name: name.to_owned(),
             observer: false,
             facilitator_key: Some(key.to_owned()),
+            member_token: None,
         };
         Self::enter(url, name, entering).await
     }
@@ -305,13 +308,19 @@ impl WsClient {
                 name,
                 observer,
                 facilitator_key,
+                member_token,
                 ..
             } => {
                 self.replica.room_code = room.clone();
-                self.replica.entry = Entry::Join {
-                    name: name.clone(),
-                    observer: *observer,
-                    facilitator_key: facilitator_key.clone(),
+                self.replica.entry = match member_token {
+                    Some(token) => Entry::Member {
+                        token: token.clone(),
+                    },
+                    None => Entry::Join {
+                        name: name.clone(),
+                        observer: *observer,
+                        facilitator_key: facilitator_key.clone(),
+                    },
                 };
             }
             ClientMessage::Resume { room, token, .. } => {

@@ -22,7 +22,9 @@ use crate::config::Config;
 use crate::services::Services;
 use crate::storage::Journal;
 use axum::extract::ws::Utf8Bytes;
+use shared::group::SessionSummary;
 use shared::wire::ByeReason;
+use shared::{GroupCode, RoomCode};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::{mpsc, oneshot};
@@ -73,13 +75,29 @@ pub struct Registration {
     pub put_away: PutAway,
 }
 
-/// What every actor works with: the server's settings and services, and the journal
-/// its writes go to.
+/// A session of a group whose room closed, as the room hands it to its group (the
+/// group's actor records it: `crate::group`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClosedSession {
+    pub group: GroupCode,
+    pub room: RoomCode,
+    pub summary: Option<SessionSummary>,
+}
+
+/// How a room that runs a group's session tells its group that it closed: the
+/// registry's way to the group, handed to every room it starts, so that no actor holds
+/// the registry or waits for another actor (the registry forwards the news on a task
+/// of its own).
+pub type ReportClosing = Arc<dyn Fn(ClosedSession) + Send + Sync>;
+
+/// What every actor works with: the server's settings and services, the journal its
+/// writes go to, and how a group's room reports its closing.
 #[derive(Clone)]
 pub struct Context {
     pub config: Arc<Config>,
     pub services: Services,
     pub journal: Journal,
+    pub closing: ReportClosing,
 }
 
 /// A cheap, cloneable way to reach an actor whose messages are `M`.

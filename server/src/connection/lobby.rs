@@ -12,7 +12,7 @@ use crate::app_state::AppState;
 use crate::group::{self, GroupEntry, ToGroup};
 use crate::guard::Visitor;
 use crate::registry::{FindError, LOOKUPS};
-use crate::room::{Entry, ToRoom};
+use crate::room::{Entrance, Entry, ToRoom};
 use shared::wire::group::GroupClientMessage;
 use shared::wire::{ByeReason, ClientMessage, PROTOCOL_VERSION};
 use shared::{ErrorCode, GroupCode, ParticipantId, Rejection, RoomCode};
@@ -71,7 +71,7 @@ macro_rules! door {
 door!(
     RoomDoor,
     RoomCode,
-    Entry,
+    Entrance,
     ToRoom,
     find,
     crate::room::invalid_entry
@@ -86,10 +86,12 @@ door!(
 );
 
 /// A `join` or `resume`, of a room or a group: the protocol version it speaks, and
-/// where it knocks.
+/// where it knocks. A member of a group comes to a session's room with their member
+/// token: the group says who they are before the room seats them.
 enum Knock {
     Room(u32, RoomDoor),
     Group(u32, GroupDoor),
+    Member(u32, RoomCode, String),
 }
 
 impl Knock {
@@ -99,15 +101,22 @@ impl Knock {
             Incoming::Room(ClientMessage::Join {
                 protocol_version,
                 room,
+                member_token: Some(token),
+                ..
+            }) => Knock::Member(protocol_version, room, token),
+            Incoming::Room(ClientMessage::Join {
+                protocol_version,
+                room,
                 name,
                 observer,
                 facilitator_key,
+                member_token: None,
             }) => {
-                let entry = Entry::Join {
+                let entry = Entrance::Asked(Entry::Join {
                     name,
                     observer,
                     facilitator_key,
-                };
+                });
                 Knock::Room(protocol_version, RoomDoor { code: room, entry })
             }
             Incoming::Room(ClientMessage::Resume {
@@ -115,7 +124,7 @@ impl Knock {
                 room,
                 token,
             }) => {
-                let entry = Entry::Resume { token };
+                let entry = Entrance::Asked(Entry::Resume { token });
                 Knock::Room(protocol_version, RoomDoor { code: room, entry })
             }
             Incoming::Group(GroupClientMessage::JoinGroup {
@@ -193,6 +202,14 @@ impl<Si: FrameSink, St: FrameStream> Connection<Si, St> {
                         .await
                         .map(|(group, kicked)| (Seat::Group(group), kicked))
                 }
+                Knock::Member(version, room, token) => {
+                    let member = (room, token);
+                    Box::pin(enter_as_member(
+                        app, visitor, conn, version, member, &frames,
+                    ))
+                    .await
+                    .map(|(room, kicked)| (Seat::Room(room), kicked))
+                }
             };
             match entered {
                 Ok((seat, kicked)) => {
@@ -219,14 +236,7 @@ async fn enter<D: Door>(
     door: D,
     frames: &mpsc::Sender<Frame>,
 ) -> Result<(Handle<D::Message>, oneshot::Receiver<ByeReason>), Rejection> {
-    if protocol_version != PROTOCOL_VERSION {
-        return Err(Rejection::new(
-            ErrorCode::UnsupportedVersion,
-            format!("this server speaks protocol version {PROTOCOL_VERSION}"),
-        ));
-    }
-    // Before the room or group is looked up: a refusal here says nothing about it.
-    visitor.may_try_entering()?;
+    may_knock(visitor, protocol_version)?;
     let invalid = || {
         visitor.entry_failed();
         door.invalid()
@@ -270,4 +280,51 @@ async fn enter<D: Door>(
         };
     }
     Err(invalid())
+}
+
+/// Whether a knock may go on: the protocol version spoken, and the address not
+/// refused for its failed entries. Asked before anything is looked up, so that a
+/// refusal here says nothing about the room or group.
+fn may_knock(visitor: &Visitor, protocol_version: u32) -> Result<(), Rejection> {
+    if protocol_version != PROTOCOL_VERSION {
+        return Err(Rejection::new(
+            ErrorCode::UnsupportedVersion,
+            format!("this server speaks protocol version {PROTOCOL_VERSION}"),
+        ));
+    }
+    visitor.may_try_entering()
+}
+
+/// A member's entry into a session of their group: the room says which group it runs
+/// a session of, the group who the member token is, and the room seats that member
+/// under a seat token derived from the member token for this room. A room of no group,
+/// a token of another group or of a member who left: the answer to a wrong key.
+async fn enter_as_member(
+    app: &AppState,
+    visitor: &Visitor,
+    conn: ConnId,
+    protocol_version: u32,
+    (code, token): (RoomCode, String),
+    frames: &mpsc::Sender<Frame>,
+) -> Result<(Handle<ToRoom>, oneshot::Receiver<ByeReason>), Rejection> {
+    may_knock(visitor, protocol_version)?;
+    let member = match app.registry.membership(&code, &token).await {
+        Ok(Some(member)) => member,
+        Ok(None) | Err(FindError::Unknown) => {
+            visitor.entry_failed();
+            return Err(crate::room::invalid_entry());
+        }
+        Err(error @ FindError::ServerFull) => return Err(error.into()),
+        Err(error @ FindError::Storage) => {
+            // As in `enter`: each try reads the store again.
+            visitor.entry_failed();
+            return Err(error.into());
+        }
+    };
+    let token = crate::secrets::member_seat_token(&code, &token);
+    let door = RoomDoor {
+        code,
+        entry: Entrance::Member { member, token },
+    };
+    enter(app, visitor, conn, protocol_version, door, frames).await
 }

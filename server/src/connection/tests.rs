@@ -113,6 +113,7 @@ impl Client {
             name: "Ana".into(),
             observer: false,
             facilitator_key,
+            member_token: None,
         });
         assert!(matches!(self.next().await, ServerMessage::Joined { .. }));
         assert!(matches!(self.next().await, ServerMessage::Snapshot { .. }));
@@ -188,6 +189,7 @@ async fn an_unknown_room_or_another_version_is_refused_and_the_lobby_goes_on() {
         name: "Ana".into(),
         observer: false,
         facilitator_key: None,
+        member_token: None,
     });
     assert_eq!(
         refused_with(client.next().await),
@@ -231,6 +233,7 @@ async fn once_seated_commands_reach_the_room_and_a_second_join_is_refused() {
         name: "Ana".into(),
         observer: false,
         facilitator_key: None,
+        member_token: None,
     });
     assert_eq!(
         refused_with(client.next().await),

@@ -7,7 +7,7 @@
 //! The secret ballot stays here: the snapshot tells each member their own vote only,
 //! and a vote's event says that a vote moved, never whose.
 
-use super::{GroupEntry, GroupHandle, ToGroup, invalid_entry};
+use super::{GroupEntry, GroupHandle, Membership, ToGroup, invalid_entry};
 use crate::actor::core::{self, Actor, Core, Held, Seating};
 use crate::actor::seats::Seats;
 use crate::actor::{ConnId, ConnectionLink, Context, Handle, Outbox, Registration};
@@ -20,8 +20,7 @@ use axum::extract::ws::Utf8Bytes;
 use shared::group::{Group, GroupCommand, GroupEvent, GroupRole, GroupState, decide, decide_join};
 use shared::wire::PROTOCOL_VERSION;
 use shared::wire::group::GroupServerMessage;
-use shared::{ErrorCode, GroupCode, ParticipantId, Rejection, RoomCode};
-use std::convert::Infallible;
+use shared::{GroupCode, ParticipantId, Rejection, RoomCode};
 use std::ops::ControlFlow;
 use std::sync::Arc;
 use tokio::sync::oneshot;
@@ -41,14 +40,17 @@ pub fn spawn(
     actor.start(registration)
 }
 
+/// What only a group holds until durable: who a member token is, for a session's
+/// room (boxed: the queue's slots are as large as its largest item).
+pub(super) type Identified = Box<(Option<Membership>, oneshot::Sender<Option<Membership>>)>;
+
 pub(super) struct GroupActor {
-    code: GroupCode,
-    group: Group,
-    /// A group holds nothing of its own until durable: events, answers and seats only.
-    core: Core<Infallible>,
-    facilitator_key: Digest,
-    config: Arc<Config>,
-    services: Services,
+    pub(super) code: GroupCode,
+    pub(super) group: Group,
+    pub(super) core: Core<Identified>,
+    pub(super) facilitator_key: Digest,
+    pub(super) config: Arc<Config>,
+    pub(super) services: Services,
 }
 
 impl GroupActor {
@@ -185,11 +187,18 @@ impl GroupActor {
         }
         let new_room = RoomCode::new(secrets::room_code());
         let limits = &self.config.limits;
-        let outcome = decide(&self.group, &actor, &command, &new_room, limits)
-            .and_then(refuse_opening_for_now);
-        match outcome {
+        match decide(&self.group, &actor, &command, &new_room, limits) {
             Ok(events) => {
                 for event in events {
+                    if let (
+                        GroupEvent::SessionOpened { index, room },
+                        GroupCommand::OpenSession { language, .. },
+                    ) = (&event, &command)
+                    {
+                        // Stored with the event, and first: no event names a room that
+                        // does not exist.
+                        self.make_room(room, *index, *language);
+                    }
                     self.publish(event, Some(&actor), Some(id));
                 }
                 self.core.acknowledge(conn, &actor, id);
@@ -204,7 +213,7 @@ impl GroupActor {
     /// Apply an event, number it, queue it for the disk, and hold its frame until it is
     /// durable. `actor` and `command_id` say whose command caused it, if any (the
     /// actor is stored, never sent: it fills the secret ballot on replay).
-    fn publish(
+    pub(super) fn publish(
         &mut self,
         event: GroupEvent,
         actor: Option<&ParticipantId>,
@@ -239,27 +248,11 @@ impl GroupActor {
     }
 }
 
-/// A session's room is made when it opens, which comes with the sessions of a group
-/// (`docs/groups.md`, slice 4): until then, opening one is refused after every other
-/// check, so that nothing names a room that does not exist.
-fn refuse_opening_for_now(events: Vec<GroupEvent>) -> Result<Vec<GroupEvent>, Rejection> {
-    if events
-        .iter()
-        .any(|event| matches!(event, GroupEvent::SessionOpened { .. }))
-    {
-        return Err(Rejection::new(
-            ErrorCode::InvalidValue,
-            "a group's sessions cannot be opened by this server yet",
-        ));
-    }
-    Ok(events)
-}
-
 impl Actor for GroupActor {
     type Message = ToGroup;
-    type Own = Infallible;
+    type Own = Identified;
 
-    fn core(&mut self) -> &mut Core<Infallible> {
+    fn core(&mut self) -> &mut Core<Identified> {
         &mut self.core
     }
 
@@ -276,12 +269,19 @@ impl Actor for GroupActor {
             ToGroup::Read { token, reply } => {
                 let _ = reply.send(self.read(&token));
             }
+            ToGroup::Identify {
+                token,
+                index,
+                reply,
+            } => self.identify(&token, index, reply),
+            ToGroup::SessionClosed { room, summary } => self.session_closed(&room, summary),
         }
         ControlFlow::Continue(())
     }
 
-    fn release_own(&mut self, own: Infallible) {
-        match own {}
+    fn release_own(&mut self, identified: Identified) {
+        let (membership, reply) = *identified;
+        let _ = reply.send(membership);
     }
 
     fn unseat_dropped(&mut self) {

@@ -8,14 +8,29 @@
 
 mod actor;
 mod restore;
+mod sessions;
 
 pub use actor::spawn;
-pub use restore::restore;
+pub use restore::{Replayed, replayed};
 
 use crate::actor::{ConnId, ConnectionLink, Handle};
-use shared::group::{GroupCommand, GroupState};
-use shared::{ErrorCode, ParticipantId, Rejection};
+use shared::group::{GroupCommand, GroupState, SessionSummary};
+use shared::state::Role;
+use shared::{ErrorCode, ParticipantId, Rejection, RoomCode};
 use tokio::sync::oneshot;
+
+/// Who a member token is, for a session of the group: the member's id (their id in
+/// every session of the series), their name, and their role in the session's room (the
+/// group's facilitator and the member named to run it are its facilitators, any other
+/// member a consultant).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Membership {
+    pub id: ParticipantId,
+    pub name: String,
+    pub role: Role,
+}
+
+pub use crate::actor::ClosedSession;
 
 /// The one answer for an unknown group, a wrong key and a wrong token (the same code as
 /// a room's, so that a page handles them alike).
@@ -65,5 +80,18 @@ pub enum ToGroup {
     Read {
         token: String,
         reply: oneshot::Sender<Result<GroupState, Rejection>>,
+    },
+    /// Who `token` is for session `index`: an active member, or nobody (`None`, for
+    /// a wrong token and for a member who left or was removed). Answered once what it
+    /// says is durable.
+    Identify {
+        token: String,
+        index: u32,
+        reply: oneshot::Sender<Option<Membership>>,
+    },
+    /// The room of one of the group's sessions closed: record it (once).
+    SessionClosed {
+        room: RoomCode,
+        summary: Option<SessionSummary>,
     },
 }

@@ -104,12 +104,13 @@ impl Registry {
             return Err(FindError::ServerFull);
         }
         let stored = found(self.services.store.load_group(code).await, "group", code)?;
+        let group = replayed(group::replayed(stored), "group", code)?;
+        let closed = match group.live_room() {
+            Some(room) => self.closed_in_store(room).await?,
+            None => None,
+        };
         let registration = self.groups.registration(code);
-        replayed(
-            group::restore(stored, self.context(), registration),
-            "group",
-            code,
-        )
+        Ok(group.start(closed, self.context(), registration))
     }
 
     /// Groups in memory (and being loaded).

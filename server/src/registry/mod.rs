@@ -14,6 +14,7 @@
 
 mod errors;
 mod groups;
+mod sessions;
 mod slots;
 
 pub use errors::{CreateError, DeleteError, FindError};
@@ -102,6 +103,7 @@ impl Registry {
                 language,
                 created_at: now,
                 facilitator_key: key_digest,
+                group: None,
             }))
             .await
             .map_err(|_| CreateError::Stopping)?;
@@ -166,18 +168,7 @@ impl Registry {
     /// What the room with this code says of itself to a visitor (loaded from the store
     /// if it is not in memory, as entering would).
     pub async fn describe(&self, code: &RoomCode) -> Result<Description, FindError> {
-        for _ in 0..LOOKUPS {
-            let handle = self.find(code).await?;
-            let (reply, answer) = oneshot::channel();
-            if handle.send(ToRoom::Describe { reply }).await.is_err() {
-                continue;
-            }
-            if let Ok(description) = answer.await {
-                return Ok(description);
-            }
-        }
-        // Put away under us every time: the room is there, try again later.
-        Err(FindError::Storage)
+        ask(|| self.find(code), |reply| ToRoom::Describe { reply }).await
     }
 
     /// Delete a room and everything stored about it, if `key` is its facilitator key.
@@ -266,6 +257,7 @@ impl Registry {
             config: self.config.clone(),
             services: self.services.clone(),
             journal: self.journal.clone(),
+            closing: self.report_closing(),
         }
     }
 
@@ -277,6 +269,30 @@ impl Registry {
     pub fn is_empty(&self) -> bool {
         self.rooms.is_empty()
     }
+}
+
+/// Ask the actor `find` finds a question (`question` makes the message from where the
+/// answer goes), and wait for the answer. An actor put away under us is found again,
+/// [`LOOKUPS`] times at most.
+async fn ask<M, T, Found>(
+    find: impl Fn() -> Found,
+    question: impl Fn(oneshot::Sender<T>) -> M,
+) -> Result<T, FindError>
+where
+    Found: std::future::Future<Output = Result<crate::actor::Handle<M>, FindError>>,
+{
+    for _ in 0..LOOKUPS {
+        let handle = find().await?;
+        let (reply, answer) = oneshot::channel();
+        if handle.send(question(reply)).await.is_err() {
+            continue;
+        }
+        if let Ok(answered) = answer.await {
+            return Ok(answered);
+        }
+    }
+    // Put away under us every time: it is there, try again later.
+    Err(FindError::Storage)
 }
 
 /// What the store holds under `code`: an unknown code, or a store that cannot be read

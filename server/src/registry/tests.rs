@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::clock::{Clock, ManualClock};
-use crate::room::{ConnId, ConnectionLink, Entry, Frame, RoomGone};
+use crate::room::{ConnId, ConnectionLink, Entrance, Entry, Frame, RoomGone};
 use crate::storage::{MemoryStore, Store};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -28,11 +28,11 @@ async fn enter(room: &RoomHandle, conn: ConnId) -> mpsc::Receiver<Frame> {
     let (reply, answer) = oneshot::channel();
     room.send(ToRoom::Enter {
         conn,
-        entry: Entry::Join {
+        entry: Entrance::Asked(Entry::Join {
             name: "Ana".into(),
             observer: false,
             facilitator_key: None,
-        },
+        }),
         link: ConnectionLink { frames, kick },
         reply,
     })

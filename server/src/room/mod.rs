@@ -16,9 +16,20 @@ pub use actor::spawn;
 pub use restore::restore;
 
 use crate::actor::Handle;
+use crate::group::Membership;
+use crate::storage::SessionOf;
 pub use shared::wire::Entry;
 use shared::{Command, ParticipantId, Rejection};
 use tokio::sync::oneshot;
+
+/// How a connection enters a room: as it asked (`join`, `resume`), or, in a session of
+/// a group, as the member the group's actor said its member token is, under the seat
+/// token derived for this room (`docs/groups.md`, "Seating by membership").
+#[derive(Clone, Debug)]
+pub enum Entrance {
+    Asked(Entry),
+    Member { member: Membership, token: String },
+}
 
 /// The one answer for an unknown room, a wrong key and a wrong token.
 pub fn invalid_entry() -> Rejection {
@@ -38,7 +49,7 @@ pub enum ToRoom {
     /// snapshot on the link when it answers.
     Enter {
         conn: ConnId,
-        entry: Entry,
+        entry: Entrance,
         link: ConnectionLink,
         reply: oneshot::Sender<Result<ParticipantId, Rejection>>,
     },
@@ -71,4 +82,6 @@ pub struct Description {
     pub title: String,
     /// Whether newcomers may join (the session is not closed).
     pub open: bool,
+    /// The group session it runs, if any (for the server only: a page is not told).
+    pub group: Option<SessionOf>,
 }

@@ -3,7 +3,7 @@
 //! they come back.
 
 use super::RoomHandle;
-use super::actor::RoomActor;
+use super::actor::{RoomActor, Stored};
 use crate::actor::replay::replay;
 use crate::actor::{Context, Registration};
 use crate::storage::{StoreError, StoredRoom};
@@ -40,6 +40,11 @@ pub fn restore(
     }
     room.shrink_to_fit();
     seats.all_away(Instant::now());
-    let actor = RoomActor::new(code, room, seq, created.facilitator_key, seats, context);
+    let stored = Stored {
+        seq,
+        facilitator_key: created.facilitator_key,
+        group: created.group,
+    };
+    let actor = RoomActor::new(code, room, stored, seats, context);
     Ok(actor.start(registration))
 }

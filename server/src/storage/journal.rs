@@ -315,6 +315,7 @@ mod tests {
                     language: Language::Fr,
                     created_at: 0,
                     facilitator_key: Digest::of("k"),
+                    group: None,
                 }),
                 Durable::Quiet,
             );
@@ -371,6 +372,7 @@ mod tests {
                 language: Language::Fr,
                 created_at: 0,
                 facilitator_key: Digest::of("k"),
+                group: None,
             }),
             Durable::Quiet,
         );

@@ -143,6 +143,16 @@ pub struct NewRoom {
     pub language: Language,
     pub created_at: Millis,
     pub facilitator_key: Digest,
+    /// The group session it runs, if it runs one.
+    pub group: Option<SessionOf>,
+}
+
+/// The session of a group that a room runs: the group, and the session's place in its
+/// series (`docs/groups.md`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionOf {
+    pub group: GroupCode,
+    pub index: u32,
 }
 
 /// One event of a room's log (or, with `E` a [`GroupEvent`], of a group's).

@@ -58,7 +58,7 @@ impl GroupState {
             GroupEvent::SessionClosed { index, summary } => {
                 if let Some(session) = self.series.get_mut(*index as usize) {
                     session.state = SessionState::Closed;
-                    session.summary = Some(summary.clone());
+                    session.summary = summary.clone();
                 }
                 // The ballot ends with its session.
                 for proposal in &mut self.proposals {

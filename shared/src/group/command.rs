@@ -3,6 +3,7 @@
 
 use super::{ActionStatus, FollowUp, Member, Proposal, SessionSummary};
 use crate::ids::{ActionId, ParticipantId, ProposalId, RoomCode};
+use crate::state::Language;
 use crate::tag_first::tag_first_enum;
 use crate::timer::Millis;
 use serde::{Deserialize, Serialize};
@@ -33,9 +34,12 @@ pub enum GroupCommand {
         index: u32,
         member: Option<ParticipantId>,
     },
-    /// Open the session: the server makes its room.
+    /// Open the session: the server makes its room, titled in `language` (the
+    /// opener's; French if not given).
     OpenSession {
         index: u32,
+        #[serde(default)]
+        language: Language,
     },
     ProposeTopic {
         proposal_id: ProposalId,
@@ -100,9 +104,11 @@ tag_first_enum! {
             index: u32,
             room: RoomCode,
         },
+        /// Its room closed: what the group keeps of it (none if it closed before a
+        /// client was picked).
         SessionClosed {
             index: u32,
-            summary: SessionSummary,
+            summary: Option<SessionSummary>,
         },
         TopicProposed {
             proposal: Proposal,

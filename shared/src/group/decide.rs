@@ -73,11 +73,12 @@ pub fn decide_join(
 }
 
 /// The event that records a group's session as closed, once its room `room` closed
-/// with `summary`; `None` if no running session of the group is held in that room.
+/// with `summary` (see [`SessionSummary::of`]); `None` if no running session of the
+/// group is held in that room (it was recorded already).
 pub fn session_closed(
     state: &GroupState,
     room: &RoomCode,
-    summary: SessionSummary,
+    summary: Option<SessionSummary>,
 ) -> Option<GroupEvent> {
     let index = state
         .series
@@ -164,7 +165,7 @@ impl Decider<'_> {
                     member: member.clone(),
                 }])
             }
-            GroupCommand::OpenSession { index } => self.open(*index, new_room),
+            GroupCommand::OpenSession { index, .. } => self.open(*index, new_room),
             GroupCommand::ProposeTopic {
                 proposal_id,
                 title,

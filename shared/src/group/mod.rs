@@ -21,7 +21,7 @@ pub use decide::{decide, decide_join, session_closed};
 pub use rights::{GroupRole, group_rights};
 
 use crate::ids::{ActionId, GroupCode, ParticipantId, ProposalId, RoomCode};
-use crate::state::Action;
+use crate::state::{Action, RoomState};
 use crate::timer::Millis;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -92,6 +92,33 @@ pub struct SessionSummary {
     pub client: ParticipantId,
     pub problem_title: String,
     pub plan: Vec<FollowedAction>,
+}
+
+impl SessionSummary {
+    /// What the group keeps of a closed session's room: its client, the problem's
+    /// title (empty if none was written) and the action plan, nothing else. `None` if
+    /// no client was picked.
+    pub fn of(room: &RoomState) -> Option<SessionSummary> {
+        let client = room.client()?.id.clone();
+        let problem_title = room
+            .problem
+            .as_ref()
+            .map(|problem| problem.title.clone())
+            .unwrap_or_default();
+        let plan = room
+            .plan
+            .iter()
+            .map(|action| FollowedAction {
+                action: action.clone(),
+                follow_up: None,
+            })
+            .collect();
+        Some(SessionSummary {
+            client,
+            problem_title,
+            plan,
+        })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

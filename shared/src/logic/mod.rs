@@ -113,6 +113,34 @@ pub fn decide_join(
     role: Role,
     limits: &Limits,
 ) -> Result<Event, Rejection> {
+    joining(state, id, name, role, false, limits)
+}
+
+/// Decide whether a member of the room's group may take their seat in a session of
+/// the group, under their member `id` and `name`, as `role` (a facilitator or a
+/// consultant: `docs/groups.md`). They accepted the charter at the group's level. A
+/// group's session may have two facilitators: the group's, and the member named to run
+/// it.
+pub fn decide_member_join(
+    state: &RoomState,
+    id: ParticipantId,
+    name: &str,
+    role: Role,
+    limits: &Limits,
+) -> Result<Event, Rejection> {
+    joining(state, id, name, role, true, limits)
+}
+
+/// The checks a newcomer passes, and their joining; a `member` of the room's group
+/// has accepted the charter, and may be a second facilitator.
+fn joining(
+    state: &RoomState,
+    id: ParticipantId,
+    name: &str,
+    role: Role,
+    member: bool,
+    limits: &Limits,
+) -> Result<Event, Rejection> {
     if state.step == Step::Closed {
         return Err(Rejection::new(
             ErrorCode::SessionClosed,
@@ -132,7 +160,7 @@ pub fn decide_join(
                 "join as a participant; the facilitator picks the client",
             ));
         }
-        Facilitator if state.facilitator().is_some() => {
+        Facilitator if !member && state.facilitator().is_some() => {
             return Err(Rejection::new(
                 ErrorCode::InvalidValue,
                 "the room already has its facilitator",
@@ -147,7 +175,7 @@ pub fn decide_join(
             name,
             role,
             connected: true,
-            charter_accepted: false,
+            charter_accepted: member,
         },
     })
 }

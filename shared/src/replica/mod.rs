@@ -152,6 +152,15 @@ impl Replica {
                 name: name.clone(),
                 observer: *observer,
                 facilitator_key: facilitator_key.clone(),
+                member_token: None,
+            },
+            Entry::Member { token } => ClientMessage::Join {
+                protocol_version: PROTOCOL_VERSION,
+                room: self.room_code.clone(),
+                name: String::new(),
+                observer: false,
+                facilitator_key: None,
+                member_token: Some(token.clone()),
             },
             Entry::Resume { token } => ClientMessage::Resume {
                 protocol_version: PROTOCOL_VERSION,

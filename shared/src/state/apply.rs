@@ -5,6 +5,7 @@ use super::{
     Learning, Participant, Problem, RaisedHand, Role, RoomState, Round, StepVisit, minutes_to_ms,
 };
 use crate::event::Event;
+use crate::ids::ParticipantId;
 use crate::step::Step;
 use crate::timer::{Millis, TimerState};
 
@@ -179,8 +180,9 @@ impl RoomState {
         }
     }
 
-    /// Someone who joins during the closing round gets a turn too: before the
-    /// facilitator if the facilitator has not spoken yet, else at the end.
+    /// Someone who joins during the closing round gets a turn too: before the first
+    /// facilitator still to speak (a group's session may have two: `docs/groups.md`),
+    /// else at the end.
     fn join_round(&mut self, newcomer: &Participant) {
         let Some(round) = &mut self.round else {
             return;
@@ -188,16 +190,14 @@ impl RoomState {
         if !newcomer.role.takes_part() || round.order.contains(&newcomer.id) {
             return;
         }
-        let facilitator = self
-            .participants
-            .iter()
-            .find(|p| p.role == Role::Facilitator)
-            .map(|p| p.id.clone());
-        let facilitator_turn = round
-            .order
-            .iter()
-            .position(|id| Some(id) == facilitator.as_ref())
-            .filter(|&turn| turn > round.current);
+        let participants = &self.participants;
+        let is_facilitator = |id: &ParticipantId| {
+            participants
+                .iter()
+                .any(|p| &p.id == id && p.role == Role::Facilitator)
+        };
+        let facilitator_turn =
+            (round.current + 1..round.order.len()).find(|&turn| is_facilitator(&round.order[turn]));
         match facilitator_turn {
             Some(turn) => round.order.insert(turn, newcomer.id.clone()),
             None => round.order.push(newcomer.id.clone()),
@@ -306,6 +306,28 @@ mod tests {
                 .map(|p| p.as_str()),
             Some("later")
         );
+    }
+
+    #[test]
+    fn with_two_facilitators_a_latecomer_speaks_before_the_first_still_to_speak() {
+        let mut state = RoomState::new("t", Language::Fr, 0);
+        state.apply(&joined("fac", Role::Facilitator));
+        state.apply(&joined("run", Role::Facilitator));
+        state.apply(&joined("ana", Role::Consultant));
+        state.apply(&Event::ClientPicked {
+            participant: "ana".into(),
+        });
+        state.apply(&Event::StepChanged {
+            step: Step::Closing,
+            at: 1,
+        });
+        assert_eq!(order(&state), ["ana", "fac", "run"]);
+        state.apply(&joined("late", Role::Consultant));
+        assert_eq!(order(&state), ["ana", "late", "fac", "run"]);
+        // The first facilitator has the word, the second is still to speak.
+        state.apply(&Event::RoundAdvanced { current: 2 });
+        state.apply(&joined("later", Role::Consultant));
+        assert_eq!(order(&state), ["ana", "late", "fac", "later", "run"]);
     }
 
     #[test]

@@ -70,6 +70,11 @@ pub enum Entry {
     Resume {
         token: String,
     },
+    /// A member of the room's group, with their member token (a group's session seats
+    /// its members by membership: `docs/groups.md`).
+    Member {
+        token: String,
+    },
 }
 
 /// From a browser (or any client) to the server.
@@ -77,10 +82,12 @@ pub enum Entry {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientMessage {
     /// Join a room as a new participant. With the facilitator key, take (or take back)
-    /// the facilitator's seat; with `observer`, watch without taking part.
+    /// the facilitator's seat; with `observer`, watch without taking part. In a group's
+    /// session, a member comes with their `member_token` instead of a name.
     Join {
         protocol_version: u32,
         room: RoomCode,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
         name: String,
         #[serde(default, deserialize_with = "null_as_default")]
         observer: bool,
@@ -90,6 +97,12 @@ pub enum ClientMessage {
             skip_serializing_if = "Option::is_none"
         )]
         facilitator_key: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "null_as_default",
+            skip_serializing_if = "Option::is_none"
+        )]
+        member_token: Option<String>,
     },
     /// Come back to one's seat with the resume token from `joined`.
     Resume {

@@ -112,7 +112,13 @@ impl Fixture {
     /// Open session `index` and close it with member `client`'s plan of two actions.
     pub fn run_session(&mut self, index: u32, client: usize) {
         let fac = self.fac.clone();
-        self.ok(&fac, GroupCommand::OpenSession { index });
+        self.ok(
+            &fac,
+            GroupCommand::OpenSession {
+                index,
+                language: Default::default(),
+            },
+        );
         let room = self.group.state.series[index as usize]
             .room
             .clone()
@@ -131,7 +137,8 @@ impl Fixture {
                 })
                 .to_vec(),
         };
-        let closed = session_closed(&self.group.state, &room, summary).expect("a live session");
+        let closed =
+            session_closed(&self.group.state, &room, Some(summary)).expect("a live session");
         self.group.apply(&closed, None);
     }
 }
@@ -154,7 +161,10 @@ pub fn one_of_each(f: &Fixture) -> Vec<GroupCommand> {
             index: 0,
             member: Some(f.member(0)),
         },
-        GroupCommand::OpenSession { index: 0 },
+        GroupCommand::OpenSession {
+            index: 0,
+            language: Default::default(),
+        },
         GroupCommand::ProposeTopic {
             proposal_id: ProposalId::from("p-new"),
             title: "Un sujet".into(),

@@ -63,6 +63,7 @@ async fn nothing_leaves_a_room_before_it_is_durable_and_all_follows_in_order_onc
             name: "Chloé".into(),
             observer: false,
             facilitator_key: None,
+            member_token: None,
         })
         .await;
     assert!(

@@ -188,6 +188,7 @@ fn stored_session(code: &str, seqs: &[u64]) -> Vec<Write> {
         language: Language::Fr,
         created_at: 1_773_306_000_000,
         facilitator_key: Digest::of("key"),
+        group: None,
     })];
     for &seq in seqs {
         let participant = Participant {

@@ -51,6 +51,7 @@ async fn a_reader_that_stalls_is_dropped_while_the_room_goes_on_and_it_can_come_
         name: "Sam".into(),
         observer: false,
         facilitator_key: None,
+        member_token: None,
     };
     stalled
         .send(Message::text(serde_json::to_string(&join).unwrap()))

@@ -90,6 +90,7 @@ impl RoomActor {
     ) {
         self.room.apply(&event, actor);
         let seq = self.core.number_event(|seq| frames::event(seq, &event));
+        let closed = matches!(event, Event::SessionClosed { .. });
         self.core.outbox.write(Write::AppendEvent {
             room: self.code.clone(),
             event: StoredEvent {
@@ -100,6 +101,9 @@ impl RoomActor {
                 event,
             },
         });
+        if closed {
+            self.report_closing(seq);
+        }
     }
 
     /// A connection asked for a fresh snapshot (it saw a gap): it goes out after the

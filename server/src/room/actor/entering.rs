@@ -5,7 +5,7 @@
 use super::RoomActor;
 use crate::actor::core::{Held, Seating};
 use crate::frames;
-use crate::room::{ConnId, ConnectionLink, Entry};
+use crate::room::{ConnId, ConnectionLink, Entrance, Entry};
 use crate::secrets;
 use crate::storage::Write;
 use shared::logic::decide_join;
@@ -18,11 +18,15 @@ impl RoomActor {
     pub(super) fn enter(
         &mut self,
         conn: ConnId,
-        entry: Entry,
+        entry: Entrance,
         link: ConnectionLink,
         reply: oneshot::Sender<Result<ParticipantId, Rejection>>,
     ) {
-        match self.admit(entry) {
+        let admitted = match entry {
+            Entrance::Asked(entry) => self.admit(entry),
+            Entrance::Member { member, token } => self.admit_member(member, token),
+        };
+        match admitted {
             Err(rejection) => {
                 let _ = reply.send(Err(rejection));
             }
@@ -31,7 +35,8 @@ impl RoomActor {
     }
 
     /// Whose seat an entry opens, making a new one if needed, and the token that opens
-    /// it.
+    /// it. A group's session seats its members only: a name, or a member token the
+    /// group has not vouched for, opens nothing there.
     fn admit(&mut self, entry: Entry) -> Result<(ParticipantId, String), Rejection> {
         let invalid = crate::room::invalid_entry;
         let (name, observer, facilitator_key) = match entry {
@@ -39,6 +44,8 @@ impl RoomActor {
                 let participant = self.core.seats.find_by_token(&token).ok_or_else(invalid)?;
                 return Ok((participant, token));
             }
+            Entry::Member { .. } => return Err(invalid()),
+            Entry::Join { .. } if self.group.is_some() => return Err(invalid()),
             Entry::Join {
                 name,
                 observer,
@@ -73,16 +80,27 @@ impl RoomActor {
             role,
             &self.config.limits,
         )?;
+        self.take_seat(&participant, &token, joined, role);
+        Ok((participant, token))
+    }
+
+    /// A newcomer's seat, opened by `token`, and their `joined` event.
+    pub(super) fn take_seat(
+        &mut self,
+        participant: &ParticipantId,
+        token: &str,
+        joined: Event,
+        role: Role,
+    ) {
         let room = self.code.clone();
         self.core
-            .add_seat(&participant, &token, |token| Write::AddSeat {
+            .add_seat(participant, token, |token| Write::AddSeat {
                 room,
                 participant: participant.clone(),
                 token,
             });
         self.publish(joined, None, None);
         tracing::info!(room = %self.code, participant = %participant, ?role, "joined");
-        Ok((participant, token))
     }
 
     /// Seat a connection, once what it is told is durable: `joined` and a snapshot

@@ -22,15 +22,17 @@
 
 mod commands;
 mod entering;
+mod membership;
 
 use super::{Description, RoomHandle, ToRoom};
 use crate::actor::core::{self, Actor, Core, Held};
 use crate::actor::seats::Seats;
-use crate::actor::{Context, Handle, Outbox, Registration};
+use crate::actor::{Context, Handle, Outbox, Registration, ReportClosing};
 use crate::config::Config;
+use crate::group::ClosedSession;
 use crate::secrets::Digest;
 use crate::services::Services;
-use crate::storage::Write;
+use crate::storage::{SessionOf, Write};
 use shared::wire::ByeReason;
 use shared::{Event, Room, RoomCode, RoomState, Step};
 use std::ops::ControlFlow;
@@ -46,26 +48,41 @@ pub fn spawn(
     context: Context,
     registration: Registration,
 ) -> RoomHandle {
-    let actor = RoomActor::new(
-        code,
-        Room::new(state),
-        0,
+    let stored = Stored {
+        seq: 0,
         facilitator_key,
-        Seats::default(),
-        context,
-    );
+        group: None,
+    };
+    let actor = RoomActor::new(code, Room::new(state), stored, Seats::default(), context);
     actor.start(registration)
 }
 
-/// What only a room holds until durable: what it says of itself to a visitor (boxed:
-/// the queue's slots are as large as its largest item).
-type Described = Box<(Description, oneshot::Sender<Description>)>;
+/// What only a room holds until durable (boxed: the queue's slots are as large as its
+/// largest item).
+pub(super) enum Own {
+    /// What it says of itself to a visitor.
+    Described(Box<(Description, oneshot::Sender<Description>)>),
+    /// A session of a group closed: what its group is to record.
+    Closed(Box<ClosedSession>),
+}
+
+/// What a room brings from the store besides its events.
+pub(super) struct Stored {
+    /// Its events up to this one are durable.
+    pub seq: u64,
+    pub facilitator_key: Digest,
+    pub group: Option<SessionOf>,
+}
 
 pub(super) struct RoomActor {
     code: RoomCode,
     room: Room,
-    core: Core<Described>,
+    core: Core<Own>,
     facilitator_key: Digest,
+    /// The group session it runs, if it runs one.
+    group: Option<SessionOf>,
+    /// How it tells its group that it closed.
+    closing: ReportClosing,
     config: Arc<Config>,
     services: Services,
 }
@@ -74,16 +91,18 @@ impl RoomActor {
     pub(super) fn new(
         code: RoomCode,
         room: Room,
-        seq: u64,
-        facilitator_key: Digest,
+        stored: Stored,
         seats: Seats,
         context: Context,
     ) -> Self {
+        let outbox = Outbox::new(stored.seq, context.journal.clone());
         RoomActor {
             code,
             room,
-            core: Core::new(Outbox::new(seq, context.journal.clone()), seats, &context),
-            facilitator_key,
+            core: Core::new(outbox, seats, &context),
+            facilitator_key: stored.facilitator_key,
+            group: stored.group,
+            closing: context.closing,
             config: context.config,
             services: context.services,
         }
@@ -96,7 +115,7 @@ impl RoomActor {
     }
 
     /// Do `held` once events up to `needed` are durable.
-    fn when_durable(&mut self, needed: u64, held: Held<Described>) {
+    fn when_durable(&mut self, needed: u64, held: Held<Own>) {
         core::when_durable(self, needed, held);
     }
 
@@ -115,9 +134,9 @@ impl RoomActor {
 
 impl Actor for RoomActor {
     type Message = ToRoom;
-    type Own = Described;
+    type Own = Own;
 
-    fn core(&mut self) -> &mut Core<Described> {
+    fn core(&mut self) -> &mut Core<Own> {
         &mut self.core
     }
 
@@ -136,9 +155,11 @@ impl Actor for RoomActor {
                 let description = Description {
                     title: self.room.state.title.clone(),
                     open: self.room.state.step != Step::Closed,
+                    group: self.group.clone(),
                 };
                 let seq = self.core.outbox.seq();
-                self.when_durable(seq, Held::Own(Box::new((description, reply))));
+                let described = Own::Described(Box::new((description, reply)));
+                self.when_durable(seq, Held::Own(described));
             }
             ToRoom::Delete { key, reply } => {
                 if self.facilitator_key.matches(&key) {
@@ -151,9 +172,14 @@ impl Actor for RoomActor {
         ControlFlow::Continue(())
     }
 
-    fn release_own(&mut self, described: Described) {
-        let (description, reply) = *described;
-        let _ = reply.send(description);
+    fn release_own(&mut self, own: Own) {
+        match own {
+            Own::Described(described) => {
+                let (description, reply) = *described;
+                let _ = reply.send(description);
+            }
+            Own::Closed(closed) => (self.closing)(*closed),
+        }
     }
 
     /// A grace period running: its end may lower a hand.

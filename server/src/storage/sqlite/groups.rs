@@ -97,6 +97,18 @@ pub(crate) mod tests {
                 version: 1,
             },
         };
+        // The room of the group's first session, linked to it.
+        let session = crate::storage::NewRoom {
+            code: shared::RoomCode::from("s1"),
+            title: "G · séance 1 sur 4".into(),
+            language: shared::state::Language::En,
+            created_at: 2,
+            facilitator_key: Digest::of("room key"),
+            group: Some(crate::storage::SessionOf {
+                group: code.clone(),
+                index: 0,
+            }),
+        };
         let writes = vec![
             Write::CreateGroup(group.clone()),
             Write::AddGroupMember {
@@ -128,7 +140,9 @@ pub(crate) mod tests {
                 language: shared::state::Language::Fr,
                 created_at: 1,
                 facilitator_key: Digest::of("room key"),
+                group: None,
             }),
+            Write::CreateRoom(session.clone()),
         ];
         store.commit(&writes).expect("commit");
         let loaded = store
@@ -148,6 +162,8 @@ pub(crate) mod tests {
         );
         assert_eq!(loaded.events.len(), 3);
         assert_eq!(loaded.events[2], accepted);
+        let stored_session = store.load_room(&session.code).await.expect("load");
+        assert_eq!(stored_session.map(|room| room.room), Some(session));
         assert!(
             store
                 .load_group(&GroupCode::from("nope"))

@@ -23,8 +23,8 @@ mod tests;
 mod writer;
 
 use super::{
-    NewRoom, Store, StoreError, StoreFuture, StoredEvent, StoredGroup, StoredRoom, Write,
-    language_from_name,
+    NewRoom, SessionOf, Store, StoreError, StoreFuture, StoredEvent, StoredGroup, StoredRoom,
+    Write, language_from_name,
 };
 use crate::secrets::Digest;
 pub use backup::backup;
@@ -158,8 +158,8 @@ impl SqliteStore {
     /// One room, by its code: three indexed reads (the room, its seats, its events).
     async fn load_one(&self, code: &RoomCode) -> Result<Option<StoredRoom>, StoreError> {
         let Some(row) = sqlx::query(
-            "SELECT title, language, created_at, facilitator_key_hash, closed_at \
-             FROM rooms WHERE code = ?",
+            "SELECT title, language, created_at, facilitator_key_hash, closed_at, \
+             group_code, series_index FROM rooms WHERE code = ?",
         )
         .bind(code.as_str())
         .fetch_optional(&self.reads)
@@ -170,6 +170,17 @@ impl SqliteStore {
         let facilitator_key = key_digest(&row, "room", code.as_str())?;
         let language: String = row.try_get("language")?;
         let closed_at: Option<i64> = row.try_get("closed_at")?;
+        let group_code: Option<String> = row.try_get("group_code")?;
+        let series_index: Option<i64> = row.try_get("series_index")?;
+        let group = match (group_code, series_index) {
+            (Some(group), Some(index)) => Some(SessionOf {
+                group: GroupCode::new(group),
+                index: u32::try_from(index).map_err(|_| {
+                    StoreError::Corrupt(format!("a bad series index in room {code}"))
+                })?,
+            }),
+            _ => None,
+        };
         let mut room = StoredRoom {
             room: NewRoom {
                 code: code.clone(),
@@ -177,6 +188,7 @@ impl SqliteStore {
                 language: language_from_name(&language)?,
                 created_at: row.try_get::<i64, _>("created_at")? as u64,
                 facilitator_key,
+                group,
             },
             closed_at: closed_at.map(|at| at as u64),
             seats: Vec::new(),

@@ -21,6 +21,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "groups",
         include_str!("../../../migrations/0003_groups.sql"),
     ),
+    (
+        4,
+        "group sessions",
+        include_str!("../../../migrations/0004_group_sessions.sql"),
+    ),
 ];
 
 /// The migrations up to `version` (all of them with `i64::MAX`).

@@ -11,6 +11,7 @@ fn new_room(code: &str) -> NewRoom {
         language: Language::En,
         created_at: 1_700_000_000_000,
         facilitator_key: Digest::of(&format!("key of {code}")),
+        group: None,
     }
 }
 
@@ -101,7 +102,7 @@ async fn an_empty_database_is_created_at_the_latest_version_in_wal_mode() {
     let store = SqliteStore::open(&path).await.expect("open");
     assert!(path.exists(), "created on first run");
     assert_eq!(store.version().await.expect("version"), schema_version());
-    assert_eq!(schema_version(), 3);
+    assert_eq!(schema_version(), 4);
     assert!(store.load().await.expect("load").is_empty());
     let mode: String = scalar(&store, "PRAGMA journal_mode");
     assert_eq!(mode, "wal");
@@ -192,21 +193,26 @@ async fn a_database_of_the_previous_version_is_migrated_with_its_data() {
         .await
         .expect("open at version 1");
     assert_eq!(old.version().await.expect("version"), 1);
-    old.commit(&[
-        Write::CreateRoom(new_room("old")),
-        append(
-            "old",
-            event(
-                1,
-                Some("p1"),
-                Some(1),
-                Event::StepChanged {
-                    step: Step::Problem,
-                    at: 10,
-                },
-            ),
+    sqlx::query(
+        "INSERT INTO rooms (code, title, language, created_at, facilitator_key_hash) \
+         VALUES ('old', 'Séance old', 'en', 1700000000000, ?)",
+    )
+    .bind(&Digest::of("key of old").0[..])
+    .execute(&old.reads)
+    .await
+    .expect("a room as version 1 stored it");
+    old.commit(&[append(
+        "old",
+        event(
+            1,
+            Some("p1"),
+            Some(1),
+            Event::StepChanged {
+                step: Step::Problem,
+                at: 10,
+            },
         ),
-    ])
+    )])
     .expect("commit at version 1");
     sqlx::query(
         "INSERT INTO events (room, seq, at, actor, command_id, event) \
@@ -222,6 +228,11 @@ async fn a_database_of_the_previous_version_is_migrated_with_its_data() {
     let rooms = store.load().await.expect("load");
     assert_eq!(rooms.len(), 1);
     assert_eq!(rooms[0].closed_at, Some(20), "filled in by migration 2");
+    assert_eq!(
+        rooms[0].room,
+        new_room("old"),
+        "a single session: no group (4)"
+    );
     assert_eq!(rooms[0].events.len(), 2);
     assert_eq!(rooms[0].events[1].event, Event::SessionClosed { at: 20 });
     store.close().await;

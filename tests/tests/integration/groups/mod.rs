@@ -2,10 +2,13 @@
 //! entering by name, by the facilitator key, by member token on a second device, every
 //! command's event reaching every member live, rights refused as the table says, one
 //! answer for a wrong token and an unknown group; and a group put away when idle, or
-//! across a restart, coming back with all its members and events.
+//! across a restart, coming back with all its members and events; its sessions as
+//! rooms (slice 4: `sessions`, `sessions_lasting`).
 
 mod calendar;
 mod lasting;
+mod sessions;
+mod sessions_lasting;
 
 use serde_json::json;
 use server::Config;
@@ -125,16 +128,40 @@ async fn rights_are_refused_over_the_wire_as_the_table_says() {
     );
     fanny.ok(plan).await;
     assert_eq!(
-        refusal(ana.command(GroupCommand::OpenSession { index: 0 }).await),
+        refusal(
+            ana.command(GroupCommand::OpenSession {
+                index: 0,
+                language: Default::default(),
+            })
+            .await
+        ),
         ErrorCode::Forbidden
     );
     ana.ok(propose).await;
-    // Opening a session makes its room, which comes with slice 4: refused for now.
+    // The facilitator opens it; once running, no second one opens beside it.
+    fanny
+        .ok(GroupCommand::OpenSession {
+            index: 0,
+            language: Default::default(),
+        })
+        .await;
+    let second = GroupCommand::PlanSeries {
+        dates: vec![1_903_000_000_000],
+    };
+    fanny.ok(second).await;
     assert_eq!(
-        refusal(fanny.command(GroupCommand::OpenSession { index: 0 }).await),
+        refusal(
+            fanny
+                .command(GroupCommand::OpenSession {
+                    index: 1,
+                    language: Default::default(),
+                })
+                .await
+        ),
         ErrorCode::InvalidValue
     );
     // A room's command on a group's connection is not the group's.
+    ana.catch_up(fanny.seq).await;
     ana.ws
         .send_raw(r#"{"type":"command","id":99,"command":{"type":"raise_hand"}}"#)
         .await;

@@ -41,6 +41,7 @@ fn join_frame(room: &str, name: &str, key: Option<&str>) -> String {
         name: name.to_owned(),
         observer: false,
         facilitator_key: key.map(str::to_owned),
+        member_token: None,
     })
     .expect("encode")
 }
