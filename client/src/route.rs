@@ -11,6 +11,9 @@ pub enum Route {
     Room {
         code: String,
         facilitator_key: Option<String>,
+        /// The group whose session this room is, from the group page's link: the page
+        /// enters with the member token it keeps for that group.
+        group: Option<String>,
     },
     Group {
         code: String,
@@ -44,6 +47,7 @@ impl Route {
             return Route::Room {
                 code: code.to_owned(),
                 facilitator_key: fragment_value(fragment, "key"),
+                group: fragment_value(fragment, "group"),
             };
         }
         if let Some(code) = code_after(path, "/g/") {
@@ -88,6 +92,11 @@ pub fn group_facilitator_path(code: &str, key: &str) -> String {
     format!("/g/{code}#key={key}")
 }
 
+/// The link from a group's page to the room of one of its sessions.
+pub fn group_session_path(room: &str, group: &str) -> String {
+    format!("/r/{room}#group={group}")
+}
+
 /// A member's personal link to their group.
 pub fn personal_path(code: &str, token: &str) -> String {
     format!("/g/{code}#member={token}")
@@ -107,14 +116,16 @@ mod tests {
             Route::parse("/r/abc23", ""),
             Route::Room {
                 code: "abc23".into(),
-                facilitator_key: None
+                facilitator_key: None,
+                group: None
             }
         );
         assert_eq!(
             Route::parse("/r/abc23/", "#key=s3cr-t_"),
             Route::Room {
                 code: "abc23".into(),
-                facilitator_key: Some("s3cr-t_".into())
+                facilitator_key: Some("s3cr-t_".into()),
+                group: None
             }
         );
         let code = "abc23";
@@ -122,7 +133,8 @@ mod tests {
             Route::parse(&invite_path(code), "#"),
             Route::Room {
                 code: code.into(),
-                facilitator_key: None
+                facilitator_key: None,
+                group: None
             }
         );
         let link = facilitator_path(code, "k");
@@ -131,7 +143,8 @@ mod tests {
             Route::parse(path, fragment),
             Route::Room {
                 code: code.into(),
-                facilitator_key: Some("k".into())
+                facilitator_key: Some("k".into()),
+                group: None
             }
         );
     }
@@ -155,6 +168,16 @@ mod tests {
             let (path, fragment) = link.split_once('#').unwrap_or_default();
             assert_eq!(Route::parse(path, fragment), expected, "{link}");
         }
+        let session = group_session_path("r9", "g7k2");
+        let (path, fragment) = session.split_once('#').unwrap_or_default();
+        assert_eq!(
+            Route::parse(path, fragment),
+            Route::Room {
+                code: "r9".into(),
+                facilitator_key: None,
+                group: Some("g7k2".into())
+            }
+        );
         // `keyx=` is not `key=`.
         assert_eq!(Route::parse("/g/g7k2", "#keyx=1"), group(None, None));
     }

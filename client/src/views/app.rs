@@ -39,7 +39,8 @@ pub fn App() -> impl IntoView {
         Route::Room {
             code,
             facilitator_key,
-        } => view! { <RoomPage code=code facilitator_key=facilitator_key/> }.into_any(),
+            group,
+        } => view! { <RoomPage code=code facilitator_key=facilitator_key group=group/> }.into_any(),
         Route::Group {
             code,
             facilitator_key,

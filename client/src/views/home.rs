@@ -8,7 +8,6 @@ use crate::route::{facilitator_path, group_facilitator_path, group_path, invite_
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::i18n::{Lang, Texts};
-use shared::state::Language as SessionLanguage;
 
 #[component]
 pub fn Home() -> impl IntoView {
@@ -26,10 +25,7 @@ pub fn Home() -> impl IntoView {
         }
         busy.set(true);
         error.set(None);
-        let language = match lang.get_untracked() {
-            Lang::Fr => SessionLanguage::Fr,
-            Lang::En => SessionLanguage::En,
-        };
+        let language = super::session_language(lang.get_untracked());
         let title = title.get_untracked();
         spawn_local(async move {
             match api::create_session(title.trim(), language).await {

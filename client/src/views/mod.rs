@@ -44,6 +44,14 @@ impl Handoff {
     }
 }
 
+/// The language a session made from this page speaks: the page's.
+pub fn session_language(lang: Lang) -> shared::state::Language {
+    match lang {
+        Lang::Fr => shared::state::Language::Fr,
+        Lang::En => shared::state::Language::En,
+    }
+}
+
 /// The current strings, reactively.
 pub fn texts() -> impl Fn() -> &'static Texts + Copy {
     let lang = expect_context::<Language>().0;

@@ -10,6 +10,7 @@ use super::steps::StepPanel;
 use super::timeline::TimelineChart;
 use super::{Handoff, Room, texts};
 use crate::browser;
+use crate::group_link::group_token_key;
 use crate::session::{Session, Status, Toast, token_key};
 use leptos::prelude::*;
 use shared::Step;
@@ -17,13 +18,21 @@ use shared::i18n::fill;
 use shared::replica::Entry;
 
 #[component]
-pub fn RoomPage(code: String, facilitator_key: Option<String>) -> impl IntoView {
+pub fn RoomPage(
+    code: String,
+    facilitator_key: Option<String>,
+    group: Option<String>,
+) -> impl IntoView {
     let session = RwSignal::new(None::<Session>);
     // The server's first screen, if it wrote one: taken over by the join form, or
     // dropped when this page goes straight in.
     let first = use_context::<Handoff>().and_then(Handoff::take);
+    // A session of a group seats its members by the token their group gave them.
+    let member_token = group.and_then(|group| browser::load(&group_token_key(&group)));
     if let Some(token) = browser::load(&token_key(&code)) {
         session.set(Some(Session::start(&code, Entry::Resume { token })));
+    } else if let Some(token) = member_token {
+        session.set(Some(Session::start(&code, Entry::Member { token })));
     } else if let Some(entry) = first
         .as_ref()
         .and_then(|screen| screen.typed.as_ref())

@@ -295,3 +295,70 @@ async fn a_group_is_created_joined_once_and_planned_live_on_every_page() {
         browser.close().await;
     }
 }
+
+#[tokio::test]
+async fn members_enter_their_groups_session_from_the_group_page_without_joining_again() {
+    let server = TestServer::start_with_client().await;
+    let created = tests::group_ws::create_group(&server, "Codév du jeudi").await;
+    let origin = server.http_url().trim_end_matches('/').to_owned();
+    let invite = format!("{origin}/g/{}", created.group);
+    let own = format!("{invite}#key={}", created.facilitator_key);
+    let driver = ChromeDriver::start().await;
+    let fanny = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
+    let ana = Browser::new(&driver, PHONE.0, PHONE.1).await;
+    let bruno = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
+    join_group(&fanny, &own, "Fanny").await;
+    join_group(&ana, &invite, "Ana").await;
+    join_group(&bruno, &invite, "Bruno").await;
+    fanny.click("[data-testid=plan-save]").await;
+    fanny.wait_for("[data-testid=plan-saved]").await;
+    assert!(
+        texts(&ana, "[data-testid=open-session]").await.is_empty(),
+        "a member opens only a session they were named to run"
+    );
+
+    // Fanny opens the first session: every member's page shows the way in.
+    fanny
+        .wait_for_text("[data-testid=open-session]", "Ouvrir la séance 1")
+        .await;
+    fanny.click("[data-testid=open-session]").await;
+    for browser in [&fanny, &ana, &bruno] {
+        browser
+            .wait_for_text("[data-testid=enter-session]", "La séance a commencé : entrer")
+            .await;
+    }
+    ana.screenshot(screenshot_path("group-session-started-phone"))
+        .await;
+    ana.assert_accessible("group page, a session under way").await;
+
+    // Ana and Fanny go in: no name to give, no charter to accept again.
+    ana.click("[data-testid=enter-session]").await;
+    ana.wait_for("[data-testid=room]").await;
+    fanny.click("[data-testid=enter-session]").await;
+    fanny.wait_for("[data-testid=room]").await;
+    fanny.wait_for_part("[data-testid=people]", "Ana").await;
+    ana.wait_for_part("[data-testid=people]", "Fanny").await;
+    assert!(
+        texts(&ana, "[data-testid=accept-charter]").await.is_empty(),
+        "the group's charter was accepted once, for the whole series"
+    );
+    // Fanny runs it: she closes it (no client picked: nothing is kept).
+    fanny.click("[data-testid=close-session]").await;
+    fanny
+        .client()
+        .accept_alert()
+        .await
+        .expect("confirm the close");
+
+    // Bruno, still on the group's page, sees the session closed; Fanny may open the next.
+    bruno
+        .wait_for("[data-testid=series-session][data-state=closed]")
+        .await;
+    fanny.goto(&invite).await;
+    fanny
+        .wait_for_text("[data-testid=open-session]", "Ouvrir la séance 2")
+        .await;
+    for browser in [fanny, ana, bruno] {
+        browser.close().await;
+    }
+}

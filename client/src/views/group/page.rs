@@ -10,7 +10,7 @@ use super::settings::Settings;
 use crate::group_link::GroupLink;
 use crate::link::Status;
 use crate::record::markdown_file_name;
-use crate::route::personal_path;
+use crate::route::{group_session_path, personal_path};
 use crate::{api, browser, group_record};
 use leptos::prelude::*;
 use shared::ParticipantId;
@@ -59,6 +59,7 @@ pub fn GroupView() -> impl IntoView {
             {move || link.refused.get().map(|code| view! {
                 <p class="error" role="alert" data-testid="group-refused">{t().error(code)}</p>
             })}
+            <SessionDoor/>
             <div class="group-columns">
                 <Series/>
                 <Members/>
@@ -79,6 +80,68 @@ pub fn GroupView() -> impl IntoView {
             </Show>
         </main>
     }
+}
+
+/// The way into the session under way, for every member; or, when none is, the
+/// button that opens the next one, for whoever may open it (the group's facilitator,
+/// or the member named to run it).
+#[component]
+fn SessionDoor() -> impl IntoView {
+    let link = expect_context::<GroupLink>();
+    let lang = expect_context::<super::super::Language>().0;
+    let t = texts();
+    let door = Memo::new(move |_| {
+        let me = link.me.get();
+        let steers = my_role(link) == Some(GroupRole::Facilitator);
+        link.group.with(|group| {
+            let group = group.as_ref()?;
+            if let Some(live) = group.live_session() {
+                let room = group.series[live].room.clone()?;
+                return Some(Door::Enter(group_session_path(
+                    room.as_str(),
+                    group.code.as_str(),
+                )));
+            }
+            let next = group
+                .series
+                .iter()
+                .position(|s| s.state == SessionState::Planned)?;
+            let named = me.is_some() && group.series[next].facilitator == me;
+            (steers || named).then_some(Door::Open(next))
+        })
+    });
+    move || match door.get() {
+        Some(Door::Enter(path)) => view! {
+            <a class="button primary session-door" href=path data-testid="enter-session">
+                {move || t().session_started}
+            </a>
+        }
+        .into_any(),
+        Some(Door::Open(index)) => {
+            let open = move |_| {
+                link.submit(GroupCommand::OpenSession {
+                    index: index as u32,
+                    language: super::super::session_language(lang.get_untracked()),
+                });
+            };
+            view! {
+                <button type="button" class="primary session-door" data-testid="open-session" on:click=open>
+                    {move || fill(t().open_session_numbered, &[&(index + 1).to_string()])}
+                </button>
+            }
+            .into_any()
+        }
+        None => ().into_any(),
+    }
+}
+
+/// What [`SessionDoor`] shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Door {
+    /// The room of the session under way, by its link from this group.
+    Enter(String),
+    /// The next session, to open.
+    Open(usize),
 }
 
 /// Whether the group is live here, and how long until the next attempt if not.
