@@ -48,6 +48,8 @@ pub struct GroupLink {
     pub me: RwSignal<Option<ParticipantId>>,
     /// This member's own vote in the running ballot (nobody else's is ever known).
     pub your_vote: RwSignal<Option<ProposalId>>,
+    /// The members with the group's page open now.
+    pub present: RwSignal<Vec<ParticipantId>>,
     /// The member token, once the group has given it: the personal link is made of it.
     pub token: RwSignal<Option<String>>,
     pub status: RwSignal<Status>,
@@ -73,6 +75,7 @@ impl GroupLink {
             group: RwSignal::new(None),
             me: RwSignal::new(None),
             your_vote: RwSignal::new(None),
+            present: RwSignal::new(Vec::new()),
             token: RwSignal::new(match &entry {
                 GroupEntry::Resume { token } => Some(token.clone()),
                 GroupEntry::Join { .. } => None,
@@ -161,8 +164,10 @@ impl GroupLink {
                 seq,
                 state,
                 your_vote,
+                present,
                 ..
             } => {
+                self.present.set(present);
                 self.seq.set_value(seq);
                 self.group.set(Some(state));
                 self.your_vote.set(your_vote);
@@ -173,6 +178,7 @@ impl GroupLink {
                     self.send_command(sent);
                 }
             }
+            GroupServerMessage::GroupPresence { present } => self.present.set(present),
             GroupServerMessage::GroupEvent { seq, event } => {
                 let at = self.seq.get_value();
                 if seq <= at {

@@ -31,6 +31,8 @@ pub struct GroupClient {
     /// The member token `group_joined` gave.
     pub token: Option<String>,
     pub your_vote: Option<ProposalId>,
+    /// Who has the group's page open, as last heard (snapshot or `group_presence`).
+    pub present: Vec<ParticipantId>,
     /// Every event heard, in order.
     pub events: Vec<GroupEvent>,
 }
@@ -55,6 +57,7 @@ impl GroupClient {
             you: None,
             token: None,
             your_vote: None,
+            present: Vec::new(),
             events: Vec::new(),
         }
     }
@@ -94,8 +97,30 @@ impl GroupClient {
         self.ws.send_raw(&text).await;
     }
 
-    /// The next frame, applied to the copy of the group.
+    /// The next frame other than presence (which is noted, in [`Self::present`]),
+    /// applied to the copy of the group.
     pub async fn recv(&mut self) -> Heard {
+        loop {
+            let heard = self.next_frame().await;
+            if !matches!(
+                heard,
+                Heard::Group(GroupServerMessage::GroupPresence { .. })
+            ) {
+                return heard;
+            }
+        }
+    }
+
+    /// Read frames until the members with the page open are `expected` (in the group's
+    /// order); the frames read are applied, presence or not.
+    pub async fn until_present(&mut self, expected: &[&ParticipantId]) {
+        while self.present.iter().collect::<Vec<_>>() != expected {
+            self.next_frame().await;
+        }
+    }
+
+    /// The next frame, whatever it is, applied to the copy of the group.
+    async fn next_frame(&mut self) -> Heard {
         let label = self.ws.label.clone();
         let text = self
             .ws
@@ -127,12 +152,15 @@ impl GroupClient {
                 seq,
                 state,
                 your_vote,
+                present,
                 ..
             } => {
                 self.seq = seq;
                 self.state = Some(state);
                 self.your_vote = your_vote;
+                self.present = present;
             }
+            GroupServerMessage::GroupPresence { present } => self.present = present,
             GroupServerMessage::GroupEvent { seq, event } => {
                 assert_eq!(seq, self.seq + 1, "{label}: event {seq} after {}", self.seq);
                 let state = self.state.as_mut().expect("a snapshot before events");

@@ -20,6 +20,9 @@ use tokio::time::Instant;
 pub enum Held<X> {
     /// An event, to everyone seated when it goes out.
     Event { frame: Frame },
+    /// A frame for everyone seated when it goes out that is no event (who is present):
+    /// held only to keep its place after the events it follows.
+    Notice { frame: Frame },
     /// A frame for one connection: an answer, a snapshot.
     Answer { conn: ConnId, frame: Utf8Bytes },
     /// A frame for every connection of one participant.
@@ -91,6 +94,7 @@ impl<X> Core<X> {
                 self.connections.broadcast(&frame);
                 self.metrics.event(self.connections.len());
             }
+            Held::Notice { frame } => self.connections.broadcast(&frame),
             Held::Answer { conn, frame } => self.connections.send(conn, frame),
             Held::Private { participant, frame } => {
                 for conn in self.seats.connections_of(&participant) {

@@ -136,6 +136,15 @@ impl Seats {
         true
     }
 
+    /// Who has a connection open now, in no particular order.
+    pub fn present(&self) -> Vec<ParticipantId> {
+        self.seats
+            .iter()
+            .filter(|(_, seat)| !seat.connections.is_empty())
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
     pub fn connections_of(&self, participant: &ParticipantId) -> impl Iterator<Item = ConnId> {
         self.seats
             .get(participant)

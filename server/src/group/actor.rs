@@ -92,7 +92,9 @@ impl GroupActor {
                 return;
             }
         };
-        self.core.seats.attach(&member, conn);
+        if self.core.seats.attach(&member, conn) {
+            self.presence_changed();
+        }
         let joined = frames::encode(&GroupServerMessage::GroupJoined {
             protocol_version: PROTOCOL_VERSION,
             group: self.code.clone(),
@@ -244,7 +246,34 @@ impl GroupActor {
             server_time: self.services.clock.now(),
             state: self.group.state.clone(),
             your_vote: self.group.vote_of(member).cloned(),
+            present: self.present(),
         })
+    }
+
+    /// Who has the group's page open, in the order they joined the group.
+    fn present(&self) -> Vec<ParticipantId> {
+        let present = self.core.seats.present();
+        self.group
+            .state
+            .members
+            .iter()
+            .map(|member| &member.id)
+            .filter(|id| present.contains(id))
+            .cloned()
+            .collect()
+    }
+
+    /// Tell everyone on the group's page who is on it now, after the events before
+    /// (a newcomer is named in the group before anyone hears they are present).
+    fn presence_changed(&mut self) {
+        let frame = frames::encode(&GroupServerMessage::GroupPresence {
+            present: self.present(),
+        });
+        let seq = self.core.outbox.seq();
+        let notice = Held::Notice {
+            frame: Arc::new(frame),
+        };
+        core::when_durable(self, seq, notice);
     }
 }
 
@@ -286,7 +315,9 @@ impl Actor for GroupActor {
 
     fn unseat_dropped(&mut self) {
         while let Some((conn, member)) = self.core.connections.unseat_next(&self.services.metrics) {
-            self.core.seats.detach(&member, conn, Instant::now());
+            if self.core.seats.detach(&member, conn, Instant::now()) {
+                self.presence_changed();
+            }
         }
     }
 

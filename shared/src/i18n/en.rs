@@ -211,6 +211,7 @@ pub(super) const TEXTS: Texts = Texts {
     series_event_page: "The group's page: {}",
     series_event_call: "The video call: {}",
     download_calendar: "Add to my calendar (.ics)",
+    online: "online",
     open_session_numbered: "Open session {}",
     session_started: "The session has started: enter",
     follow_done: "done",

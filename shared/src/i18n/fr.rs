@@ -215,6 +215,7 @@ pub(super) const TEXTS: Texts = Texts {
     series_event_page: "La page du groupe\u{a0}: {}",
     series_event_call: "La visio\u{a0}: {}",
     download_calendar: "Ajouter à mon agenda (.ics)",
+    online: "en ligne",
     open_session_numbered: "Ouvrir la séance {}",
     session_started: "La séance a commencé\u{a0}: entrer",
     follow_done: "fait",

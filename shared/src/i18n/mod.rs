@@ -208,7 +208,7 @@ texts! {
     colon,
     // A group's series as a calendar file: each session's title (group, number, count),
     // and its description (the group page's address, the call's).
-    series_event_title, series_event_page, series_event_call, download_calendar,
+    series_event_title, series_event_page, series_event_call, download_calendar, online,
     open_session_numbered, session_started,
     follow_done, follow_in_progress, follow_dropped, follow_none, plans_heading, client_named, download_series,
     remove_member_confirm, session_run_by, group_settings_heading, group_charter_label, charter_change_note,

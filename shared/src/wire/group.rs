@@ -84,7 +84,13 @@ tag_first_enum! {
             state: GroupState,
             #[serde(default)]
             your_vote: Option<ProposalId>,
+            /// The members with the group's page open now (any device).
+            #[serde(default)]
+            present: Vec<ParticipantId>,
         },
+        /// Who has the group's page open changed: everyone who has it open now. Not an
+        /// event: nothing is stored and the group's numbers do not move.
+        GroupPresence { present: Vec<ParticipantId> },
         /// Something happened in the group; `seq` is one more than the previous event's.
         GroupEvent { seq: u64, event: GroupEvent },
     }

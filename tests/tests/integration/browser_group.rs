@@ -173,6 +173,10 @@ async fn a_group_is_created_joined_once_and_planned_live_on_every_page() {
             "{me} sees themself: {members:?}"
         );
     }
+    // Everyone sees who has the group's page open.
+    fanny
+        .wait_for_count("[data-testid=group-member][data-online=true]", 3)
+        .await;
     let dates = texts(&fanny, "[data-testid=series-date]").await;
     assert_eq!(texts(&bruno, "[data-testid=series-date]").await, dates);
 
@@ -324,12 +328,16 @@ async fn members_enter_their_groups_session_from_the_group_page_without_joining_
     fanny.click("[data-testid=open-session]").await;
     for browser in [&fanny, &ana, &bruno] {
         browser
-            .wait_for_text("[data-testid=enter-session]", "La séance a commencé : entrer")
+            .wait_for_text(
+                "[data-testid=enter-session]",
+                "La séance a commencé : entrer",
+            )
             .await;
     }
     ana.screenshot(screenshot_path("group-session-started-phone"))
         .await;
-    ana.assert_accessible("group page, a session under way").await;
+    ana.assert_accessible("group page, a session under way")
+        .await;
 
     // Ana and Fanny go in: no name to give, no charter to accept again.
     ana.click("[data-testid=enter-session]").await;

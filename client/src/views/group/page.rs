@@ -198,6 +198,7 @@ fn Members() -> impl IntoView {
                 {move || {
                     let me = link.me.get();
                     let steers = my_role(link) == Some(GroupRole::Facilitator);
+                    let present = link.present.get();
                     members
                         .get()
                         .into_iter()
@@ -206,6 +207,7 @@ fn Members() -> impl IntoView {
                             let facilitator = (role == GroupRole::Facilitator)
                                 .then(|| format!(" · {}", t().group_facilitator_role));
                             let removable = steers && role == GroupRole::Member;
+                            let online = present.contains(&id);
                             let asked = name.clone();
                             let remove = move |_| {
                                 let question = fill(t().remove_member_confirm, &[&asked]);
@@ -214,8 +216,9 @@ fn Members() -> impl IntoView {
                                 }
                             };
                             view! {
-                                <li data-testid="group-member">{name}{you}
+                                <li data-testid="group-member" data-online=online.to_string()>{name}{you}
                                     <span class="muted">{facilitator}</span>
+                                    {online.then(|| view! { <span class="pill live">{move || t().online}</span> })}
                                     {removable.then(|| view! {
                                         <button type="button" class="small" data-testid="remove-member"
                                             on:click=remove>{move || t().remove}</button>

@@ -220,3 +220,40 @@ async fn a_wrong_token_and_an_unknown_group_get_the_same_answer_and_count_as_fai
     other.send(&join_group(code, "Eve", None)).await;
     assert_eq!(refused(&other.recv().await), Some(ErrorCode::RateLimited));
 }
+
+#[tokio::test]
+async fn everyone_on_the_group_page_sees_who_else_has_it_open() {
+    let server = TestServer::start().await;
+    let url = server.ws_url();
+    let created = create_group(&server, "Codév des directrices").await;
+    let (code, key) = (&created.group, &created.facilitator_key);
+    let mut fanny = GroupClient::join_facilitator(&url, code, key, "Fanny").await;
+    let fanny_id = fanny.you().clone();
+    fanny.until_present(&[&fanny_id]).await;
+
+    let ana = GroupClient::join(&url, code, "Ana").await;
+    let ana_id = ana.you().clone();
+    assert_eq!(
+        ana.present,
+        [fanny_id.clone(), ana_id.clone()],
+        "in her snapshot"
+    );
+    fanny.until_present(&[&fanny_id, &ana_id]).await;
+
+    // Her phone too: she is there once; she closes her laptop, still there by phone.
+    let token = ana.token.clone().expect("a member token");
+    let phone = GroupClient::resume(&url, code, &token, "Ana's phone").await;
+    ana.close().await;
+    let seq = fanny.seq;
+    fanny
+        .ok(GroupCommand::SetDetails {
+            name: "Codév".into(),
+            call_link: None,
+        })
+        .await;
+    assert_eq!(fanny.seq, seq + 1, "presence moves no number");
+    assert_eq!(fanny.present, [fanny_id.clone(), ana_id.clone()]);
+
+    phone.close().await;
+    fanny.until_present(&[&fanny_id]).await;
+}
