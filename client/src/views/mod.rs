@@ -3,7 +3,7 @@
 pub mod app;
 mod controls;
 mod fatal;
-mod group;
+pub(crate) mod group;
 mod header;
 mod home;
 mod join;

@@ -5,7 +5,9 @@
 //! "C'est à vous", here and in the phone's floor bar.
 
 use super::{Room, read, texts};
+use crate::browser;
 use crate::double_click::Press;
+use crate::group_link::GroupLink;
 use leptos::prelude::*;
 use shared::i18n::fill;
 use shared::state::{Participant, Role};
@@ -239,19 +241,44 @@ fn Person(person: Participant) -> impl IntoView {
                 {move || if person.charter_accepted { format!(" · {}", t().charter_ok) } else { format!(" · {}", t().charter_pending) }}
             </span>
             <Show when=can_pick>
-                <button
-                    type="button"
-                    class="small"
-                    data-testid="pick-client"
-                    aria-label=format!("{}{}{}", name, t().colon, t().pick_client_button)
-                    on:click={
-                        let id = id.clone();
-                        move |_| room.session.submit(Command::PickClient { participant: id.clone() })
-                    }
-                >
-                    {move || t().pick_client_button}
-                </button>
+                <PickClient id=id.clone() name=name.clone() testid="pick-client"/>
             </Show>
         </li>
+    }
+}
+
+/// The button that makes `id` the client. In a group's session it also says whether
+/// they have been client in the series yet, and picking a past client asks first.
+#[component]
+pub fn PickClient(id: ParticipantId, name: String, testid: &'static str) -> impl IntoView {
+    let room = expect_context::<Room>();
+    let t = texts();
+    let group = use_context::<GroupLink>();
+    let member = id.clone();
+    let been_client = Memo::new(move |_| {
+        group.and_then(|group| {
+            group.group.with(|g| {
+                g.as_ref()
+                    .filter(|g| g.member(&member).is_some())
+                    .map(|g| !g.not_yet_client().contains(&&member))
+            })
+        })
+    });
+    let label = format!("{}{}{}", name, t().colon, t().pick_client_button);
+    let pick = move |_| {
+        let again = been_client.get_untracked() == Some(true);
+        if !again || browser::confirm(&fill(t().already_client_confirm, &[&name])) {
+            room.session.submit(Command::PickClient {
+                participant: id.clone(),
+            });
+        }
+    };
+    view! {
+        {move || (been_client.get() == Some(false)).then(|| view! {
+            <span class="tag" data-testid="not-yet-client">{t().not_yet_client}</span>
+        })}
+        <button type="button" class="small" data-testid=testid aria-label=label on:click=pick>
+            {move || t().pick_client_button}
+        </button>
     }
 }

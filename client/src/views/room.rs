@@ -10,7 +10,7 @@ use super::steps::StepPanel;
 use super::timeline::TimelineChart;
 use super::{Handoff, Room, texts};
 use crate::browser;
-use crate::group_link::group_token_key;
+use crate::group_link::{GroupEntry, GroupLink, group_token_key};
 use crate::session::{Session, Status, Toast, token_key};
 use leptos::prelude::*;
 use shared::Step;
@@ -28,10 +28,22 @@ pub fn RoomPage(
     // dropped when this page goes straight in.
     let first = use_context::<Handoff>().and_then(Handoff::take);
     // A session of a group seats its members by the token their group gave them.
-    let member_token = group.and_then(|group| browser::load(&group_token_key(&group)));
+    let member = group.and_then(|group| {
+        let token = browser::load(&group_token_key(&group))?;
+        Some((group, token))
+    });
+    // Its group's page too, for the welcome step's topics, ballot and follow-up.
+    let group_link = member.as_ref().map(|(group, token)| {
+        GroupLink::start(
+            group,
+            GroupEntry::Resume {
+                token: token.clone(),
+            },
+        )
+    });
     if let Some(token) = browser::load(&token_key(&code)) {
         session.set(Some(Session::start(&code, Entry::Resume { token })));
-    } else if let Some(token) = member_token {
+    } else if let Some((_, token)) = member {
         session.set(Some(Session::start(&code, Entry::Member { token })));
     } else if let Some(entry) = first
         .as_ref()
@@ -45,7 +57,7 @@ pub fn RoomPage(
     // form is disposed as soon as the session exists.
     let owner = Owner::current();
     move || match session.get() {
-        Some(live) => view! { <LiveRoom session=live/> }.into_any(),
+        Some(live) => view! { <LiveRoom session=live group=group_link/> }.into_any(),
         None => {
             let code = code.clone();
             let shown = code.clone();
@@ -66,10 +78,13 @@ pub fn RoomPage(
 }
 
 #[component]
-fn LiveRoom(session: Session) -> impl IntoView {
+fn LiveRoom(session: Session, group: Option<GroupLink>) -> impl IntoView {
     let room = Room::new(session);
     provide_context(room);
     provide_context(session);
+    if let Some(group) = group {
+        provide_context(group);
+    }
     let t = texts();
     let has_snapshot = Memo::new(move |_| session.replica.with(|r| r.state.is_some()));
     let failed = Memo::new(move |_| match session.status.get() {

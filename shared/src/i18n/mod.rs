@@ -208,7 +208,9 @@ texts! {
     colon,
     // A group's series as a calendar file: each session's title (group, number, count),
     // and its description (the group page's address, the call's).
-    series_event_title, series_event_page, series_event_call, download_calendar, online,
+    series_event_title, series_event_page, series_event_call, download_calendar, online, not_yet_client, already_client_confirm,
+    topics_heading, no_proposals, propose_heading, proposal_title_label, proposal_line_label, propose_button, proposed_by, vote_button, unvote_button,
+    vote_one, vote_other, your_choice, ballot_note, pick_topic, picked_topic, follow_ups_heading, follow_status_label, follow_word_label,
     open_session_numbered, session_started,
     follow_done, follow_in_progress, follow_dropped, follow_none, plans_heading, client_named, download_series,
     remove_member_confirm, session_run_by, group_settings_heading, group_charter_label, charter_change_note,

@@ -48,7 +48,13 @@ async fn the_one_file_server_alone_in_an_empty_directory_serves_a_working_sessio
     let script = http(addr, "GET", "/pkg/client.js", None, &[]).await;
     assert_eq!(script.status, 200);
     let built = std::fs::read_to_string(client_dist().join("pkg/client.js")).expect("the site");
-    assert_eq!(script.body, built);
+    assert!(
+        script.body == built,
+        "the one file serves another build of the site than CLIENT_DIST ({} B against {} B): \
+         build both with `cargo xtask test`",
+        script.body.len(),
+        built.len()
+    );
     let wasm = http(
         addr,
         "GET",

@@ -12,6 +12,7 @@ mod browser_controls;
 mod browser_dist;
 mod browser_entry;
 mod browser_group;
+mod browser_group_ballot;
 mod browser_recovery;
 mod browser_session;
 mod browser_smoke;

@@ -2,9 +2,14 @@
 //! in with the member token kept in this browser or brought by a personal link), then
 //! the live page every member shares ([`page`]).
 
+mod follow_up;
 mod page;
 mod plan;
 mod settings;
+mod topics;
+
+pub use follow_up::FollowUps;
+pub use topics::Topics;
 
 use super::app::BrandBar;
 use super::fatal::{Fatal, Why};

@@ -64,6 +64,8 @@ pub fn GroupView() -> impl IntoView {
                 <Series/>
                 <Members/>
             </div>
+            <super::FollowUps/>
+            <super::Topics/>
             <Show when=move || role.get() == Some(GroupRole::Facilitator)>
                 <Planner/>
                 <Settings/>
@@ -284,7 +286,7 @@ fn Series() -> impl IntoView {
                                     SessionState::Closed => t().session_ended,
                                 };
                                 view! {
-                                    <li data-testid="series-session" data-state=format!("{state:?}").to_lowercase()>
+                                    <li data-testid="series-session" data-state=match state { SessionState::Planned => "planned", SessionState::Live => "live", SessionState::Closed => "closed" }>
                                         <strong>{fill(t().session_numbered, &[&(index + 1).to_string()])}</strong>
                                         " · "
                                         <span data-testid="series-date">{when(t(), at)}</span>

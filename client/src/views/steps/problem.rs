@@ -2,6 +2,7 @@
 
 use super::super::{Room, read, texts};
 use super::widgets::ProblemView;
+use crate::group_link::GroupLink;
 use leptos::prelude::*;
 use shared::Command;
 
@@ -13,10 +14,22 @@ pub(super) fn ProblemStep(editable: bool) -> impl IntoView {
         return view! { <ProblemView/> }.into_any();
     }
     let current = read(room.session, None, |s| s.problem.clone());
+    // In a group's session, the topic picked for it comes as the title to start from.
+    let picked = use_context::<GroupLink>().and_then(|group| {
+        group.group.with_untracked(|g| {
+            let g = g.as_ref()?;
+            let live = g.live_session()?;
+            g.proposals
+                .iter()
+                .find(|p| p.picked_for == Some(live as u32))
+                .map(|p| p.title.clone())
+        })
+    });
     let title = RwSignal::new(
         current
             .as_ref()
             .map(|p| p.title.clone())
+            .or(picked)
             .unwrap_or_default(),
     );
     let summary = RwSignal::new(current.map(|p| p.summary).unwrap_or_default());

@@ -1,8 +1,11 @@
 //! Step 0, the welcome: the charter everyone accepts, and for the facilitator the
 //! checklist (charters, picking the client) and the invite link.
 
+use super::super::group::{FollowUps, Topics};
+use super::super::people::PickClient;
 use super::super::{Room, read, texts};
 use crate::browser;
+use crate::group_link::GroupLink;
 use crate::route::invite_path;
 use leptos::prelude::*;
 use shared::i18n::fill;
@@ -13,6 +16,7 @@ use shared::{Command, ParticipantId};
 pub(super) fn Welcome() -> impl IntoView {
     let room = expect_context::<Room>();
     let t = texts();
+    let in_group = use_context::<GroupLink>().is_some();
     let accepted = Memo::new(move |_| {
         let me = room.me.get();
         read(room.session, false, |s| {
@@ -52,8 +56,12 @@ pub(super) fn Welcome() -> impl IntoView {
         >
             <WelcomeChecklist/>
         </Show>
-        // The invite link is for whoever runs the session.
-        <Show when=move || room.steers()>
+        // A group's session: the earlier plans' follow-up, and the topics and their
+        // ballot, from the group's own page.
+        {in_group.then(|| view! { <FollowUps/> <Topics/> })}
+        // The invite link is for whoever runs the session (a group's members come in
+        // from their group's page instead).
+        <Show when=move || room.steers() && !in_group>
             <article class="card">
                 <label for="invite">{move || t().invite_link_label}</label>
                 <div class="row">
@@ -113,16 +121,11 @@ fn WelcomeChecklist() -> impl IntoView {
                     }}
                     <ul class="pick-list">
                         {move || consultants.get().into_iter().map(|(id, name, is_client)| {
-                            let label = format!("{}{}{}", name, t().colon, t().pick_client_button);
                             view! {
                                 <li>
-                                    <span class="name">{name}</span>
+                                    <span class="name">{name.clone()}</span>
                                     {(!is_client).then(|| view! {
-                                        <button type="button" class="small" data-testid="welcome-pick-client"
-                                            aria-label=label
-                                            on:click=move |_| room.session.submit(Command::PickClient { participant: id.clone() })>
-                                            {move || t().pick_client_button}
-                                        </button>
+                                        <PickClient id=id name=name testid="welcome-pick-client"/>
                                     })}
                                 </li>
                             }
