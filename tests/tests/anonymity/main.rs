@@ -13,8 +13,12 @@
 //!   room's state alone (`client/src/record.rs`, `markdown(&RoomState, ..)`), so this
 //!   test checks that state, as a fresh connection receives it after the session closed.
 //!
-//! A global tracing subscriber can be installed once per process: this file is its own
-//! test binary with a single test.
+//! A global tracing subscriber can be installed once per process: this is its own test
+//! binary, whose tests share one capture of the log ([`logs`]); each looks in it for its
+//! own marks only (ids, names and tokens are drawn anew by every test). The secret ballot
+//! of a group's topics is checked the same way ([`ballot`]).
+
+mod ballot;
 
 use server::storage::SqliteStore;
 use shared::state::NoteKind;
@@ -52,6 +56,24 @@ impl Captured {
             .map(str::to_owned)
             .collect()
     }
+}
+
+/// Every log line of this process, at the most verbose level, through the very filter
+/// the binary uses; installed by whichever test asks first.
+fn logs() -> Captured {
+    static LOGS: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = Captured::default();
+        let writer = logs.clone();
+        tracing_subscriber::fmt()
+            .with_env_filter(server::logging::filter("trace"))
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .try_init()
+            .expect("the only subscriber of this test binary");
+        logs
+    })
+    .clone()
 }
 
 /// Who someone is, in every form that could identify them.
@@ -113,14 +135,7 @@ fn post(id: &NoteId, kind: NoteKind, text: &str) -> Command {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nothing_received_logged_or_recorded_ties_a_note_to_its_author() {
-    let logs = Captured::default();
-    let writer = logs.clone();
-    tracing_subscriber::fmt()
-        .with_env_filter(server::logging::filter("trace"))
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .try_init()
-        .expect("the only subscriber of this test binary");
+    let logs = logs();
 
     let dir = TempDir::new("anonymity");
     let store = SqliteStore::open(dir.join("codev.db"))
