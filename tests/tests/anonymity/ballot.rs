@@ -94,7 +94,10 @@ async fn nothing_received_or_logged_ties_a_vote_to_its_voter() {
         .iter()
         .filter(|event| matches!(event, GroupEvent::VoteMoved { .. }))
         .count();
-    assert_eq!(moves, 5, "every move of the ballot reached the facilitator, anonymous");
+    assert_eq!(
+        moves, 5,
+        "every move of the ballot reached the facilitator, anonymous"
+    );
 
     let voters: Vec<(&str, &GroupClient)> = vec![
         ("Anaïs Voteuse", &ana),
@@ -157,7 +160,11 @@ async fn nothing_received_or_logged_ties_a_vote_to_its_voter() {
         "Dire non à ma direction",
     ];
     let lines = logs.lines();
-    assert!(lines.len() > 50, "the server logged at trace: {}", lines.len());
+    assert!(
+        lines.len() > 50,
+        "the server logged at trace: {}",
+        lines.len()
+    );
     for line in &lines {
         if topics.iter().any(|topic| line.contains(topic))
             && let Some(mark) = identifies(line)

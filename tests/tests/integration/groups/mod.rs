@@ -7,6 +7,7 @@
 
 mod calendar;
 mod lasting;
+mod records;
 mod sessions;
 mod sessions_lasting;
 
