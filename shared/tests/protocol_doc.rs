@@ -383,6 +383,82 @@ fn the_table_of_rights_is_logic_rights() {
 }
 
 #[test]
+fn the_table_of_a_groups_rights_is_group_rights() {
+    use shared::group::{GroupCommand, GroupRole, group_rights};
+    let doc = protocol_doc();
+    let rows = table_rows(&doc, "\n### Who may do what in a group\n");
+    let commands = tagged_variants::<GroupCommand>();
+    assert_eq!(
+        rows.keys().cloned().collect::<BTreeSet<_>>(),
+        commands,
+        "one row per group command"
+    );
+    // A value of each command, to ask `group_rights` (rights never look at values).
+    use shared::group::ActionStatus;
+    let proposal = shared::ProposalId::new("p");
+    let every: Vec<GroupCommand> = vec![
+        GroupCommand::AcceptCharter { version: 1 },
+        GroupCommand::SetDetails {
+            name: "G".into(),
+            call_link: None,
+        },
+        GroupCommand::SetCharter { text: None },
+        GroupCommand::PlanSeries { dates: vec![1] },
+        GroupCommand::NameSessionFacilitator {
+            index: 0,
+            member: None,
+        },
+        GroupCommand::OpenSession {
+            index: 0,
+            language: Default::default(),
+        },
+        GroupCommand::ProposeTopic {
+            proposal_id: proposal.clone(),
+            title: "t".into(),
+            line: String::new(),
+        },
+        GroupCommand::WithdrawTopic {
+            proposal_id: proposal.clone(),
+        },
+        GroupCommand::Vote { proposal_id: None },
+        GroupCommand::PickTopic {
+            index: 0,
+            proposal_id: proposal,
+        },
+        GroupCommand::SetFollowUp {
+            index: 0,
+            action_id: shared::ActionId::new("a"),
+            status: ActionStatus::Done,
+            word: String::new(),
+        },
+        GroupCommand::Leave,
+        GroupCommand::RemoveMember {
+            member: shared::ParticipantId::new("m"),
+        },
+    ];
+    assert_eq!(
+        every.iter().map(type_of).collect::<BTreeSet<_>>(),
+        commands,
+        "every group command is asked"
+    );
+    for command in every {
+        let name = type_of(&command);
+        let roles: BTreeSet<String> = group_rights(&command)
+            .iter()
+            .map(|role| match role {
+                GroupRole::Facilitator => "facilitator".to_owned(),
+                GroupRole::Member => "member".to_owned(),
+            })
+            .collect();
+        let documented: BTreeSet<String> = rows[&name][0]
+            .split(',')
+            .map(|r| r.trim().to_owned())
+            .collect();
+        assert_eq!(documented, roles, "roles allowed to send `{name}`");
+    }
+}
+
+#[test]
 fn every_group_message_has_an_example() {
     let found = examples(&protocol_doc());
     assert_all_shown(

@@ -8,6 +8,7 @@
 mod calendar;
 mod lasting;
 mod records;
+mod rights;
 mod sessions;
 mod sessions_lasting;
 
