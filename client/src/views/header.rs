@@ -3,6 +3,7 @@
 
 use super::app::LanguageSwitch;
 use super::{Room, local_clock, read, texts};
+use crate::group_link::GroupLink;
 use crate::session::Status;
 use leptos::prelude::*;
 use shared::i18n::fill;
@@ -20,6 +21,15 @@ pub fn Header() -> impl IntoView {
     let room = expect_context::<Room>();
     let t = texts();
     let title = Memo::new(move |_| read(room.session, String::new(), |s| s.title.clone()));
+    // A group's session shows the group's video call.
+    let group = use_context::<GroupLink>();
+    let call_link = move || {
+        group.and_then(|group| {
+            group
+                .group
+                .with(|g| g.as_ref().and_then(|g| g.call_link.clone()))
+        })
+    };
     let step_label = move || {
         let step = room.step.get();
         if step == Step::Closed {
@@ -38,6 +48,10 @@ pub fn Header() -> impl IntoView {
                 <p class="session-title">{move || title.get()}</p>
                 <h1 class="step" data-testid="step">{step_label}</h1>
             </div>
+            {move || call_link().map(|href| view! {
+                <a class="button small" href=href target="_blank" rel="noopener noreferrer"
+                    data-testid="room-call-link">{move || t().call_link_button}</a>
+            })}
             <Show when=move || room.step.get() != Step::Closed>
                 <Timer/>
                 <ConnectionState/>

@@ -342,6 +342,14 @@ async fn members_enter_their_groups_session_from_the_group_page_without_joining_
     // Ana and Fanny go in: no name to give, no charter to accept again.
     ana.click("[data-testid=enter-session]").await;
     ana.wait_for("[data-testid=room]").await;
+    // The group's call is one click away in the session too.
+    let call = ana
+        .wait_for("[data-testid=room-call-link]")
+        .await
+        .attr("href")
+        .await
+        .expect("the call's address");
+    assert_eq!(call.as_deref(), Some("https://visio.example/abc"));
     fanny.click("[data-testid=enter-session]").await;
     fanny.wait_for("[data-testid=room]").await;
     fanny.wait_for_part("[data-testid=people]", "Ana").await;
