@@ -101,6 +101,24 @@ pub async fn join(browser: &Browser, url: &str, name: &str) {
     browser.wait_for("[data-testid=room]").await;
 }
 
+/// Join the group at `link` under `name` and accept its charter; the join form and the
+/// charter are checked for accessibility.
+pub async fn join_group(browser: &Browser, link: &str, name: &str) {
+    browser.goto(link).await;
+    browser.wait_for("[data-testid=join-group-form]").await;
+    browser
+        .assert_accessible(&format!("group join form ({name})"))
+        .await;
+    browser.type_into("[data-testid=member-name]", name).await;
+    browser.click("[data-testid=join-group-button]").await;
+    browser.wait_for("[data-testid=group-charter]").await;
+    browser
+        .assert_accessible(&format!("group charter ({name})"))
+        .await;
+    browser.click("[data-testid=accept-group-charter]").await;
+    browser.wait_for("[data-testid=group-page]").await;
+}
+
 /// A small group gathers: Anne creates a session titled `title` on `base` from `fac`
 /// and joins from her own link; Claire joins from the invite link in `cli`, and Bruno in
 /// `bruno` from the same link with `base` replaced by `bruno_base` (a proxy's address,

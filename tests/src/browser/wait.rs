@@ -63,6 +63,28 @@ impl Browser {
         }
     }
 
+    /// Waits until the form field matching `css` holds `expected` (a field's value is
+    /// no change of the document, so the page is asked to watch it, frame by frame).
+    pub async fn wait_for_value(&self, css: &str, expected: &str) {
+        let args = vec![
+            css.into(),
+            expected.into(),
+            (PATIENCE.as_millis() as u64).into(),
+        ];
+        let held = self
+            .client
+            .execute_async(AWAIT_VALUE, args)
+            .await
+            .ok()
+            .and_then(|held| held.as_str().map(str::to_owned));
+        if held.as_deref() != Some(expected) {
+            panic!(
+                "waited {PATIENCE:?} for `{css}` to hold {expected:?}; it holds {held:?}\n{}",
+                self.describe_page().await
+            );
+        }
+    }
+
     /// Waits until exactly `n` elements match `css`.
     pub async fn wait_for_count(&self, css: &str, n: usize) {
         let deadline = tokio::time::Instant::now() + PATIENCE;
@@ -151,3 +173,15 @@ impl Browser {
         }
     }
 }
+
+/// Resolves with the value of the field `arguments[0]` once it is `arguments[1]`, or with
+/// whatever it holds after `arguments[2]` milliseconds; checked at every frame.
+const AWAIT_VALUE: &str = "const [css, expected, patience, done] = arguments;\
+    const until = performance.now() + patience;\
+    const look = () => {\
+        const field = document.querySelector(css);\
+        const value = field ? field.value : null;\
+        if (value === expected || performance.now() > until) { done(value); }\
+        else { requestAnimationFrame(look); }\
+    };\
+    look();";

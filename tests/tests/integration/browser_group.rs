@@ -8,27 +8,10 @@
 //! phone, go with the other browser tests' (`target/screenshots/`).
 
 use tests::browser::{Browser, ChromeDriver};
-use tests::journey::{LAPTOP, PHONE, screenshot_path, texts, value_of};
+use tests::journey::{LAPTOP, PHONE, join_group, screenshot_path, texts, value_of};
 use tests::server::TestServer;
 
 const CALL: &str = "https://visio.example.org/codev-lundi";
-
-/// Join the group at `link` under `name`, and accept its charter.
-async fn join_group(browser: &Browser, link: &str, name: &str) {
-    browser.goto(link).await;
-    browser.wait_for("[data-testid=join-group-form]").await;
-    browser
-        .assert_accessible(&format!("group join form ({name})"))
-        .await;
-    browser.type_into("[data-testid=member-name]", name).await;
-    browser.click("[data-testid=join-group-button]").await;
-    browser.wait_for("[data-testid=group-charter]").await;
-    browser
-        .assert_accessible(&format!("group charter ({name})"))
-        .await;
-    browser.click("[data-testid=accept-group-charter]").await;
-    browser.wait_for("[data-testid=group-page]").await;
-}
 
 /// Choose `value` in the `<select>` found by `css`.
 async fn choose(browser: &Browser, css: &str, value: &str) {

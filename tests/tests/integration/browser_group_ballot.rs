@@ -6,17 +6,8 @@
 //! seen live by everyone.
 
 use tests::browser::{Browser, ChromeDriver};
-use tests::journey::{LAPTOP, PHONE, jump_to_step, screenshot_path, texts, value_of};
+use tests::journey::{LAPTOP, PHONE, join_group, jump_to_step, screenshot_path, texts};
 use tests::server::TestServer;
-
-/// Join the group at `link` under `name`, and accept its charter.
-async fn join_group(browser: &Browser, link: &str, name: &str) {
-    browser.goto(link).await;
-    browser.type_into("[data-testid=member-name]", name).await;
-    browser.click("[data-testid=join-group-button]").await;
-    browser.click("[data-testid=accept-group-charter]").await;
-    browser.wait_for("[data-testid=group-page]").await;
-}
 
 /// Propose a topic from the group's page.
 async fn propose(browser: &Browser, title: &str) {
@@ -109,12 +100,12 @@ async fn topics_are_voted_in_secret_and_the_next_session_opens_with_the_plans_fo
         .wait_for_text("[data-testid=client-name]", "Ana")
         .await;
     fanny.click("[data-testid=next-step]").await;
-    ana.wait_for("[data-testid=problem-title-input]").await;
-    assert_eq!(
-        value_of(&ana, "[data-testid=problem-title-input]").await,
+    // The chosen topic is the title to start from.
+    ana.wait_for_value(
+        "[data-testid=problem-title-input]",
         "Déléguer sans tout reprendre",
-        "the chosen topic is the title to start from"
-    );
+    )
+    .await;
     ana.click("[data-testid=problem-save]").await;
 
     // Her plan, then the close.

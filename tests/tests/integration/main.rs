@@ -13,6 +13,7 @@ mod browser_dist;
 mod browser_entry;
 mod browser_group;
 mod browser_group_ballot;
+mod browser_group_series;
 mod browser_recovery;
 mod browser_session;
 mod browser_smoke;

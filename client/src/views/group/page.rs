@@ -247,7 +247,14 @@ fn Series() -> impl IntoView {
                 .map(|g: &GroupState| {
                     g.series
                         .iter()
-                        .map(|s| (s.at, s.state, s.facilitator.clone()))
+                        .map(|s| {
+                            // A closed session's client and problem title.
+                            let kept = s.summary.as_ref().map(|kept| {
+                                let client = g.member(&kept.client).map(|m| m.name.clone());
+                                (client.unwrap_or_default(), kept.problem_title.clone())
+                            });
+                            (s.at, s.state, s.facilitator.clone(), kept)
+                        })
                         .collect()
                 })
                 .unwrap_or_else(Vec::new)
@@ -279,7 +286,7 @@ fn Series() -> impl IntoView {
                         {all
                             .into_iter()
                             .enumerate()
-                            .map(|(index, (at, state, runner))| {
+                            .map(|(index, (at, state, runner, kept))| {
                                 let state_name = match state {
                                     SessionState::Planned => t().session_planned,
                                     SessionState::Live => t().session_live,
@@ -292,6 +299,11 @@ fn Series() -> impl IntoView {
                                         <span data-testid="series-date">{when(t(), at)}</span>
                                         " · "
                                         <span class="muted">{state_name}</span>
+                                        {kept.map(|(client, title)| view! {
+                                            <span data-testid="series-kept">
+                                                " · "{fill(t().client_named, &[&client])}" · «\u{a0}"{title}"\u{a0}»"
+                                            </span>
+                                        })}
                                         <RunBy index=index state=state runner=runner/>
                                     </li>
                                 }

@@ -14,24 +14,34 @@ pub(super) fn ProblemStep(editable: bool) -> impl IntoView {
         return view! { <ProblemView/> }.into_any();
     }
     let current = read(room.session, None, |s| s.problem.clone());
-    // In a group's session, the topic picked for it comes as the title to start from.
-    let picked = use_context::<GroupLink>().and_then(|group| {
-        group.group.with_untracked(|g| {
-            let g = g.as_ref()?;
-            let live = g.live_session()?;
-            g.proposals
-                .iter()
-                .find(|p| p.picked_for == Some(live as u32))
-                .map(|p| p.title.clone())
-        })
-    });
     let title = RwSignal::new(
         current
             .as_ref()
             .map(|p| p.title.clone())
-            .or(picked)
             .unwrap_or_default(),
     );
+    // In a group's session, the topic picked for it is the title to start from, as soon
+    // as the group says which it is (its page is another connection, which may speak
+    // after the room), unless something is typed already.
+    if let Some(group) = use_context::<GroupLink>() {
+        let picked = Memo::new(move |_| {
+            group.group.with(|g| {
+                let g = g.as_ref()?;
+                let live = g.live_session()?;
+                g.proposals
+                    .iter()
+                    .find(|p| p.picked_for == Some(live as u32))
+                    .map(|p| p.title.clone())
+            })
+        });
+        Effect::new(move |_| {
+            if let Some(topic) = picked.get()
+                && title.with_untracked(String::is_empty)
+            {
+                title.set(topic);
+            }
+        });
+    }
     let summary = RwSignal::new(current.map(|p| p.summary).unwrap_or_default());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
