@@ -119,6 +119,37 @@ pub async fn join_group(browser: &Browser, link: &str, name: &str) {
     browser.wait_for("[data-testid=group-page]").await;
 }
 
+/// A group called `name`, made through the API, that Fanny (the group's facilitator, on
+/// a laptop), Ana (a phone) and Bruno (a laptop) have joined, with its series planned;
+/// the group's invite link and their three pages, on the group's page.
+pub async fn a_planned_group(
+    server: &TestServer,
+    driver: &ChromeDriver,
+    name: &str,
+) -> (String, [Browser; 3]) {
+    let created = crate::group_ws::create_group(server, name).await;
+    let origin = server.http_url().trim_end_matches('/').to_owned();
+    let invite = format!("{origin}/g/{}", created.group);
+    let own = format!("{invite}#key={}", created.facilitator_key);
+    let [fanny, ana, bruno] = browsers(driver, [LAPTOP, PHONE, LAPTOP]).await;
+    join_group(&fanny, &own, "Fanny").await;
+    join_group(&ana, &invite, "Ana").await;
+    join_group(&bruno, &invite, "Bruno").await;
+    fanny.click("[data-testid=plan-save]").await;
+    fanny.wait_for("[data-testid=plan-saved]").await;
+    (invite, [fanny, ana, bruno])
+}
+
+/// The facilitator closes the session, confirming.
+pub async fn close_session(facilitator: &Browser) {
+    facilitator.click("[data-testid=close-session]").await;
+    facilitator
+        .client()
+        .accept_alert()
+        .await
+        .expect("confirm the close");
+}
+
 /// A small group gathers: Anne creates a session titled `title` on `base` from `fac`
 /// and joins from her own link; Claire joins from the invite link in `cli`, and Bruno in
 /// `bruno` from the same link with `base` replaced by `bruno_base` (a proxy's address,

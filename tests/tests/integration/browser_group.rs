@@ -8,7 +8,9 @@
 //! phone, go with the other browser tests' (`target/screenshots/`).
 
 use tests::browser::{Browser, ChromeDriver};
-use tests::journey::{LAPTOP, PHONE, join_group, screenshot_path, texts, value_of};
+use tests::journey::{
+    LAPTOP, PHONE, a_planned_group, close_session, join_group, screenshot_path, texts, value_of,
+};
 use tests::server::TestServer;
 
 const CALL: &str = "https://visio.example.org/codev-lundi";
@@ -286,19 +288,8 @@ async fn a_group_is_created_joined_once_and_planned_live_on_every_page() {
 #[tokio::test]
 async fn members_enter_their_groups_session_from_the_group_page_without_joining_again() {
     let server = TestServer::start_with_client().await;
-    let created = tests::group_ws::create_group(&server, "Codév du jeudi").await;
-    let origin = server.http_url().trim_end_matches('/').to_owned();
-    let invite = format!("{origin}/g/{}", created.group);
-    let own = format!("{invite}#key={}", created.facilitator_key);
     let driver = ChromeDriver::start().await;
-    let fanny = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
-    let ana = Browser::new(&driver, PHONE.0, PHONE.1).await;
-    let bruno = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
-    join_group(&fanny, &own, "Fanny").await;
-    join_group(&ana, &invite, "Ana").await;
-    join_group(&bruno, &invite, "Bruno").await;
-    fanny.click("[data-testid=plan-save]").await;
-    fanny.wait_for("[data-testid=plan-saved]").await;
+    let (invite, [fanny, ana, bruno]) = a_planned_group(&server, &driver, "Codév du jeudi").await;
     assert!(
         texts(&ana, "[data-testid=open-session]").await.is_empty(),
         "a member opens only a session they were named to run"
@@ -342,12 +333,7 @@ async fn members_enter_their_groups_session_from_the_group_page_without_joining_
         "the group's charter was accepted once, for the whole series"
     );
     // Fanny runs it: she closes it (no client picked: nothing is kept).
-    fanny.click("[data-testid=close-session]").await;
-    fanny
-        .client()
-        .accept_alert()
-        .await
-        .expect("confirm the close");
+    close_session(&fanny).await;
 
     // Bruno, still on the group's page, sees the session closed; Fanny may open the next.
     bruno

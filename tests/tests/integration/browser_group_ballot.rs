@@ -6,7 +6,7 @@
 //! seen live by everyone.
 
 use tests::browser::{Browser, ChromeDriver};
-use tests::journey::{LAPTOP, PHONE, join_group, jump_to_step, screenshot_path, texts};
+use tests::journey::{a_planned_group, close_session, jump_to_step, screenshot_path, texts};
 use tests::server::TestServer;
 
 /// Propose a topic from the group's page.
@@ -26,19 +26,8 @@ fn topic(n: usize) -> String {
 #[tokio::test]
 async fn topics_are_voted_in_secret_and_the_next_session_opens_with_the_plans_follow_up() {
     let server = TestServer::start_with_client().await;
-    let created = tests::group_ws::create_group(&server, "Codév du mardi").await;
-    let origin = server.http_url().trim_end_matches('/').to_owned();
-    let invite = format!("{origin}/g/{}", created.group);
-    let own = format!("{invite}#key={}", created.facilitator_key);
     let driver = ChromeDriver::start().await;
-    let fanny = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
-    let ana = Browser::new(&driver, PHONE.0, PHONE.1).await;
-    let bruno = Browser::new(&driver, LAPTOP.0, LAPTOP.1).await;
-    join_group(&fanny, &own, "Fanny").await;
-    join_group(&ana, &invite, "Ana").await;
-    join_group(&bruno, &invite, "Bruno").await;
-    fanny.click("[data-testid=plan-save]").await;
-    fanny.wait_for("[data-testid=plan-saved]").await;
+    let (invite, [fanny, ana, bruno]) = a_planned_group(&server, &driver, "Codév du mardi").await;
 
     // Between sessions, Ana and Bruno propose topics.
     propose(&ana, "Déléguer sans tout reprendre").await;
@@ -117,12 +106,7 @@ async fn topics_are_voted_in_secret_and_the_next_session_opens_with_the_plans_fo
     fanny
         .wait_for_part("[data-testid=actions]", "Lister ce que je délègue")
         .await;
-    fanny.click("[data-testid=close-session]").await;
-    fanny
-        .client()
-        .accept_alert()
-        .await
-        .expect("confirm the close");
+    close_session(&fanny).await;
 
     // The second session opens with the follow-up of Ana's plan.
     for browser in [&fanny, &ana, &bruno] {

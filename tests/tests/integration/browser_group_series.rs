@@ -7,7 +7,9 @@
 //! every member still in it. Screenshots of the group's page, laptop and phone.
 
 use tests::browser::{Browser, ChromeDriver};
-use tests::journey::{LAPTOP, PHONE, join_group, jump_to_step, screenshot_path, texts};
+use tests::journey::{
+    LAPTOP, PHONE, close_session, join_group, jump_to_step, screenshot_path, texts,
+};
 use tests::server::TestServer;
 
 /// A person of the series: their page, their name, and whether it is in English.
@@ -91,12 +93,7 @@ async fn run_session(
         .await;
     client.browser.click("[data-testid=add-action]").await;
     fanny.wait_for_part("[data-testid=actions]", action).await;
-    fanny.click("[data-testid=close-session]").await;
-    fanny
-        .client()
-        .accept_alert()
-        .await
-        .expect("confirm the close");
+    close_session(fanny).await;
 }
 
 #[tokio::test]
