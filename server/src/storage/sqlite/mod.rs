@@ -308,6 +308,15 @@ impl Store for SqliteStore {
         Box::pin(async move { self.load_group_one(&code).await })
     }
 
+    fn expired_groups(
+        &self,
+        before: Millis,
+        skip: usize,
+        limit: usize,
+    ) -> StoreFuture<'_, Vec<(GroupCode, Vec<RoomCode>)>> {
+        Box::pin(self.expired_groups_all(before, skip, limit))
+    }
+
     fn expired(&self, before: Millis, skip: usize, limit: usize) -> StoreFuture<'_, Vec<RoomCode>> {
         let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
         Box::pin(async move {
