@@ -247,7 +247,7 @@ pub(crate) mod tests {
 
     /// A group created at `created_at` whose session 0, if `closed` says so, ran in room
     /// `{code}-s` and closed (`Some(at)`) or not (`None`).
-    fn group_with_session(
+    pub(crate) fn group_with_session(
         code: &str,
         created_at: Millis,
         closed: Option<Option<Millis>>,

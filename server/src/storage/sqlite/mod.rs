@@ -16,7 +16,7 @@
 
 mod backup;
 mod checkpoint;
-mod groups;
+pub(crate) mod groups;
 mod schema;
 #[cfg(test)]
 mod tests;
