@@ -60,7 +60,7 @@ pub async fn serve(
     let retention = match config.keep_sessions {
         Some(keep) => {
             let deleted = retention::delete_expired(&registry, services.clock.as_ref(), keep).await;
-            tracing::info!(deleted, "sessions past retention deleted");
+            tracing::info!(deleted, "sessions and groups past retention deleted");
             let pass = retention::every_hour(registry.clone(), services.clock.clone(), keep);
             Some(tokio::spawn(pass))
         }

@@ -7,9 +7,15 @@
 //! [`BATCH`] sessions, exactly as a facilitator's deletion would (rows gone, deleted
 //! content overwritten). A session in memory is in use, or was a moment ago, and is left
 //! for a later pass; the batches after it go on past it.
+//!
+//! Groups follow the same promise: a group with no session running is deleted once its
+//! last session closed that many days ago (or, with no session ever closed, once it was
+//! created that long ago), with the rooms of all its sessions; a group in memory, or one
+//! of whose rooms is, is left for a later pass.
 
 use crate::clock::Clock;
-use crate::registry::Registry;
+use crate::registry::{ExpiredBatch, Registry};
+use crate::storage::StoreError;
 use std::time::Duration;
 
 /// Time between two passes.
@@ -17,15 +23,26 @@ pub const EVERY: Duration = Duration::from_secs(3600);
 /// Sessions deleted per commit.
 pub const BATCH: usize = 500;
 
-/// Delete every stored session past retention now. Returns how many.
+/// Delete every stored session, then every stored group, past retention now. Returns
+/// how many sessions and groups.
 pub async fn delete_expired(registry: &Registry, clock: &dyn Clock, keep: Duration) -> usize {
     let keep_ms = u64::try_from(keep.as_millis()).unwrap_or(u64::MAX);
     let before = clock.now().saturating_sub(keep_ms);
+    let sessions = in_batches(|left| registry.delete_expired(before, left, BATCH)).await;
+    let groups = in_batches(|left| registry.delete_expired_groups(before, left, BATCH)).await;
+    sessions + groups
+}
+
+/// Run `batch` until a short one: each starts after those left alone before it (they
+/// stay first in the order). Returns how many were deleted.
+async fn in_batches<Batch>(batch: impl Fn(usize) -> Batch) -> usize
+where
+    Batch: std::future::Future<Output = Result<ExpiredBatch, StoreError>>,
+{
     let mut total = 0;
-    // Sessions left alone stay first in the order: the next batch starts after them.
     let mut left = 0;
     loop {
-        match registry.delete_expired(before, left, BATCH).await {
+        match batch(left).await {
             Ok(batch) => {
                 total += batch.deleted;
                 left += batch.left;
@@ -35,7 +52,7 @@ pub async fn delete_expired(registry: &Registry, clock: &dyn Clock, keep: Durati
                 }
             }
             Err(error) => {
-                tracing::error!(%error, "could not delete sessions past retention");
+                tracing::error!(%error, "could not delete sessions or groups past retention");
                 return total;
             }
         }

@@ -5,7 +5,8 @@
 //! step, the timer's deadline and the hand queue too, and the commands the clients had
 //! not seen answered (sent before the crash or made while offline), re-sent with the same
 //! ids, are applied exactly once. Stopped with SIGTERM: every page is told to come back,
-//! and everything acknowledged is in the file.
+//! and everything acknowledged is in the file. A group's series is killed mid-session
+//! too (`restart/series.rs`).
 
 use server::storage::{SqliteStore, Store};
 use shared::state::NoteKind;
@@ -18,6 +19,8 @@ use tests::ws::WsClient;
 
 #[path = "restart/operations.rs"]
 mod operations;
+#[path = "restart/series.rs"]
+mod series;
 
 const BIN: &str = env!("CARGO_BIN_EXE_server");
 

@@ -8,9 +8,10 @@
 use crate::server::TestServer;
 use crate::ws::WsClient;
 use server::http::GroupCreated;
-use shared::group::{GroupCommand, GroupEvent, GroupState};
+use shared::group::{GroupCommand, GroupEvent, GroupState, SessionState};
 use shared::wire::group::{GroupClientMessage, GroupServerMessage};
 use shared::wire::{ClientMessage, PROTOCOL_VERSION, ServerMessage};
+use shared::{Command, Step};
 use shared::{GroupCode, ParticipantId, ProposalId, Rejection, RoomCode};
 
 /// A frame a connection in a group hears (kept whole: a test reads few).
@@ -37,12 +38,17 @@ pub struct GroupClient {
     pub events: Vec<GroupEvent>,
 }
 
-/// Create a group through `POST /api/groups` with `body` (its JSON); the created group.
+/// Create a group named `name`, with a call link, through `POST /api/groups`; the
+/// created group.
 pub async fn create_group(server: &TestServer, name: &str) -> GroupCreated {
+    create_group_at(server.addr(), name).await
+}
+
+/// [`create_group`] on the server at `addr` (a server process, say).
+pub async fn create_group_at(addr: std::net::SocketAddr, name: &str) -> GroupCreated {
     let body = serde_json::json!({ "name": name, "call_link": "https://visio.example/abc" });
-    let answer = server
-        .http("POST", "/api/groups", Some(&body.to_string()))
-        .await;
+    let body = body.to_string();
+    let answer = crate::server::http(addr, "POST", "/api/groups", Some(&body), &[]).await;
     assert_eq!(answer.status, 201, "{}", answer.body);
     serde_json::from_str(&answer.body).expect("a created group")
 }
@@ -266,4 +272,45 @@ pub fn member_join(room: &str, member_token: &str) -> ClientMessage {
 pub async fn enter_session(url: &str, room: &str, member: &GroupClient) -> WsClient {
     let token = member.token.as_deref().expect("a member token");
     WsClient::enter(url, &member.ws.label, member_join(room, token)).await
+}
+
+/// Run the room from the welcome to its close: Ana is the client, with a problem and
+/// one action; `facilitator` runs it.
+pub async fn run_to_close(facilitator: &mut WsClient, ana: &mut WsClient) {
+    let ana_id = ana.me().clone();
+    facilitator
+        .ok(Command::PickClient {
+            participant: ana_id,
+        })
+        .await;
+    let to_problem = Command::go_to_step(facilitator.state(), Step::Problem);
+    let seq = facilitator.ok(to_problem).await;
+    ana.catch_up(seq).await;
+    ana.ok(Command::SetProblem {
+        title: "Déléguer sans tout reprendre".into(),
+        summary: "Not for the group's page.".into(),
+    })
+    .await;
+    let seq = facilitator
+        .ok(Command::go_to_step(facilitator.state(), Step::ActionPlan))
+        .await;
+    ana.catch_up(seq).await;
+    ana.ok(Command::AddAction {
+        action_id: "a-1".into(),
+        text: "Confier le budget à Léa".into(),
+        due: None,
+    })
+    .await;
+    facilitator.ok(Command::CloseSession).await;
+}
+
+/// Read until the group has recorded session `index` closed.
+pub async fn until_closed(member: &mut GroupClient, index: usize) {
+    let closed = |member: &GroupClient| {
+        let session = member.state().series.get(index);
+        session.is_some_and(|session| session.state == SessionState::Closed)
+    };
+    while !closed(member) {
+        member.recv().await;
+    }
 }

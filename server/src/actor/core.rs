@@ -174,6 +174,9 @@ pub fn when_durable<A: Actor>(actor: &mut A, needed: u64, held: Held<A::Own>) {
 /// alarm, and putting itself away once idle.
 pub async fn run<A: Actor>(mut actor: A, mut inbox: mpsc::Receiver<A::Message>, put_away: PutAway) {
     let mut durable_rx = actor.core().outbox.subscribe();
+    // What was written before the loop (a group's repair as it loads) may be durable
+    // already: a receiver made after that report would not see it as a change.
+    durable_rx.mark_changed();
     loop {
         let alarm = actor.alarm();
         let bedtime = actor.core().bedtime(alarm.is_some());

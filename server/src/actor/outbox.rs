@@ -106,11 +106,17 @@ impl<H> Outbox<H> {
         );
     }
 
+    /// Forget what waits and what was not written (the room or group is deleted, by a
+    /// write its caller queues).
+    pub fn forget(&mut self) {
+        self.gate.clear();
+        self.unwritten.clear();
+    }
+
     /// Forget what waits and what was not written (the room or group is deleted), and
     /// queue `deletion`: the receiver fires once it is durable.
     pub fn delete(&mut self, deletion: Write) -> tokio::sync::oneshot::Receiver<()> {
-        self.gate.clear();
-        self.unwritten.clear();
+        self.forget();
         let (done, deleted) = tokio::sync::oneshot::channel();
         self.journal.write(deletion, Durable::Notify(done));
         deleted

@@ -18,8 +18,8 @@ use crate::services::Services;
 use crate::storage::{StoredEvent, Write};
 use axum::extract::ws::Utf8Bytes;
 use shared::group::{Group, GroupCommand, GroupEvent, GroupRole, GroupState, decide, decide_join};
-use shared::wire::PROTOCOL_VERSION;
 use shared::wire::group::GroupServerMessage;
+use shared::wire::{ByeReason, PROTOCOL_VERSION};
 use shared::{GroupCode, ParticipantId, Rejection, RoomCode};
 use std::ops::ControlFlow;
 use std::sync::Arc;
@@ -239,6 +239,19 @@ impl GroupActor {
         });
     }
 
+    /// The facilitator deleted the group: tell everyone on its page, forget what waits
+    /// (the registry writes the deletion), and name the rooms of its sessions.
+    fn delete(&mut self) -> Vec<RoomCode> {
+        self.core.connections.kick_all(ByeReason::SessionDeleted);
+        self.core.outbox.forget();
+        tracing::info!(group = %self.code, "group deleted by its facilitator");
+        let series = &self.group.state.series;
+        series
+            .iter()
+            .filter_map(|session| session.room.clone())
+            .collect()
+    }
+
     /// The group as it is now, for `member`: their own vote, nobody else's.
     fn snapshot_for(&self, member: &ParticipantId) -> Utf8Bytes {
         frames::encode(&GroupServerMessage::GroupSnapshot {
@@ -304,6 +317,13 @@ impl Actor for GroupActor {
                 reply,
             } => self.identify(&token, index, reply),
             ToGroup::SessionClosed { room, summary } => self.session_closed(&room, summary),
+            ToGroup::Delete { key, reply } => {
+                if self.facilitator_key.matches(&key) {
+                    let _ = reply.send(Some(self.delete()));
+                    return ControlFlow::Break(());
+                }
+                let _ = reply.send(None);
+            }
         }
         ControlFlow::Continue(())
     }

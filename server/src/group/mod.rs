@@ -89,7 +89,16 @@ pub enum ToGroup {
         index: u32,
         reply: oneshot::Sender<Option<Membership>>,
     },
-    /// The room of one of the group's sessions closed: record it (once).
+    /// Delete the group, if `key` is its facilitator's: the answer is `None` for a
+    /// wrong key; otherwise the group has told its connections `session_deleted`,
+    /// stopped, and answers the rooms of its sessions, for the registry to delete with
+    /// it (`Write::DeleteGroup`).
+    Delete {
+        key: String,
+        reply: oneshot::Sender<Option<Vec<RoomCode>>>,
+    },
+    /// The room of one of the group's sessions closed, or was deleted (then with no
+    /// summary): record it (once).
     SessionClosed {
         room: RoomCode,
         summary: Option<SessionSummary>,

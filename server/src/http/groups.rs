@@ -2,7 +2,8 @@
 //! name, and optionally its video-call link (`https://` only) and its own charter, each
 //! within the bounds of `shared::Limits`, rate limited like creating a session from the
 //! same budget per address, answering the group's code and its facilitator's key; and
-//! `GET /api/groups/{code}/series.ics`, the series as a calendar file for a member.
+//! `GET /api/groups/{code}/series.ics`, the series as a calendar file for a member; and
+//! `DELETE /api/groups/{code}`, the group deleted with its sessions by its facilitator.
 
 use super::AppState;
 use super::extract::Bearer;
@@ -72,6 +73,19 @@ pub(super) async fn create_group(
         group: created.code.0,
         facilitator_key: created.facilitator_key,
     }))
+}
+
+/// `DELETE /api/groups/{code}` with `Authorization: Bearer <group facilitator key>`:
+/// delete the group, its members, its events and every session of it with everything
+/// stored about them (`Registry::delete_group`), as a session is deleted: 204 once
+/// durable; 404 alike for an unknown group, a wrong key or no key.
+pub(super) async fn delete_group(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Bearer(key): Bearer,
+) -> Response {
+    let code = GroupCode::new(code);
+    super::answer_deleted(key, |key| state.registry.delete_group(&code, key)).await
 }
 
 /// `?lang=` of the calendar file: the language of its events' titles.

@@ -1,4 +1,5 @@
-//! The HTTP side: creating, describing and deleting a session, the WebSocket upgrade, health, and
+//! The HTTP side: creating, describing and deleting a session (a group's side is in
+//! [`groups`]), the WebSocket upgrade, health, and
 //! the built client's static files. What protects them from other sites and from
 //! floods is in [`security`] and [`crate::guard`].
 
@@ -20,7 +21,7 @@ use crate::storage::StorageStatus;
 use axum::extract::{DefaultBodyLimit, Path, State, WebSocketUpgrade};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post};
+use axum::routing::{any, delete, get, post};
 use axum::{Json, Router};
 use extract::{Bearer, CheckedOrigin};
 use refusal::Refused;
@@ -33,6 +34,7 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/api/sessions", post(create_session))
         .route("/api/groups", post(groups::create_group))
+        .route("/api/groups/{code}", delete(groups::delete_group))
         .route(
             "/api/groups/{code}/series.ics",
             get(groups::series_calendar),
@@ -203,10 +205,23 @@ async fn delete_session(
     Path(code): Path<String>,
     Bearer(key): Bearer,
 ) -> Response {
+    let code = RoomCode::new(code);
+    answer_deleted(key, |key| state.registry.delete(&code, key)).await
+}
+
+/// 204 once `delete` with the key (of the `Authorization` header) is durable; the
+/// same 404 for no key as for a wrong one or an unknown code.
+async fn answer_deleted<Deleted>(
+    key: Option<String>,
+    delete: impl FnOnce(String) -> Deleted,
+) -> Response
+where
+    Deleted: std::future::Future<Output = Result<(), DeleteError>>,
+{
     let Some(key) = key else {
         return Refused(DeleteError::RoomOrKeyInvalid.into()).into_response();
     };
-    match state.registry.delete(&RoomCode::new(code), key).await {
+    match delete(key).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(error) => Refused(error.into()).into_response(),
     }

@@ -99,6 +99,9 @@ impl Registry {
     }
 
     async fn load_group(&self, code: &GroupCode) -> Result<GroupHandle, FindError> {
+        if self.deleting_groups.contains(code) {
+            return Err(FindError::Unknown);
+        }
         // This group's slot is already in the map.
         if self.groups.len() > self.config.max_rooms {
             return Err(FindError::ServerFull);

@@ -12,6 +12,7 @@
 //! deletion is durable, and until then the code is marked as being deleted so that
 //! nobody loads the room back from rows about to go.
 
+mod deletion;
 mod errors;
 mod groups;
 mod sessions;
@@ -27,7 +28,6 @@ use crate::group::ToGroup;
 use crate::room::{self, Description, RoomHandle, ToRoom};
 use crate::secrets::{self, Digest};
 use crate::services::Services;
-use crate::storage::journal::Durable;
 use crate::storage::{Journal, NewRoom, StoreError, Write};
 use dashmap::DashSet;
 use shared::state::{Language, RoomState};
@@ -45,6 +45,8 @@ pub struct Registry {
     groups: Slots<GroupCode, ToGroup>,
     /// Rooms whose deletion is not durable yet.
     deleting: Arc<DashSet<RoomCode>>,
+    /// Groups whose deletion is not durable yet.
+    deleting_groups: Arc<DashSet<GroupCode>>,
     config: Arc<Config>,
     services: Services,
     journal: Journal,
@@ -60,9 +62,10 @@ pub struct CreatedRoom {
 /// What one batch of retention did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ExpiredBatch {
-    /// Sessions deleted.
+    /// Sessions (or groups) deleted.
     pub deleted: usize,
-    /// Sessions past retention left alone (in memory, or being deleted already).
+    /// Sessions (or groups) past retention left alone (in memory, or being deleted
+    /// already).
     pub left: usize,
 }
 
@@ -72,6 +75,7 @@ impl Registry {
             rooms: Slots::default(),
             groups: Slots::default(),
             deleting: Arc::new(DashSet::new()),
+            deleting_groups: Arc::new(DashSet::new()),
             config,
             services,
             journal,
@@ -169,86 +173,6 @@ impl Registry {
     /// if it is not in memory, as entering would).
     pub async fn describe(&self, code: &RoomCode) -> Result<Description, FindError> {
         ask(|| self.find(code), |reply| ToRoom::Describe { reply }).await
-    }
-
-    /// Delete a room and everything stored about it, if `key` is its facilitator key.
-    /// Its connections are told `session_deleted`. Returns once the deletion is durable.
-    pub async fn delete(&self, code: &RoomCode, key: String) -> Result<(), DeleteError> {
-        for _ in 0..LOOKUPS {
-            let handle = self.find(code).await.map_err(|error| match error {
-                FindError::Unknown => DeleteError::RoomOrKeyInvalid,
-                FindError::ServerFull | FindError::Storage => DeleteError::Unavailable,
-            })?;
-            let (reply, answer) = oneshot::channel();
-            let asked = handle.send(ToRoom::Delete {
-                key: key.clone(),
-                reply,
-            });
-            if asked.await.is_err() {
-                continue;
-            }
-            let Ok(answer) = answer.await else {
-                continue;
-            };
-            let deleted = answer.ok_or(DeleteError::RoomOrKeyInvalid)?;
-            // Marked before it leaves the map, so that nobody loads it back from the
-            // rows the deletion is about to remove.
-            self.deleting.insert(code.clone());
-            self.rooms.remove(code, &handle);
-            let durable = deleted.await.map_err(|_| DeleteError::Stopping);
-            self.deleting.remove(code);
-            return durable;
-        }
-        Err(DeleteError::RoomOrKeyInvalid)
-    }
-
-    /// Delete stored sessions past retention (closed before `before`, or never closed
-    /// and created before it), with everything stored about them, in one commit: the
-    /// next `limit` of them after the first `skip` (those a caller left alone before).
-    /// A session in memory is in use, or was a moment ago: it is left alone.
-    pub async fn delete_expired(
-        &self,
-        before: shared::Millis,
-        skip: usize,
-        limit: usize,
-    ) -> Result<ExpiredBatch, StoreError> {
-        let mut doomed = Vec::new();
-        let mut batch = ExpiredBatch::default();
-        for code in self.services.store.expired(before, skip, limit).await? {
-            // Marked before the map is checked: a load that starts from now on sees
-            // the mark, and one under way already holds a slot in the map. A code
-            // already marked is being deleted by its facilitator.
-            if !self.deleting.insert(code.clone()) {
-                batch.left += 1;
-                continue;
-            }
-            if self.rooms.contains(&code) {
-                self.deleting.remove(&code);
-                batch.left += 1;
-                continue;
-            }
-            doomed.push(code);
-        }
-        if doomed.is_empty() {
-            return Ok(batch);
-        }
-        let deletes = doomed
-            .iter()
-            .map(|code| Write::DeleteRoom { room: code.clone() })
-            .collect();
-        let (done, durable) = oneshot::channel();
-        self.journal.write_all(deletes, Durable::Notify(done));
-        let deleted = durable.await.map_err(|_| StoreError::Closed);
-        for code in &doomed {
-            self.deleting.remove(code);
-        }
-        deleted?;
-        for code in &doomed {
-            tracing::info!(room = %code, "session deleted: past retention");
-        }
-        self.services.metrics.sessions_expired(doomed.len());
-        batch.deleted = doomed.len();
-        Ok(batch)
     }
 
     /// What a room or group of this registry works with.

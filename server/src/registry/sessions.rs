@@ -54,6 +54,8 @@ impl Registry {
         for _ in 0..super::LOOKUPS {
             let handle = match self.find_group(&closed.group).await {
                 Ok(handle) => handle,
+                // Deleted (with its rooms, or before them): nobody to tell.
+                Err(FindError::Unknown) => return,
                 Err(error) => {
                     tracing::warn!(group = %closed.group, room = %closed.room, ?error,
                         "a closed session could not reach its group; it is read back when the group loads");
@@ -71,15 +73,16 @@ impl Registry {
     }
 
     /// What the group keeps of the session `room` runs, if that room is closed in the
-    /// store: read back from its stored events.
+    /// store: read back from its stored events; nothing if it was deleted (the session
+    /// is closed with no summary).
     pub(super) async fn closed_in_store(
         &self,
         room: &RoomCode,
     ) -> Result<Option<Option<SessionSummary>>, FindError> {
         let stored = match found(self.services.store.load_room(room).await, "room", room) {
             Ok(stored) => stored,
-            // Deleted meanwhile: nothing to read back.
-            Err(FindError::Unknown) => return Ok(None),
+            // Deleted without the group hearing of it: closed, nothing kept.
+            Err(FindError::Unknown) => return Ok(Some(None)),
             Err(error) => return Err(error),
         };
         Ok(stored

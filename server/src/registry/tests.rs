@@ -137,3 +137,65 @@ async fn sessions_past_retention_are_deleted_unless_in_memory_and_batches_go_pas
     let codes: Vec<&RoomCode> = stored.iter().map(|room| &room.room.code).collect();
     assert_eq!(codes, [&in_use.code]);
 }
+
+#[tokio::test]
+async fn groups_past_retention_are_deleted_with_their_rooms_unless_running_or_in_memory() {
+    use crate::storage::sqlite::groups::tests::group_with_session;
+    let store = Arc::new(MemoryStore::new());
+    let clock = ManualClock::new(1_000_000);
+    let services = Services {
+        store: store.clone(),
+        clock: clock.clone(),
+        ..Services::default()
+    };
+    let registry = putting_away_at_once(&services);
+    let mut writes = group_with_session("quiet", 1_000, Some(Some(5_000)));
+    writes.extend(group_with_session("running", 1_000, Some(None)));
+    writes.extend(group_with_session("in-use", 1_000, None));
+    writes.extend(group_with_session("recent", 1_000, Some(Some(7_000))));
+    store.commit(&writes).expect("commit");
+    let in_use = registry.find_group(&GroupCode::from("in-use")).await;
+    let _in_use = in_use.expect("loaded");
+
+    let batch = registry.delete_expired_groups(6_000, 0, 10).await;
+    let batch = batch.expect("pass");
+    assert_eq!(
+        batch,
+        ExpiredBatch {
+            deleted: 1,
+            left: 1
+        }
+    );
+    let group = |code: &'static str| {
+        let store = store.clone();
+        async move {
+            store
+                .load_group(&GroupCode::from(code))
+                .await
+                .expect("load")
+        }
+    };
+    assert!(group("quiet").await.is_none());
+    let room = store
+        .load_room(&RoomCode::from("quiet-s"))
+        .await
+        .expect("load");
+    assert!(room.is_none(), "its session's room went with it");
+    for kept in ["running", "in-use", "recent"] {
+        assert!(group(kept).await.is_some(), "{kept}");
+    }
+    let found = registry.find_group(&GroupCode::from("quiet")).await;
+    assert_eq!(found.err(), Some(FindError::Unknown));
+
+    // The hourly pass: sessions, then groups, as of the clock.
+    clock.advance(7_000);
+    let keep = Duration::from_millis(clock.now() - 8_000);
+    let deleted = crate::retention::delete_expired(&registry, clock.as_ref(), keep).await;
+    // The recent group's closed room, and the running group's room, never closed and
+    // unused for longer than retention (deleted as any such session is); then the two
+    // groups, which no session runs any more.
+    assert_eq!(deleted, 4);
+    assert!(group("recent").await.is_none());
+    assert!(group("running").await.is_none());
+    assert!(group("in-use").await.is_some(), "in memory");
+}

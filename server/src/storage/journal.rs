@@ -296,6 +296,15 @@ mod tests {
         ) -> StoreFuture<'_, Option<crate::storage::StoredGroup>> {
             self.inner.load_group(code)
         }
+
+        fn expired_groups(
+            &self,
+            before: shared::Millis,
+            skip: usize,
+            limit: usize,
+        ) -> StoreFuture<'_, Vec<(shared::GroupCode, Vec<RoomCode>)>> {
+            self.inner.expired_groups(before, skip, limit)
+        }
     }
 
     #[tokio::test]

@@ -6,6 +6,7 @@
 
 use super::{Store, StoreError, StoreFuture, StoredEvent, StoredGroup, StoredRoom, Write};
 use crate::secrets::Digest;
+use shared::group::GroupEvent;
 use shared::{Event, GroupCode, Millis, ParticipantId, RoomCode};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -116,6 +117,9 @@ impl MemoryStore {
             }
             Write::DeleteGroup { group } => {
                 groups.remove(group);
+                rooms.retain(|_, stored| {
+                    stored.room.group.as_ref().map(|of| &of.group) != Some(group)
+                });
             }
         }
         Ok(())
@@ -177,5 +181,57 @@ impl Store for MemoryStore {
     fn load_group(&self, code: &GroupCode) -> StoreFuture<'_, Option<StoredGroup>> {
         let group = self.contents().groups.get(code).cloned();
         Box::pin(async move { Ok(group) })
+    }
+
+    fn expired_groups(
+        &self,
+        before: Millis,
+        skip: usize,
+        limit: usize,
+    ) -> StoreFuture<'_, Vec<(GroupCode, Vec<RoomCode>)>> {
+        let contents = self.contents();
+        let rooms_of = |code: &GroupCode| -> Vec<&StoredRoom> {
+            contents
+                .rooms
+                .values()
+                .filter(|stored| stored.room.group.as_ref().map(|of| &of.group) == Some(code))
+                .collect()
+        };
+        let mut past: Vec<(Millis, GroupCode)> = contents
+            .groups
+            .values()
+            .filter(|stored| {
+                rooms_of(&stored.group.code)
+                    .iter()
+                    .all(|room| room.closed_at.is_some())
+            })
+            .map(|stored| {
+                let last_closed = stored
+                    .events
+                    .iter()
+                    .filter(|event| matches!(event.event, GroupEvent::SessionClosed { .. }))
+                    .map(|event| event.at)
+                    .max();
+                (
+                    last_closed.unwrap_or(stored.group.created_at),
+                    stored.group.code.clone(),
+                )
+            })
+            .filter(|(at, _)| *at < before)
+            .collect();
+        past.sort();
+        let groups = past
+            .into_iter()
+            .skip(skip)
+            .take(limit)
+            .map(|(_, code)| {
+                let rooms = rooms_of(&code)
+                    .iter()
+                    .map(|room| room.room.code.clone())
+                    .collect();
+                (code, rooms)
+            })
+            .collect();
+        Box::pin(async move { Ok(groups) })
     }
 }

@@ -80,6 +80,17 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// One stored group with its members' tokens and its events in sequence order, or
     /// `None` if no group has this code (`docs/groups.md`).
     fn load_group(&self, code: &GroupCode) -> StoreFuture<'_, Option<StoredGroup>>;
+
+    /// Up to `limit` groups past retention, each with the rooms of its sessions: groups
+    /// with no session running (no room of theirs stored and not closed) whose last
+    /// session closed before `before` (or, with none closed, created before it). Oldest
+    /// first (then by code), after the first `skip` of them.
+    fn expired_groups(
+        &self,
+        before: Millis,
+        skip: usize,
+        limit: usize,
+    ) -> StoreFuture<'_, Vec<(GroupCode, Vec<RoomCode>)>>;
 }
 
 /// A change to what is stored.
@@ -111,8 +122,8 @@ pub enum Write {
         group: GroupCode,
         event: StoredEvent<GroupEvent>,
     },
-    /// Forget the group and everything about it (its sessions' rooms are deleted as
-    /// rooms).
+    /// Forget the group and everything about it, the rooms of its sessions with all
+    /// that is stored about them included.
     DeleteGroup {
         group: GroupCode,
     },

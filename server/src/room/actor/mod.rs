@@ -127,7 +127,7 @@ impl RoomActor {
         let deleted = self.core.outbox.delete(Write::DeleteRoom {
             room: self.code.clone(),
         });
-        let _ = reply.send(Some(deleted));
+        let _ = reply.send(Some(self.report_deletion(deleted)));
         tracing::info!(room = %self.code, "session deleted");
     }
 }

@@ -1,9 +1,10 @@
 //! Reading a stored group back (`docs/groups.md`): what it was created with, its
-//! members' token digests and its events in order, three indexed reads as for a room.
+//! members' token digests and its events in order, three indexed reads as for a room;
+//! and the groups past retention.
 
 use super::{SqliteStore, key_digest};
 use crate::storage::{NewGroup, StoreError, StoredGroup};
-use shared::GroupCode;
+use shared::{GroupCode, Millis, RoomCode};
 use sqlx::Row;
 
 impl SqliteStore {
@@ -46,7 +47,46 @@ impl SqliteStore {
             events,
         }))
     }
+
+    /// Groups past retention with their rooms (`Store::expired_groups`): when the last
+    /// session closed is read from the group's `session_closed` events.
+    pub(super) async fn expired_groups_all(
+        &self,
+        before: Millis,
+        skip: usize,
+        limit: usize,
+    ) -> Result<Vec<(GroupCode, Vec<RoomCode>)>, StoreError> {
+        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        let codes: Vec<String> = sqlx::query_scalar(EXPIRED_GROUPS)
+            .bind(before as i64)
+            .bind(count(limit))
+            .bind(count(skip))
+            .fetch_all(&self.reads)
+            .await?;
+        let mut groups = Vec::with_capacity(codes.len());
+        for code in codes {
+            let rooms: Vec<String> =
+                sqlx::query_scalar("SELECT code FROM rooms WHERE group_code = ? ORDER BY code")
+                    .bind(&code)
+                    .fetch_all(&self.reads)
+                    .await?;
+            let rooms = rooms.into_iter().map(RoomCode::new).collect();
+            groups.push((GroupCode::new(code), rooms));
+        }
+        Ok(groups)
+    }
 }
+
+/// Groups with no room of theirs open, by when they went quiet: their last session's
+/// closing, or their creation.
+const EXPIRED_GROUPS: &str = "SELECT code FROM ( \
+     SELECT g.code AS code, COALESCE( \
+       (SELECT MAX(e.at) FROM group_events e WHERE e.group_code = g.code \
+          AND json_extract(e.event, '$.type') = 'session_closed'), \
+       g.created_at) AS quiet \
+     FROM groups g WHERE NOT EXISTS \
+       (SELECT 1 FROM rooms r WHERE r.group_code = g.code AND r.closed_at IS NULL) \
+   ) WHERE quiet < ? ORDER BY quiet, code LIMIT ? OFFSET ?";
 
 #[cfg(test)]
 pub(crate) mod tests {
@@ -163,7 +203,7 @@ pub(crate) mod tests {
         assert_eq!(loaded.events.len(), 3);
         assert_eq!(loaded.events[2], accepted);
         let stored_session = store.load_room(&session.code).await.expect("load");
-        assert_eq!(stored_session.map(|room| room.room), Some(session));
+        assert_eq!(stored_session.map(|room| room.room), Some(session.clone()));
         assert!(
             store
                 .load_group(&GroupCode::from("nope"))
@@ -198,6 +238,120 @@ pub(crate) mod tests {
             .await
             .expect("load");
         assert!(room.is_some(), "the room of the same code stays");
+        let session_room = store.load_room(&session.code).await.expect("load");
+        assert!(
+            session_room.is_none(),
+            "the group's session is deleted with it"
+        );
+    }
+
+    /// A group created at `created_at` whose session 0, if `closed` says so, ran in room
+    /// `{code}-s` and closed (`Some(at)`) or not (`None`).
+    pub(crate) fn group_with_session(
+        code: &str,
+        created_at: Millis,
+        closed: Option<Option<Millis>>,
+    ) -> Vec<Write> {
+        let mut group = new_group(code);
+        group.created_at = created_at;
+        let mut writes = vec![Write::CreateGroup(group)];
+        let Some(closed) = closed else {
+            return writes;
+        };
+        let room = RoomCode::new(format!("{code}-s"));
+        writes.push(Write::CreateRoom(crate::storage::NewRoom {
+            code: room.clone(),
+            title: "séance".into(),
+            language: shared::state::Language::Fr,
+            created_at,
+            facilitator_key: Digest::of("key"),
+            group: Some(crate::storage::SessionOf {
+                group: GroupCode::from(code),
+                index: 0,
+            }),
+        }));
+        let opened = GroupEvent::SessionOpened {
+            index: 0,
+            room: room.clone(),
+        };
+        let mut events = vec![(created_at, opened)];
+        if let Some(at) = closed {
+            writes.push(Write::AppendEvent {
+                room,
+                event: StoredEvent {
+                    seq: 1,
+                    at,
+                    actor: None,
+                    command_id: None,
+                    event: shared::Event::SessionClosed { at },
+                },
+            });
+            events.push((
+                at,
+                GroupEvent::SessionClosed {
+                    index: 0,
+                    summary: None,
+                },
+            ));
+        }
+        for (seq, (at, event)) in (1..).zip(events) {
+            let event = StoredEvent {
+                seq,
+                at,
+                actor: None,
+                command_id: None,
+                event,
+            };
+            writes.push(Write::AppendGroupEvent {
+                group: GroupCode::from(code),
+                event,
+            });
+        }
+        writes
+    }
+
+    /// What every store must find past retention: a group quiet since its last session
+    /// closed (or since its creation, with none), never one with a session running.
+    pub(crate) async fn groups_past_retention_are_the_quiet_ones(store: &dyn Store) {
+        let mut writes = group_with_session("never-met", 100, None);
+        writes.extend(group_with_session("met", 50, Some(Some(300))));
+        writes.extend(group_with_session("running", 10, Some(None)));
+        store.commit(&writes).expect("commit");
+        let expired = |before| async move {
+            let found = store.expired_groups(before, 0, 10).await.expect("query");
+            found
+                .into_iter()
+                .map(|(code, rooms)| {
+                    (
+                        code.0,
+                        rooms.into_iter().map(|room| room.0).collect::<Vec<_>>(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert!(expired(100).await.is_empty());
+        assert_eq!(expired(101).await, [("never-met".to_owned(), vec![])]);
+        assert_eq!(
+            expired(301).await,
+            [
+                ("never-met".to_owned(), vec![]),
+                ("met".to_owned(), vec!["met-s".to_owned()])
+            ]
+        );
+        let after_one = store.expired_groups(301, 1, 10).await.expect("query");
+        assert_eq!(after_one.len(), 1);
+        assert_eq!(after_one[0].0, GroupCode::from("met"));
+    }
+
+    #[tokio::test]
+    async fn both_stores_find_the_groups_past_retention() {
+        groups_past_retention_are_the_quiet_ones(&MemoryStore::new()).await;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = SqliteStore::open(dir.path().join("retention.db"))
+            .await
+            .expect("open");
+        groups_past_retention_are_the_quiet_ones(&store).await;
+        store.close().await;
     }
 
     #[tokio::test]

@@ -16,7 +16,7 @@
 
 mod backup;
 mod checkpoint;
-mod groups;
+pub(crate) mod groups;
 mod schema;
 #[cfg(test)]
 mod tests;
@@ -306,6 +306,15 @@ impl Store for SqliteStore {
     fn load_group(&self, code: &GroupCode) -> StoreFuture<'_, Option<StoredGroup>> {
         let code = code.clone();
         Box::pin(async move { self.load_group_one(&code).await })
+    }
+
+    fn expired_groups(
+        &self,
+        before: Millis,
+        skip: usize,
+        limit: usize,
+    ) -> StoreFuture<'_, Vec<(GroupCode, Vec<RoomCode>)>> {
+        Box::pin(self.expired_groups_all(before, skip, limit))
     }
 
     fn expired(&self, before: Millis, skip: usize, limit: usize) -> StoreFuture<'_, Vec<RoomCode>> {

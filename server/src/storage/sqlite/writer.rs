@@ -34,7 +34,10 @@ const UPSERT_MEMBER: &str = "INSERT INTO group_members (group_code, member, toke
      ON CONFLICT (group_code, member) DO UPDATE SET token_hash = excluded.token_hash";
 const INSERT_GROUP_EVENT: &str = "INSERT INTO group_events \
      (group_code, seq, at, actor, command_id, event) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-const DELETE_GROUP: [&str; 3] = [
+const DELETE_GROUP: [&str; 6] = [
+    "DELETE FROM events WHERE room IN (SELECT code FROM rooms WHERE group_code = ?1)",
+    "DELETE FROM seats WHERE room IN (SELECT code FROM rooms WHERE group_code = ?1)",
+    "DELETE FROM rooms WHERE group_code = ?1",
     "DELETE FROM group_events WHERE group_code = ?1",
     "DELETE FROM group_members WHERE group_code = ?1",
     "DELETE FROM groups WHERE code = ?1",

@@ -3,9 +3,11 @@
 //! command's event reaching every member live, rights refused as the table says, one
 //! answer for a wrong token and an unknown group; and a group put away when idle, or
 //! across a restart, coming back with all its members and events; its sessions as
-//! rooms (slice 4: `sessions`, `sessions_lasting`).
+//! rooms (slice 4: `sessions`, `sessions_lasting`); deleting a group or one of its
+//! sessions (`deletion`).
 
 mod calendar;
+mod deletion;
 mod lasting;
 mod records;
 mod rights;

@@ -8,8 +8,9 @@
 use super::GroupClient;
 use shared::group::{GroupCommand, GroupEvent, SessionState};
 use shared::state::{Language, Role};
-use shared::{Command, ErrorCode, Step};
+use shared::{Command, ErrorCode};
 use tests::group_ws::{create_group, enter_session, member_join};
+pub use tests::group_ws::{run_to_close, until_closed};
 use tests::server::TestServer;
 use tests::ws::{WsClient, refusal_code};
 
@@ -59,43 +60,6 @@ pub async fn open(index: u32, fanny: &mut GroupClient, others: &mut [&mut GroupC
         );
     }
     room.as_str().to_owned()
-}
-
-/// Run the room from the welcome to its close: Ana is the client, with a problem and
-/// one action; `facilitator` runs it.
-pub async fn run_to_close(facilitator: &mut WsClient, ana: &mut WsClient) {
-    let ana_id = ana.me().clone();
-    facilitator
-        .ok(Command::PickClient {
-            participant: ana_id,
-        })
-        .await;
-    let to_problem = Command::go_to_step(facilitator.state(), Step::Problem);
-    let seq = facilitator.ok(to_problem).await;
-    ana.catch_up(seq).await;
-    ana.ok(Command::SetProblem {
-        title: "Déléguer sans tout reprendre".into(),
-        summary: "Not for the group's page.".into(),
-    })
-    .await;
-    let seq = facilitator
-        .ok(Command::go_to_step(facilitator.state(), Step::ActionPlan))
-        .await;
-    ana.catch_up(seq).await;
-    ana.ok(Command::AddAction {
-        action_id: "a-1".into(),
-        text: "Confier le budget à Léa".into(),
-        due: None,
-    })
-    .await;
-    facilitator.ok(Command::CloseSession).await;
-}
-
-/// Read until the group has recorded session `index` closed.
-pub async fn until_closed(member: &mut GroupClient, index: usize) {
-    while member.state().series[index].state != SessionState::Closed {
-        member.recv().await;
-    }
 }
 
 #[tokio::test]
