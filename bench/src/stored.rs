@@ -87,6 +87,7 @@ pub async fn fill(db: &Path, spec: &StoredSpec) -> Result<Vec<RoomCode>> {
 fn session_writes(code: &RoomCode, index: usize, events: usize) -> Vec<Write> {
     let created_at = 1_773_306_000_000 + index as u64 * 60_000;
     let mut writes = vec![Write::CreateRoom(NewRoom {
+        call_link: None,
         code: code.clone(),
         title: format!("Codév du jeudi n° {index}"),
         language: Language::Fr,

@@ -38,11 +38,22 @@ struct ApiError {
 struct NewSession<'a> {
     title: &'a str,
     language: Language,
+    call_link: Option<&'a str>,
 }
 
-pub async fn create_session(title: &str, language: Language) -> Result<Created, ApiFailed> {
-    let body = serde_json::to_string(&NewSession { title, language })
-        .map_err(|_| ApiFailed(Some(ErrorCode::Internal)))?;
+/// Create a session; an empty call link is none.
+pub async fn create_session(
+    title: &str,
+    language: Language,
+    call_link: &str,
+) -> Result<Created, ApiFailed> {
+    let call_link = Some(call_link.trim()).filter(|link| !link.is_empty());
+    let body = serde_json::to_string(&NewSession {
+        title,
+        language,
+        call_link,
+    })
+    .map_err(|_| ApiFailed(Some(ErrorCode::Internal)))?;
     request("POST", "/api/sessions", Some(&body)).await
 }
 

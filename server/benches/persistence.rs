@@ -25,6 +25,7 @@ use tokio::sync::watch;
 
 fn new_room(code: &RoomCode) -> Write {
     Write::CreateRoom(NewRoom {
+        call_link: None,
         code: code.clone(),
         title: "Benchmark".into(),
         language: Language::Fr,

@@ -21,13 +21,15 @@ pub fn Header() -> impl IntoView {
     let room = expect_context::<Room>();
     let t = texts();
     let title = Memo::new(move |_| read(room.session, String::new(), |s| s.title.clone()));
-    // A group's session shows the group's video call.
+    // Its own video call, or its group's.
     let group = use_context::<GroupLink>();
     let call_link = move || {
-        group.and_then(|group| {
-            group
-                .group
-                .with(|g| g.as_ref().and_then(|g| g.call_link.clone()))
+        read(room.session, None, |s| s.call_link.clone()).or_else(|| {
+            group.and_then(|group| {
+                group
+                    .group
+                    .with(|g| g.as_ref().and_then(|g| g.call_link.clone()))
+            })
         })
     };
     let step_label = move || {

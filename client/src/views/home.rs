@@ -14,6 +14,7 @@ pub fn Home() -> impl IntoView {
     let t = texts();
     let lang = expect_context::<Language>().0;
     let title = RwSignal::new(String::new());
+    let call_link = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let created = RwSignal::new(None::<Created>);
@@ -26,9 +27,9 @@ pub fn Home() -> impl IntoView {
         busy.set(true);
         error.set(None);
         let language = super::session_language(lang.get_untracked());
-        let title = title.get_untracked();
+        let (title, call_link) = (title.get_untracked(), call_link.get_untracked());
         spawn_local(async move {
-            match api::create_session(title.trim(), language).await {
+            match api::create_session(title.trim(), language, &call_link).await {
                 Ok(done) => created.set(Some(done)),
                 Err(failed) => error.set(Some(failure(lang.get_untracked(), failed))),
             }
@@ -56,6 +57,18 @@ pub fn Home() -> impl IntoView {
                             prop:value=move || title.get()
                             on:input=move |ev| title.set(event_target_value(&ev))
                         />
+                        <label for="session-call-link">{move || t().call_link_label}</label>
+                        <input
+                            id="session-call-link"
+                            data-testid="session-call-link"
+                            type="url"
+                            maxlength="500"
+                            placeholder="https://"
+                            aria-describedby="session-call-link-help"
+                            prop:value=move || call_link.get()
+                            on:input=move |ev| call_link.set(event_target_value(&ev))
+                        />
+                        <p class="help" id="session-call-link-help">{move || t().session_call_link_help}</p>
                         <button type="submit" class="primary" disabled=move || busy.get()>
                             {move || if busy.get() { t().creating } else { t().create_button }}
                         </button>

@@ -42,7 +42,7 @@ impl Server {
     async fn create_room(&self) -> CreatedRoom {
         self.app
             .registry
-            .create("Séance".into(), Language::Fr)
+            .create("Séance".into(), Language::Fr, None)
             .await
             .expect("a new room")
     }

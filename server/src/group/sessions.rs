@@ -37,6 +37,7 @@ impl GroupActor {
             ],
         );
         self.core.outbox.write(Write::CreateRoom(NewRoom {
+            call_link: None,
             code: room.clone(),
             title,
             language,

@@ -105,6 +105,9 @@ pub struct CreateSession {
     /// Left out or `null`: the default, like every optional field of the protocol.
     #[serde(default, deserialize_with = "shared::wire::null_as_default")]
     pub language: Language,
+    /// The session's video-call link (`https://`); left out, `null` or empty: none.
+    #[serde(default, deserialize_with = "shared::wire::null_as_default")]
+    pub call_link: Option<String>,
 }
 
 /// What `POST /api/sessions` answers; clients of the API (the tests, the bench) read it
@@ -141,10 +144,17 @@ async fn create_session(
         )
         .into_response();
     }
+    let call_link =
+        match shared::group::call_link(request.call_link.as_deref(), &state.config.limits) {
+            Ok(link) => link,
+            Err(rejection) => return Refused(rejection).into_response(),
+        };
     if let Err(refusal) = state.guard.may_create_session(client) {
         return Refused(refusal).into_response();
     }
-    let created = state.registry.create(title.to_owned(), request.language);
+    let created = state
+        .registry
+        .create(title.to_owned(), request.language, call_link);
     answer_created(created.await.map(|created| SessionCreated {
         room: created.code.0,
         facilitator_key: created.facilitator_key,

@@ -87,6 +87,7 @@ impl Registry {
         &self,
         title: String,
         language: Language,
+        call_link: Option<String>,
     ) -> Result<CreatedRoom, CreateError> {
         if self.rooms.len() >= self.config.max_rooms {
             return Err(CreateError::ServerFull);
@@ -108,12 +109,14 @@ impl Registry {
                 created_at: now,
                 facilitator_key: key_digest,
                 group: None,
+                call_link: call_link.clone(),
             }))
             .await
             .map_err(|_| CreateError::Stopping)?;
         self.rooms
             .insert(&code, || async {
-                let state = RoomState::new(title, language, now);
+                let mut state = RoomState::new(title, language, now);
+                state.call_link = call_link;
                 room::spawn(
                     code.clone(),
                     state,

@@ -47,7 +47,7 @@ async fn a_handle_to_a_room_put_away_finds_it_gone_and_the_next_lookup_loads_a_n
     let services = Services::default();
     let registry = putting_away_at_once(&services);
     let created = registry
-        .create("Lundi".into(), Language::Fr)
+        .create("Lundi".into(), Language::Fr, None)
         .await
         .expect("created");
     let first = registry.find(&created.code).await.expect("in memory");
@@ -89,11 +89,11 @@ async fn sessions_past_retention_are_deleted_unless_in_memory_and_batches_go_pas
     };
     let registry = putting_away_at_once(&services);
     // The oldest stays in memory (in use, or about to be).
-    let in_use = registry.create("Lundi".into(), Language::Fr).await;
+    let in_use = registry.create("Lundi".into(), Language::Fr, None).await;
     let in_use = in_use.expect("created");
     clock.advance(10);
     // The other is used and left: it is put away.
-    let left = registry.create("Mardi".into(), Language::Fr).await;
+    let left = registry.create("Mardi".into(), Language::Fr, None).await;
     let left = left.expect("created");
     let room = registry.find(&left.code).await.expect("in memory");
     let conn = ConnId::next();

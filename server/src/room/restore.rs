@@ -24,11 +24,9 @@ pub fn restore(
         ..
     } = stored;
     let code = created.code;
-    let mut room = Room::new(RoomState::new(
-        created.title,
-        created.language,
-        created.created_at,
-    ));
+    let mut state = RoomState::new(created.title, created.language, created.created_at);
+    state.call_link = created.call_link;
+    let mut room = Room::new(state);
     let (mut seats, seq) = replay(
         format!("room {code}"),
         stored_seats,

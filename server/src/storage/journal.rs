@@ -319,6 +319,7 @@ mod tests {
         for code in &rooms {
             journal.write(
                 Write::CreateRoom(NewRoom {
+                    call_link: None,
                     code: code.clone(),
                     title: "t".into(),
                     language: Language::Fr,
@@ -376,6 +377,7 @@ mod tests {
         let journal = Journal::start_observed(store.clone(), observers).expect("journal thread");
         journal.write(
             Write::CreateRoom(NewRoom {
+                call_link: None,
                 code: RoomCode::new("held".to_owned()),
                 title: "t".into(),
                 language: Language::Fr,

@@ -156,6 +156,8 @@ pub struct NewRoom {
     pub facilitator_key: Digest,
     /// The group session it runs, if it runs one.
     pub group: Option<SessionOf>,
+    /// A single session's own video-call link (a group's session shows its group's).
+    pub call_link: Option<String>,
 }
 
 /// The session of a group that a room runs: the group, and the session's place in its

@@ -41,9 +41,9 @@ pub fn decide_create(
     Ok(NewGroupDetails { name, events })
 }
 
-/// A video-call link: empty means none; otherwise an `https://` address without spaces,
-/// within its length.
-pub(super) fn call_link(link: Option<&str>, limits: &Limits) -> Result<Option<String>, Rejection> {
+/// A video-call link, a group's or a single session's: empty means none; otherwise an
+/// `https://` address without spaces, within its length.
+pub fn call_link(link: Option<&str>, limits: &Limits) -> Result<Option<String>, Rejection> {
     let link = optional_text(link.unwrap_or(""), limits.call_link_chars, "link")?;
     if link.is_empty() {
         return Ok(None);

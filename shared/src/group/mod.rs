@@ -16,7 +16,7 @@ mod decide;
 mod rights;
 
 pub use command::{GroupCommand, GroupEvent};
-pub use create::{NewGroupDetails, decide_create};
+pub use create::{NewGroupDetails, call_link, decide_create};
 pub use decide::{decide, decide_join, session_closed};
 pub use rights::{GroupRole, group_rights};
 

@@ -212,6 +212,7 @@ pub(super) const TEXTS: Texts = Texts {
     series_event_call: "The video call: {}",
     download_calendar: "Add to my calendar (.ics)",
     online: "online",
+    session_call_link_help: "An https:// address, shown in the session (\"Join the call\").",
     not_yet_client: "not yet client",
     already_client_confirm: "{} has already been client in this series. Pick them anyway?",
     topics_heading: "Proposed topics",

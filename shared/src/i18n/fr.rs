@@ -216,6 +216,7 @@ pub(super) const TEXTS: Texts = Texts {
     series_event_call: "La visio\u{a0}: {}",
     download_calendar: "Ajouter à mon agenda (.ics)",
     online: "en ligne",
+    session_call_link_help: "Une adresse https://, montrée dans la séance («\u{a0}Rejoindre la visio\u{a0}»).",
     not_yet_client: "pas encore client·e",
     already_client_confirm: "{} a déjà été client·e dans cette série. Le ou la choisir quand même\u{a0}?",
     topics_heading: "Sujets proposés",

@@ -52,6 +52,11 @@ pub struct RoomState {
     pub learnings: Vec<Learning>,
     pub round: Option<Round>,
     pub closed_at: Option<Millis>,
+    /// A single session's video-call link, given when it was created ("Rejoindre la
+    /// visio"); left out of the JSON when there is none. A group's session shows its
+    /// group's instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_link: Option<String>,
 }
 
 impl RoomState {
@@ -83,6 +88,7 @@ impl RoomState {
             learnings: Vec::new(),
             round: None,
             closed_at: None,
+            call_link: None,
         }
     }
 

@@ -183,6 +183,7 @@ async fn the_cap_on_rooms_counts_rooms_in_memory_not_rooms_stored() {
 fn stored_session(code: &str, seqs: &[u64]) -> Vec<Write> {
     let room = RoomCode::from(code);
     let mut writes = vec![Write::CreateRoom(NewRoom {
+        call_link: None,
         code: room.clone(),
         title: format!("Séance {code}"),
         language: Language::Fr,

@@ -18,6 +18,7 @@ mod browser_recovery;
 mod browser_session;
 mod browser_smoke;
 mod browser_upgrade;
+mod call_link;
 mod cursors;
 mod database_size;
 mod durability;

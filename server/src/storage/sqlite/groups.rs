@@ -139,6 +139,7 @@ pub(crate) mod tests {
         };
         // The room of the group's first session, linked to it.
         let session = crate::storage::NewRoom {
+            call_link: None,
             code: shared::RoomCode::from("s1"),
             title: "G · séance 1 sur 4".into(),
             language: shared::state::Language::En,
@@ -175,6 +176,7 @@ pub(crate) mod tests {
             },
             // A room may have the same code as a group: they are apart.
             Write::CreateRoom(crate::storage::NewRoom {
+                call_link: None,
                 code: shared::RoomCode::from("g1"),
                 title: "Séance".into(),
                 language: shared::state::Language::Fr,
@@ -260,6 +262,7 @@ pub(crate) mod tests {
         };
         let room = RoomCode::new(format!("{code}-s"));
         writes.push(Write::CreateRoom(crate::storage::NewRoom {
+            call_link: None,
             code: room.clone(),
             title: "séance".into(),
             language: shared::state::Language::Fr,

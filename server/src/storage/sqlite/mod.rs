@@ -159,7 +159,7 @@ impl SqliteStore {
     async fn load_one(&self, code: &RoomCode) -> Result<Option<StoredRoom>, StoreError> {
         let Some(row) = sqlx::query(
             "SELECT title, language, created_at, facilitator_key_hash, closed_at, \
-             group_code, series_index FROM rooms WHERE code = ?",
+             group_code, series_index, call_link FROM rooms WHERE code = ?",
         )
         .bind(code.as_str())
         .fetch_optional(&self.reads)
@@ -183,6 +183,7 @@ impl SqliteStore {
         };
         let mut room = StoredRoom {
             room: NewRoom {
+                call_link: row.try_get("call_link")?,
                 code: code.clone(),
                 title: row.try_get("title")?,
                 language: language_from_name(&language)?,

@@ -26,6 +26,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "group sessions",
         include_str!("../../../migrations/0004_group_sessions.sql"),
     ),
+    (
+        5,
+        "room call link",
+        include_str!("../../../migrations/0005_room_call_link.sql"),
+    ),
 ];
 
 /// The migrations up to `version` (all of them with `i64::MAX`).

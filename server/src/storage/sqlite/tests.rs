@@ -6,6 +6,7 @@ use shared::{Event, Step};
 
 fn new_room(code: &str) -> NewRoom {
     NewRoom {
+        call_link: None,
         code: RoomCode::from(code),
         title: format!("Séance {code}"),
         language: Language::En,
@@ -102,7 +103,7 @@ async fn an_empty_database_is_created_at_the_latest_version_in_wal_mode() {
     let store = SqliteStore::open(&path).await.expect("open");
     assert!(path.exists(), "created on first run");
     assert_eq!(store.version().await.expect("version"), schema_version());
-    assert_eq!(schema_version(), 4);
+    assert_eq!(schema_version(), 5);
     assert!(store.load().await.expect("load").is_empty());
     let mode: String = scalar(&store, "PRAGMA journal_mode");
     assert_eq!(mode, "wal");
@@ -299,6 +300,7 @@ async fn rooms_past_retention_are_found_by_closing_or_else_creation_oldest_first
         .expect("open");
     let created = |code: &str, at: u64| {
         Write::CreateRoom(NewRoom {
+            call_link: None,
             created_at: at,
             ..new_room(code)
         })

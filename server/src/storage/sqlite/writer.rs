@@ -20,8 +20,8 @@ use std::path::Path;
 use std::time::Duration;
 
 const INSERT_ROOM: &str = "INSERT INTO rooms \
-     (code, title, language, created_at, facilitator_key_hash, group_code, series_index) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+     (code, title, language, created_at, facilitator_key_hash, group_code, series_index, \
+     call_link) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 const UPSERT_SEAT: &str = "INSERT INTO seats (room, participant, token_hash) VALUES (?1, ?2, ?3) \
      ON CONFLICT (room, participant) DO UPDATE SET token_hash = excluded.token_hash";
 const INSERT_EVENT: &str = "INSERT INTO events (room, seq, at, actor, command_id, event) \
@@ -132,6 +132,7 @@ impl Writer {
                         &room.facilitator_key.0[..],
                         room.group.as_ref().map(|of| of.group.as_str()),
                         room.group.as_ref().map(|of| i64::from(of.index)),
+                        room.call_link.as_deref(),
                     ])?;
                 }
                 Write::AddSeat {

@@ -132,6 +132,7 @@ fn a_close_the_group_never_heard_of(group: &GroupCode, room: &RoomCode) -> Vec<W
             facilitator_key: Digest::of("the key"),
         }),
         Write::CreateRoom(NewRoom {
+            call_link: None,
             code: room.clone(),
             title: "Réparé · séance 1 sur 2".into(),
             language: Language::Fr,
