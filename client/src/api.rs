@@ -96,6 +96,13 @@ pub async fn series_calendar(code: &str, token: &str, lang: &str) -> Result<Stri
     fetch_text("GET", &path, None, Some(token)).await
 }
 
+/// Delete group `code` with its facilitator's key: the group, its members and every
+/// session of it.
+pub async fn delete_group(code: &str, key: &str) -> Result<(), ApiFailed> {
+    let path = format!("/api/groups/{}", js_sys::encode_uri_component(code));
+    fetch_text("DELETE", &path, None, Some(key)).await.map(drop)
+}
+
 /// One request to the API with an optional JSON body; the answer read as `T`, or the
 /// error code of a refusal.
 async fn request<T: serde::de::DeserializeOwned>(

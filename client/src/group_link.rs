@@ -14,7 +14,7 @@ use shared::ErrorCode;
 use shared::group::{GroupCommand, GroupState, Member};
 use shared::ids::{GroupCode, ParticipantId, ProposalId};
 use shared::wire::group::{GroupClientMessage, GroupServerMessage};
-use shared::wire::{ClientMessage, PROTOCOL_VERSION, ServerMessage};
+use shared::wire::{ByeReason, ClientMessage, PROTOCOL_VERSION, ServerMessage};
 
 /// How the page enters the group.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,6 +31,12 @@ pub enum GroupEntry {
 /// Where a group's member token is kept between visits.
 pub fn group_token_key(code: &str) -> String {
     format!("codev.group.{code}")
+}
+
+/// Where the group facilitator's key is kept in their browser, for what only the key
+/// may do over HTTP (deleting the group).
+pub fn group_key_key(code: &str) -> String {
+    format!("codev.groupkey.{code}")
 }
 
 /// A command on its way, until the server answers it.
@@ -221,6 +227,15 @@ impl GroupLink {
             }
             ServerMessage::Rejected { id: None, code, .. } if !self.live.get_value() => {
                 self.refused_entry(code);
+            }
+            ServerMessage::Bye {
+                reason: ByeReason::SessionDeleted,
+                ..
+            } => {
+                let code = self.code.get_value();
+                browser::forget(&group_token_key(&code));
+                browser::forget(&group_key_key(&code));
+                self.link.end(Status::Deleted);
             }
             _ => {}
         }

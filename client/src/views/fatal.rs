@@ -18,6 +18,8 @@ pub enum Why {
     Closed { title: String },
     /// The facilitator deleted the session.
     Deleted,
+    /// The group's facilitator deleted the group.
+    GroupDeleted,
 }
 
 impl Why {
@@ -32,7 +34,7 @@ impl Why {
                     | ErrorCode::UnsupportedVersion
                     | ErrorCode::RoomFull
             ),
-            Why::Closed { .. } | Why::Deleted => false,
+            Why::Closed { .. } | Why::Deleted | Why::GroupDeleted => false,
         }
     }
 }
@@ -45,6 +47,7 @@ pub fn Fatal(why: Why) -> impl IntoView {
         Why::Refused(code) => t().error(*code).to_owned(),
         Why::Closed { title } => fill(t().session_closed_named, &[title]),
         Why::Deleted => t().bye_deleted.to_owned(),
+        Why::GroupDeleted => t().group_deleted.to_owned(),
     };
     view! {
         <BrandBar/>
@@ -81,6 +84,7 @@ mod tests {
                 title: "Lundi".into(),
             },
             Why::Deleted,
+            Why::GroupDeleted,
         ] {
             assert!(!permanent.retry_can_help(), "{permanent:?}");
         }

@@ -162,6 +162,10 @@ async fn a_group_is_created_joined_once_and_planned_live_on_every_page() {
     fanny
         .wait_for_count("[data-testid=group-member][data-online=true]", 3)
         .await;
+    // Nobody has been client yet: both members are marked.
+    fanny
+        .wait_for_count("[data-testid=member-not-yet-client]", 2)
+        .await;
     let dates = texts(&fanny, "[data-testid=series-date]").await;
     assert_eq!(texts(&bruno, "[data-testid=series-date]").await, dates);
 
@@ -279,6 +283,22 @@ async fn a_group_is_created_joined_once_and_planned_live_on_every_page() {
     ana.assert_accessible("a changed charter, phone").await;
     ana.click("[data-testid=accept-group-charter]").await;
     ana.wait_for("[data-testid=group-page]").await;
+
+    // Fanny deletes the group (her own new charter accepted first): every page still
+    // open says so.
+    fanny.click("[data-testid=accept-group-charter]").await;
+    fanny.click("[data-testid=delete-group]").await;
+    fanny
+        .client()
+        .accept_alert()
+        .await
+        .expect("confirm the deletion");
+    ana.wait_for_text("[data-testid=fatal-reason]", "This group was deleted.")
+        .await;
+    other_device
+        .wait_for_text("[data-testid=fatal-reason]", "Ce groupe a été supprimé.")
+        .await;
+    ana.assert_accessible("a deleted group, phone").await;
 
     for browser in [fanny, ana, bruno, other_device] {
         browser.close().await;

@@ -27,6 +27,10 @@ pub fn GroupPage(
     member_token: Option<String>,
 ) -> impl IntoView {
     let link = RwSignal::new(None::<GroupLink>);
+    // The key opens the group's controls; kept for what only it may do (deleting).
+    if let Some(key) = &facilitator_key {
+        browser::store(&crate::group_link::group_key_key(&code), key);
+    }
     // A personal link's token is kept, then taken out of the address bar, so that the
     // address shown (and copied) is the group's invite link.
     if let Some(token) = &member_token {
@@ -107,12 +111,13 @@ fn LiveGroup(link: GroupLink) -> impl IntoView {
     // every event of the group (a form being filled would be lost).
     let gated = Memo::new(move |_| charter_to_accept(link).is_some());
     let failed = Memo::new(move |_| match link.status.get() {
-        Status::Failed(code) => Some(code),
+        Status::Failed(code) => Some(Why::Refused(code)),
+        Status::Deleted => Some(Why::GroupDeleted),
         _ => None,
     });
     move || {
-        if let Some(code) = failed.get() {
-            return view! { <Fatal why=Why::Refused(code)/> }.into_any();
+        if let Some(why) = failed.get() {
+            return view! { <Fatal why=why/> }.into_any();
         }
         if !read.get() {
             return view! {

@@ -201,6 +201,11 @@ fn Members() -> impl IntoView {
                     let me = link.me.get();
                     let steers = my_role(link) == Some(GroupRole::Facilitator);
                     let present = link.present.get();
+                    let not_yet: Vec<ParticipantId> = link.group.with(|g| {
+                        g.as_ref()
+                            .map(|g| g.not_yet_client().into_iter().cloned().collect())
+                            .unwrap_or_default()
+                    });
                     members
                         .get()
                         .into_iter()
@@ -210,6 +215,7 @@ fn Members() -> impl IntoView {
                                 .then(|| format!(" · {}", t().group_facilitator_role));
                             let removable = steers && role == GroupRole::Member;
                             let online = present.contains(&id);
+                            let waiting = not_yet.contains(&id);
                             let asked = name.clone();
                             let remove = move |_| {
                                 let question = fill(t().remove_member_confirm, &[&asked]);
@@ -221,6 +227,9 @@ fn Members() -> impl IntoView {
                                 <li data-testid="group-member" data-online=online.to_string()>{name}{you}
                                     <span class="muted">{facilitator}</span>
                                     {online.then(|| view! { <span class="pill live">{move || t().online}</span> })}
+                                    {waiting.then(|| view! {
+                                        <span class="tag" data-testid="member-not-yet-client">{move || t().not_yet_client}</span>
+                                    })}
                                     {removable.then(|| view! {
                                         <button type="button" class="small" data-testid="remove-member"
                                             on:click=remove>{move || t().remove}</button>

@@ -2,7 +2,8 @@
 //! A changed charter asks every member to accept it again at their next visit.
 
 use super::super::texts;
-use crate::group_link::GroupLink;
+use crate::group_link::{GroupLink, group_key_key};
+use crate::{api, browser};
 use leptos::prelude::*;
 use shared::group::GroupCommand;
 
@@ -65,6 +66,39 @@ pub fn Settings() -> impl IntoView {
                 on:input=move |ev| charter.set(event_target_value(&ev))></textarea>
             <p class="help" id="settings-charter-help">{move || t().charter_change_note}</p>
             <button type="submit" class="primary" data-testid="settings-save">{move || t().save}</button>
+            <DeleteGroup/>
         </form>
     }
+}
+
+/// Delete the group with every session of it, for the group's facilitator whose browser
+/// keeps the group's key (it came with their link).
+#[component]
+fn DeleteGroup() -> impl IntoView {
+    let link = expect_context::<GroupLink>();
+    let t = texts();
+    let code = link
+        .group
+        .with_untracked(|g| g.as_ref().map(|g| g.code.as_str().to_owned()))
+        .unwrap_or_default();
+    let key = browser::load(&group_key_key(&code));
+    key.map(|key| {
+        let delete = move |_| {
+            if !browser::confirm(t().delete_group_confirm) {
+                return;
+            }
+            let (code, key) = (code.clone(), key.clone());
+            leptos::task::spawn_local(async move {
+                if let Err(failed) = api::delete_group(&code, &key).await {
+                    link.refused
+                        .set(Some(failed.0.unwrap_or(shared::ErrorCode::Internal)));
+                }
+            });
+        };
+        view! {
+            <button type="button" class="danger" data-testid="delete-group" on:click=delete>
+                {move || t().delete_group}
+            </button>
+        }
+    })
 }
