@@ -96,6 +96,12 @@ pub async fn series_calendar(code: &str, token: &str, lang: &str) -> Result<Stri
     fetch_text("GET", &path, None, Some(token)).await
 }
 
+/// Delete session `code` with its facilitator's key (a group's session: the group's).
+pub async fn delete_session(code: &str, key: &str) -> Result<(), ApiFailed> {
+    let path = format!("/api/sessions/{}", js_sys::encode_uri_component(code));
+    fetch_text("DELETE", &path, None, Some(key)).await.map(drop)
+}
+
 /// Delete group `code` with its facilitator's key: the group, its members and every
 /// session of it.
 pub async fn delete_group(code: &str, key: &str) -> Result<(), ApiFailed> {

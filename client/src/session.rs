@@ -41,6 +41,12 @@ pub struct Session {
     next_toast: StoredValue<u64>,
 }
 
+/// Where a session's facilitator key is kept in the facilitator's browser, for what
+/// only the key may do over HTTP (deleting the session).
+pub fn room_key_key(room: &str) -> String {
+    format!("codev.roomkey.{room}")
+}
+
 /// Where a room's resume token is kept between visits.
 pub fn token_key(room: &str) -> String {
     format!("codev.token.{room}")

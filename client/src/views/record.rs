@@ -2,12 +2,16 @@
 
 use super::timeline::Chart;
 use super::{Room, read, texts};
+use crate::api;
 use crate::browser;
+use crate::group_link::{GroupLink, group_key_key};
+use crate::session::room_key_key;
 use crate::{record, timeline};
 use leptos::prelude::*;
 use shared::RoomState;
 use shared::i18n::fill;
 use shared::state::Language;
+use shared::state::Role;
 
 /// The record, in the method's order, headed by the session's title: `h1` for the
 /// title, `h2` for each part, as in the Markdown download.
@@ -64,6 +68,7 @@ pub fn RecordView() -> impl IntoView {
                         <button type="button" on:click=move |_| browser::print_page()>
                             {move || t().print}
                         </button>
+                        <DeleteSession/>
                     </div>
                 </header>
                 <section>
@@ -140,4 +145,45 @@ pub fn RecordView() -> impl IntoView {
             </article>
         }
     }
+}
+
+/// Delete the session with its record, for its facilitator, whose browser keeps the key
+/// (a single session's, from their link; a group's session's, their group's key).
+#[component]
+fn DeleteSession() -> impl IntoView {
+    let room = expect_context::<Room>();
+    let t = texts();
+    let code = room
+        .session
+        .replica
+        .with_untracked(|r| r.room_code.as_str().to_owned());
+    let group_key = use_context::<GroupLink>().and_then(|group| {
+        let group = group
+            .group
+            .with_untracked(|g| g.as_ref().map(|g| g.code.as_str().to_owned()))?;
+        browser::load(&group_key_key(&group))
+    });
+    let key = browser::load(&room_key_key(&code)).or(group_key);
+    let facilitator = room.is(Role::Facilitator);
+    // Why a deletion failed, if one did; a deletion that works ends the page (`bye`).
+    let failed = RwSignal::new(None::<shared::ErrorCode>);
+    key.filter(|_| facilitator).map(|key| {
+        let delete = move |_| {
+            if !browser::confirm(t().delete_session_confirm) {
+                return;
+            }
+            let (code, key) = (code.clone(), key.clone());
+            leptos::task::spawn_local(async move {
+                if let Err(error) = api::delete_session(&code, &key).await {
+                    failed.set(Some(error.0.unwrap_or(shared::ErrorCode::Internal)));
+                }
+            });
+        };
+        view! {
+            <button type="button" class="danger" data-testid="delete-session" on:click=delete>
+                {move || t().delete_session}
+            </button>
+            <p class="error" role="alert">{move || failed.get().map(|code| t().error(code))}</p>
+        }
+    })
 }

@@ -11,7 +11,7 @@ use super::timeline::TimelineChart;
 use super::{Handoff, Room, texts};
 use crate::browser;
 use crate::group_link::{GroupEntry, GroupLink, group_token_key};
-use crate::session::{Session, Status, Toast, token_key};
+use crate::session::{Session, Status, Toast, room_key_key, token_key};
 use leptos::prelude::*;
 use shared::Step;
 use shared::i18n::fill;
@@ -24,6 +24,9 @@ pub fn RoomPage(
     group: Option<String>,
 ) -> impl IntoView {
     let session = RwSignal::new(None::<Session>);
+    if let Some(key) = &facilitator_key {
+        browser::store(&room_key_key(&code), key);
+    }
     // The server's first screen, if it wrote one: taken over by the join form, or
     // dropped when this page goes straight in.
     let first = use_context::<Handoff>().and_then(Handoff::take);

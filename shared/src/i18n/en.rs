@@ -212,6 +212,8 @@ pub(super) const TEXTS: Texts = Texts {
     series_event_call: "The video call: {}",
     download_calendar: "Add to my calendar (.ics)",
     online: "online",
+    delete_session: "Delete the session",
+    delete_session_confirm: "Delete the session and its record, for everyone? This cannot be undone.",
     delete_group: "Delete the group",
     delete_group_confirm: "Delete the group, its members and all its sessions, records included? This cannot be undone.",
     group_deleted: "This group was deleted.",

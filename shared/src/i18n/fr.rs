@@ -216,6 +216,8 @@ pub(super) const TEXTS: Texts = Texts {
     series_event_call: "La visio\u{a0}: {}",
     download_calendar: "Ajouter à mon agenda (.ics)",
     online: "en ligne",
+    delete_session: "Supprimer la séance",
+    delete_session_confirm: "Supprimer la séance et son compte rendu, pour tout le monde\u{a0}? C'est définitif.",
     delete_group: "Supprimer le groupe",
     delete_group_confirm: "Supprimer le groupe, ses membres et toutes ses séances, comptes rendus compris\u{a0}? C'est définitif.",
     group_deleted: "Ce groupe a été supprimé.",

@@ -1,6 +1,7 @@
 //! A single session's own video-call link: given when the session is created (an
 //! `https://` address, or none), in every snapshot of its room, and kept across a
-//! restart; anything else is refused before a session is made.
+//! restart; anything else is refused before a session is made. And, in the browser, the
+//! link in the room, then the session deleted by its facilitator from its record.
 
 use serde_json::json;
 use server::Config;
@@ -75,5 +76,19 @@ async fn a_single_sessions_call_link_is_one_click_away_in_its_room() {
         .expect("the call's address");
     assert_eq!(call.as_deref(), Some(CALL));
     anne.assert_accessible("a room with its call link").await;
+
+    // Closed, its record can be deleted by its facilitator, from the page.
+    tests::journey::close_session(&anne).await;
+    anne.wait_for("[data-testid=record]").await;
+    anne.click("[data-testid=delete-session]").await;
+    anne.client()
+        .accept_alert()
+        .await
+        .expect("confirm the deletion");
+    anne.wait_for_text(
+        "[data-testid=fatal-reason]",
+        "L'animateur·rice a supprimé cette séance.",
+    )
+    .await;
     anne.close().await;
 }
