@@ -57,18 +57,7 @@ pub fn Home() -> impl IntoView {
                             prop:value=move || title.get()
                             on:input=move |ev| title.set(event_target_value(&ev))
                         />
-                        <label for="session-call-link">{move || t().call_link_label}</label>
-                        <input
-                            id="session-call-link"
-                            data-testid="session-call-link"
-                            type="url"
-                            maxlength="500"
-                            placeholder="https://"
-                            aria-describedby="session-call-link-help"
-                            prop:value=move || call_link.get()
-                            on:input=move |ev| call_link.set(event_target_value(&ev))
-                        />
-                        <p class="help" id="session-call-link-help">{move || t().session_call_link_help}</p>
+                        <CallLinkField id="session-call-link" value=call_link help=|t| t.session_call_link_help/>
                         <button type="submit" class="primary" disabled=move || busy.get()>
                             {move || if busy.get() { t().creating } else { t().create_button }}
                         </button>
@@ -148,18 +137,7 @@ fn CreateGroup() -> impl IntoView {
                     prop:value=move || name.get()
                     on:input=move |ev| name.set(event_target_value(&ev))
                 />
-                <label for="group-call-link">{move || t().call_link_label}</label>
-                <input
-                    id="group-call-link"
-                    data-testid="group-call-link"
-                    type="url"
-                    maxlength="500"
-                    placeholder="https://"
-                    aria-describedby="group-call-link-help"
-                    prop:value=move || call_link.get()
-                    on:input=move |ev| call_link.set(event_target_value(&ev))
-                />
-                <p class="help" id="group-call-link-help">{move || t().call_link_help}</p>
+                <CallLinkField id="group-call-link" value=call_link help=|t| t.call_link_help/>
                 <button type="submit" class="primary" disabled=move || busy.get()>
                     {move || if busy.get() { t().creating } else { t().create_group_button }}
                 </button>
@@ -167,6 +145,32 @@ fn CreateGroup() -> impl IntoView {
             </form>
         }
         .into_any(),
+    }
+}
+
+/// The optional video-call link of what is being made, with its help; `id` is also its
+/// test id.
+#[component]
+fn CallLinkField(
+    id: &'static str,
+    value: RwSignal<String>,
+    help: fn(&'static Texts) -> &'static str,
+) -> impl IntoView {
+    let t = texts();
+    let help_id = format!("{id}-help");
+    view! {
+        <label for=id>{move || t().call_link_label}</label>
+        <input
+            id=id
+            data-testid=id
+            type="url"
+            maxlength="500"
+            placeholder="https://"
+            aria-describedby=help_id.clone()
+            prop:value=move || value.get()
+            on:input=move |ev| value.set(event_target_value(&ev))
+        />
+        <p class="help" id=help_id>{move || help(t())}</p>
     }
 }
 
