@@ -36,9 +36,9 @@ pub fn markdown(group: &GroupState, texts: &Texts, when: impl Fn(u64) -> String)
         md.push_str(&format!("{}. {} · {state}", index + 1, when(session.at)));
         if let Some(summary) = &session.summary {
             md.push_str(&format!(
-                " · {} · «\u{a0}{}\u{a0}»",
+                " · {} · {}",
                 fill(texts.client_named, &[&name_of(&summary.client)]),
-                plain(&summary.problem_title)
+                fill(texts.quoted, &[&plain(&summary.problem_title)])
             ));
         }
         md.push('\n');
@@ -54,10 +54,10 @@ pub fn markdown(group: &GroupState, texts: &Texts, when: impl Fn(u64) -> String)
     }
     for (index, summary) in closed {
         md.push_str(&format!(
-            "\n### {} · {} · «\u{a0}{}\u{a0}»\n\n",
+            "\n### {} · {} · {}\n\n",
             fill(texts.session_numbered, &[&(index + 1).to_string()]),
             name_of(&summary.client),
-            plain(&summary.problem_title)
+            fill(texts.quoted, &[&plain(&summary.problem_title)])
         ));
         if summary.plan.is_empty() {
             md.push_str(&format!("{}\n", texts.nothing_yet));

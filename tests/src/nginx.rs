@@ -22,6 +22,9 @@ use std::time::Duration;
 /// The line just before the tested block in `docs/deploy.md`.
 pub const MARKER: &str = "<!-- tested: tests/tests/integration/nginx.rs -->";
 
+/// What nginx's notice says once it runs: its version, `nginx/1.22.1`.
+const READY: &str = "nginx/";
+
 /// The upstream in the documented block: where the server listens by default.
 pub const UPSTREAM_IN_DOC: &str = "127.0.0.1:8080";
 
@@ -96,6 +99,7 @@ fn configuration(block: &str, dir: &std::path::Path) -> String {
          master_process off;\n\
          pid {d}/nginx.pid;\n\
          error_log {d}/error.log info;\n\
+         error_log stderr notice;\n\
          events {{ worker_connections 256; }}\n\
          http {{\n\
          access_log {d}/access.log;\n\
@@ -168,7 +172,7 @@ impl Nginx {
         let child = command
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("start nginx");
         let mut nginx = Nginx { addr, child, dir };
@@ -176,24 +180,34 @@ impl Nginx {
         nginx
     }
 
-    /// Poll nginx's port until it accepts a connection (readiness only), failing with
-    /// its error log if it exits or does not listen within [`START_PATIENCE`].
+    /// Wait until nginx says it runs, failing with its error log if it exits first or
+    /// says nothing within [`START_PATIENCE`]. Its version notice (`nginx/1.22.1`, on
+    /// stderr) comes once its configuration is loaded and its sockets listen.
     async fn until_listening(&mut self) {
-        let started = std::time::Instant::now();
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("nginx exited ({status}):\n{}", self.error_log());
+        let stderr = self.child.stderr.take().expect("nginx's stderr");
+        let (ready, said) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut ready = Some(ready);
+            // Read to the end, so that nginx never blocks on a full pipe.
+            for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)) {
+                let Ok(line) = line else { break };
+                if line.contains("[notice]")
+                    && line.contains(READY)
+                    && let Some(ready) = ready.take()
+                {
+                    let _ = ready.send(());
+                }
             }
-            if tokio::net::TcpStream::connect(self.addr).await.is_ok() {
-                return;
-            }
-            assert!(
-                started.elapsed() < START_PATIENCE,
-                "nginx is not listening on {} after {START_PATIENCE:?}:\n{}",
-                self.addr,
+        });
+        let heard = tokio::task::spawn_blocking(move || said.recv_timeout(START_PATIENCE))
+            .await
+            .expect("the waiting thread");
+        if heard.is_err() {
+            let _ = self.child.kill();
+            panic!(
+                "nginx did not say it runs within {START_PATIENCE:?}:\n{}",
                 self.error_log()
             );
-            tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
 

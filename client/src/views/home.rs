@@ -15,25 +15,18 @@ pub fn Home() -> impl IntoView {
     let lang = expect_context::<Language>().0;
     let title = RwSignal::new(String::new());
     let call_link = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let created = RwSignal::new(None::<Created>);
-
+    let making = Making::<Created>::new();
+    let Making {
+        busy,
+        error,
+        made: created,
+    } = making;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        error.set(None);
         let language = super::session_language(lang.get_untracked());
         let (title, call_link) = (title.get_untracked(), call_link.get_untracked());
-        spawn_local(async move {
-            match api::create_session(title.trim(), language, &call_link).await {
-                Ok(done) => created.set(Some(done)),
-                Err(failed) => error.set(Some(failure(lang.get_untracked(), failed))),
-            }
-            busy.set(false);
+        making.send(lang, async move {
+            api::create_session(title.trim(), language, &call_link).await
         });
     };
 
@@ -80,6 +73,53 @@ pub fn Home() -> impl IntoView {
     }
 }
 
+/// A creation on the start page: whether its request is on its way, why the last one
+/// failed, and what it made.
+struct Making<T: Send + Sync + 'static> {
+    busy: RwSignal<bool>,
+    error: RwSignal<Option<String>>,
+    made: RwSignal<Option<T>>,
+}
+
+impl<T: Send + Sync + 'static> Clone for Making<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for Making<T> {}
+
+impl<T: Send + Sync + 'static> Making<T> {
+    fn new() -> Self {
+        Making {
+            busy: RwSignal::new(false),
+            error: RwSignal::new(None),
+            made: RwSignal::new(None),
+        }
+    }
+
+    /// Send `request`, unless one is already on its way (a double click); its refusal
+    /// is said in the page's language.
+    fn send(
+        self,
+        lang: RwSignal<Lang>,
+        request: impl std::future::Future<Output = Result<T, ApiFailed>> + 'static,
+    ) {
+        if self.busy.get_untracked() {
+            return;
+        }
+        self.busy.set(true);
+        self.error.set(None);
+        spawn_local(async move {
+            match request.await {
+                Ok(done) => self.made.set(Some(done)),
+                Err(failed) => self.error.set(Some(failure(lang.get_untracked(), failed))),
+            }
+            self.busy.set(false);
+        });
+    }
+}
+
 /// What to say when the API refused or could not be reached.
 fn failure(lang: Lang, failed: ApiFailed) -> String {
     let texts = lang.texts();
@@ -95,23 +135,17 @@ fn CreateGroup() -> impl IntoView {
     let lang = expect_context::<Language>().0;
     let name = RwSignal::new(String::new());
     let call_link = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let created = RwSignal::new(None::<GroupCreated>);
+    let making = Making::<GroupCreated>::new();
+    let Making {
+        busy,
+        error,
+        made: created,
+    } = making;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        error.set(None);
         let (name, call_link) = (name.get_untracked(), call_link.get_untracked());
-        spawn_local(async move {
-            match api::create_group(name.trim(), &call_link).await {
-                Ok(done) => created.set(Some(done)),
-                Err(failed) => error.set(Some(failure(lang.get_untracked(), failed))),
-            }
-            busy.set(false);
+        making.send(lang, async move {
+            api::create_group(name.trim(), &call_link).await
         });
     };
     move || match created.get() {

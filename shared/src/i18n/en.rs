@@ -212,6 +212,7 @@ pub(super) const TEXTS: Texts = Texts {
     series_event_call: "The video call: {}",
     download_calendar: "Add to my calendar (.ics)",
     online: "online",
+    quoted: "“{}”",
     delete_session: "Delete the session",
     delete_session_confirm: "Delete the session and its record, for everyone? This cannot be undone.",
     delete_group: "Delete the group",

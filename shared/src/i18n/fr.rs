@@ -216,6 +216,7 @@ pub(super) const TEXTS: Texts = Texts {
     series_event_call: "La visio\u{a0}: {}",
     download_calendar: "Ajouter à mon agenda (.ics)",
     online: "en ligne",
+    quoted: "«\u{a0}{}\u{a0}»",
     delete_session: "Supprimer la séance",
     delete_session_confirm: "Supprimer la séance et son compte rendu, pour tout le monde\u{a0}? C'est définitif.",
     delete_group: "Supprimer le groupe",

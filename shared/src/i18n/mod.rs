@@ -209,7 +209,9 @@ texts! {
     // A group's series as a calendar file: each session's title (group, number, count),
     // and its description (the group page's address, the call's).
     series_event_title, series_event_page, series_event_call, download_calendar, online, session_call_link_help,
-    delete_group, delete_group_confirm, group_deleted, delete_session, delete_session_confirm, not_yet_client, already_client_confirm,
+    delete_group, delete_group_confirm, group_deleted, delete_session, delete_session_confirm,
+    /// A title quoted in a sentence: « … » in French, “…” in English.
+    quoted, not_yet_client, already_client_confirm,
     topics_heading, no_proposals, propose_heading, proposal_title_label, proposal_line_label, propose_button, proposed_by, vote_button, unvote_button,
     vote_one, vote_other, your_choice, ballot_note, pick_topic, picked_topic, follow_ups_heading, follow_status_label, follow_word_label,
     open_session_numbered, session_started,

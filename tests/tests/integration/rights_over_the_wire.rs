@@ -20,6 +20,8 @@ use std::sync::Arc;
 use tests::cast::{Cast, Who};
 use tests::server::TestServer;
 
+// This repository's own `shared` crate (its tests' table, written from `docs/method.md`),
+// three directories up from this file.
 #[path = "../../../shared/tests/common/rights_table.rs"]
 mod rights_table;
 

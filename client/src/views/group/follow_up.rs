@@ -76,10 +76,10 @@ pub fn FollowUps() -> impl IntoView {
                         .map(|plan| {
                             let mine = me.as_ref() == Some(&plan.client);
                             let heading = format!(
-                                "{} · {} · «\u{a0}{}\u{a0}»",
+                                "{} · {} · {}",
                                 fill(t().session_numbered, &[&(plan.index + 1).to_string()]),
                                 plan.client_name,
-                                plan.title
+                                fill(t().quoted, &[&plan.title])
                             );
                             view! {
                                 <h4>{heading}</h4>

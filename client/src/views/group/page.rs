@@ -310,7 +310,7 @@ fn Series() -> impl IntoView {
                                         <span class="muted">{state_name}</span>
                                         {kept.map(|(client, title)| view! {
                                             <span data-testid="series-kept">
-                                                " · "{fill(t().client_named, &[&client])}" · «\u{a0}"{title}"\u{a0}»"
+                                                " · "{fill(t().client_named, &[&client])}" · "{fill(t().quoted, &[&title])}
                                             </span>
                                         })}
                                         <RunBy index=index state=state runner=runner/>
