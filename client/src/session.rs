@@ -207,6 +207,9 @@ impl Session {
                     });
                     self.status.set(Status::Deleted);
                 }
+                // Served by another server of the cluster now: the reconnection that
+                // follows finds it there, with nothing to say.
+                Notice::Bye(ByeReason::Moved) => {}
                 Notice::Bye(reason) => self.toast(Toast::Bye(reason)),
                 Notice::Throttled => {
                     let session = *self;

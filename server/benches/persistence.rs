@@ -12,7 +12,7 @@
 //!    journal's batching writer.
 
 use server::secrets::Digest;
-use server::storage::journal::Durable;
+use server::storage::journal::{Durable, Progress};
 use server::storage::sqlite::SyncMode;
 use server::storage::{Journal, NewRoom, SqliteStore, Store, StoredEvent, Write};
 use shared::state::Language;
@@ -115,7 +115,7 @@ async fn through_the_journal(dir: &Path, rooms: usize, per_room: u64) {
     for code in codes {
         let journal = journal.clone();
         tasks.push(tokio::spawn(async move {
-            let (persisted, mut durable) = watch::channel(0u64);
+            let (persisted, mut durable) = watch::channel(Progress::Durable(0));
             let persisted = Arc::new(persisted);
             let mut worst = Duration::ZERO;
             for seq in 1..=per_room {
@@ -128,7 +128,9 @@ async fn through_the_journal(dir: &Path, rooms: usize, per_room: u64) {
                     },
                 );
                 durable
-                    .wait_for(|up_to| *up_to >= seq)
+                    .wait_for(
+                        |progress| matches!(progress, Progress::Durable(up_to) if *up_to >= seq),
+                    )
                     .await
                     .expect("the journal runs");
                 worst = worst.max(asked.elapsed());

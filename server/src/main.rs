@@ -1,8 +1,10 @@
 //! The server binary: reads its settings, sets up logging and serves until stopped.
 
 use clap::Parser;
-use server::storage::SqliteStore;
+use server::metrics::Metrics;
+use server::storage::postgres::{NodeSettings, PostgresOptions};
 use server::storage::sqlite::SyncMode;
+use server::storage::{PostgresStore, SqliteStore, Store};
 use server::{Config, Services, Site};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -45,14 +47,25 @@ struct Args {
     /// Without it, sessions are kept until their facilitator deletes them.
     #[arg(long, env = "KEEP_SESSIONS_DAYS", value_parser = clap::value_parser!(u64).range(1..))]
     keep_sessions_days: Option<u64>,
-    /// The SQLite database file where sessions are kept; created on first run.
+    /// Where sessions are kept: a SQLite database file, created on first run; or a
+    /// PostgreSQL database (`postgres://user:password@host:port/database`) shared by the
+    /// nodes of a cluster (docs/cluster.md).
     #[arg(
         long = "db",
         env = "DB_PATH",
         default_value = "codev.db",
         global = true
     )]
-    db: PathBuf,
+    db: Database,
+    /// With PostgreSQL: the address (host:port) at which the other nodes and the proxy
+    /// reach this node [default: the address it listens on].
+    #[arg(long, env = "NODE_ADDRESS")]
+    node_address: Option<String>,
+    /// With PostgreSQL: seconds this node's claim on its sessions outlives its last
+    /// renewal (renewed every second). A node silent that long loses its sessions to
+    /// the others.
+    #[arg(long, env = "LEASE_SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(2..))]
+    lease_seconds: u64,
     /// When an event counts as stored, and may be sent out and acknowledged: `full`
     /// once the disk has it (it survives a power cut); `normal` once the operating system
     /// has it (it survives a crash of the server at once, and a power cut once the next
@@ -78,6 +91,41 @@ enum Task {
         #[arg(long)]
         to: PathBuf,
     },
+}
+
+/// Where sessions are kept (`--db`).
+#[derive(Clone, Debug)]
+enum Database {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl std::str::FromStr for Database {
+    type Err = std::convert::Infallible;
+
+    fn from_str(given: &str) -> Result<Self, Self::Err> {
+        let postgres = ["postgres://", "postgresql://"]
+            .iter()
+            .any(|scheme| given.starts_with(scheme));
+        Ok(if postgres {
+            Database::Postgres(given.to_owned())
+        } else {
+            Database::Sqlite(PathBuf::from(given))
+        })
+    }
+}
+
+impl std::fmt::Display for Database {
+    /// The file, or the PostgreSQL database without its password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Database::Sqlite(path) => write!(f, "{}", path.display()),
+            Database::Postgres(url) => match url.rsplit_once('@') {
+                Some((_, place)) => write!(f, "postgres://…@{place}"),
+                None => write!(f, "{url}"),
+            },
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -172,22 +220,24 @@ async fn run() -> std::io::Result<()> {
         .init();
     let args = Args::parse();
     if let Some(Task::Backup { to }) = &args.task {
-        server::storage::sqlite::backup(&args.db, to).map_err(|error| {
-            std::io::Error::other(format!("backup of {}: {error}", args.db.display()))
+        let Database::Sqlite(db) = &args.db else {
+            return Err(std::io::Error::other(
+                "backup copies a SQLite file; back a PostgreSQL database up with pg_dump \
+                 (docs/cluster.md)",
+            ));
+        };
+        server::storage::sqlite::backup(db, to).map_err(|error| {
+            std::io::Error::other(format!("backup of {}: {error}", db.display()))
         })?;
-        println!("{} copied to {}", args.db.display(), to.display());
+        println!("{} copied to {}", db.display(), to.display());
         return Ok(());
     }
-    let sync = match args.sync {
-        SyncArg::Full => SyncMode::Full,
-        SyncArg::Normal => SyncMode::Normal,
-    };
-    let store = SqliteStore::open_with(&args.db, sync, i64::MAX)
+    let listener = tokio::net::TcpListener::bind(SocketAddr::new(args.host, args.port)).await?;
+    let address = listener.local_addr()?;
+    let metrics = Arc::new(Metrics::new());
+    let store = open_store(&args, address, metrics.clone())
         .await
-        .map_err(|error| {
-            std::io::Error::other(format!("database {}: {error}", args.db.display()))
-        })?;
-    tracing::info!(db = %args.db.display(), ?sync, "database open");
+        .map_err(|error| std::io::Error::other(format!("database {}: {error}", args.db)))?;
     let config = args.limits.apply(Config {
         site: args.static_dir.map(Site::Dir).or_else(Site::built_in),
         grace: Duration::from_secs(args.grace_seconds),
@@ -199,17 +249,75 @@ async fn run() -> std::io::Result<()> {
         metrics_token: args.metrics_token.filter(|token| !token.trim().is_empty()),
         ..Config::default()
     });
-    let listener = tokio::net::TcpListener::bind(SocketAddr::new(args.host, args.port)).await?;
-    let address = listener.local_addr()?;
     tracing::info!(%address, "listening");
     println!("Open http://{address}/ in a browser.");
     let services = Services {
-        store: Arc::new(store.clone()),
+        store: store.shared(),
+        metrics,
         ..Services::default()
     };
     let served = server::serve(listener, config, services, shutdown_signal()).await;
     store.close().await;
     served
+}
+
+/// The store `--db` names, open.
+enum Opened {
+    Sqlite(SqliteStore),
+    Postgres(PostgresStore),
+}
+
+impl Opened {
+    fn shared(&self) -> Arc<dyn Store> {
+        match self {
+            Opened::Sqlite(store) => Arc::new(store.clone()),
+            Opened::Postgres(store) => Arc::new(store.clone()),
+        }
+    }
+
+    /// After the last commit: fold SQLite's WAL in, or give this node's sessions back
+    /// to the cluster.
+    async fn close(&self) {
+        match self {
+            Opened::Sqlite(store) => store.close().await,
+            Opened::Postgres(store) => store.close().await,
+        }
+    }
+}
+
+async fn open_store(
+    args: &Args,
+    listening: SocketAddr,
+    metrics: Arc<Metrics>,
+) -> Result<Opened, server::storage::StoreError> {
+    match &args.db {
+        Database::Sqlite(path) => {
+            let sync = match args.sync {
+                SyncArg::Full => SyncMode::Full,
+                SyncArg::Normal => SyncMode::Normal,
+            };
+            let store = SqliteStore::open_with(path, sync, i64::MAX).await?;
+            tracing::info!(db = %path.display(), ?sync, "database open");
+            Ok(Opened::Sqlite(store))
+        }
+        Database::Postgres(url) => {
+            let mut node = NodeSettings::new(
+                args.node_address
+                    .clone()
+                    .unwrap_or_else(|| listening.to_string()),
+            );
+            node.lease = Duration::from_secs(args.lease_seconds);
+            let store = PostgresStore::open(PostgresOptions {
+                url: url.clone(),
+                node,
+                metrics,
+                schema: i64::MAX,
+            })
+            .await?;
+            tracing::info!(db = %args.db, node = %store.node().id, "database open");
+            Ok(Opened::Postgres(store))
+        }
+    }
 }
 
 /// Ctrl-C or SIGTERM.

@@ -54,6 +54,10 @@ pub struct Metrics {
     durable_wait_seconds: Histogram,
     committed_writes: Counter,
     failed_commits: Counter,
+    claims: Counter,
+    takeovers: Counter,
+    lost_to_fencing: Counter,
+    failed_lease_renewals: Counter,
     /// The number of open connections, which the `connections` gauge shows when scraped;
     /// a watch, so that tests can wait for it to change.
     open: Arc<watch::Sender<i64>>,
@@ -152,8 +156,32 @@ impl Metrics {
             "Commits that failed; each is retried until it succeeds, and nothing it holds is acknowledged meanwhile",
             Counter::default(),
         );
+        let claims = add.metric(
+            "claims",
+            "Rooms and groups this node made its own to load them (always granted with one node)",
+            Counter::default(),
+        );
+        let takeovers = add.metric(
+            "takeovers",
+            "Claims that took a room or group from another node whose lease had lapsed",
+            Counter::default(),
+        );
+        let lost_to_fencing = add.metric(
+            "lost_to_fencing",
+            "Rooms and groups a commit wrote nothing for because another node owned them by then",
+            Counter::default(),
+        );
+        let failed_lease_renewals = add.metric(
+            "failed_lease_renewals",
+            "Renewals of this node's lease that failed or found it lapsed (PostgreSQL only)",
+            Counter::default(),
+        );
         Metrics {
             registry,
+            claims,
+            takeovers,
+            lost_to_fencing,
+            failed_lease_renewals,
             rooms,
             rooms_loaded,
             rooms_put_away,
@@ -236,6 +264,24 @@ impl Metrics {
     pub fn committed(&self, writes: usize, took: Duration) {
         self.commit_seconds.observe(took.as_secs_f64());
         self.committed_writes.inc_by(writes as u64);
+    }
+
+    /// This node claimed a room or group, taking it from a lapsed node if `took_over`.
+    pub fn claimed(&self, took_over: bool) {
+        self.claims.inc();
+        if took_over {
+            self.takeovers.inc();
+        }
+    }
+
+    /// A commit wrote nothing for `count` rooms or groups another node owns now.
+    pub fn lost_to_fencing(&self, count: usize) {
+        self.lost_to_fencing.inc_by(count as u64);
+    }
+
+    /// A renewal of this node's lease failed, or found it lapsed.
+    pub fn lease_renewal_failed(&self) {
+        self.failed_lease_renewals.inc();
     }
 
     /// A commit failed (it is retried).

@@ -8,13 +8,15 @@
 //! `group_ws` is the same client in a group, on the group's frames;
 //! `cast` walks a room of five to any step over real WebSockets;
 //! `journey` is what a person does through the UI, for the browser tests;
-//! `nginx` runs Debian's nginx with the block `docs/deploy.md` documents.
+//! `nginx` runs Debian's nginx with the block `docs/deploy.md` documents;
+//! `postgres` makes a scratch database on the test PostgreSQL server.
 
 pub mod browser;
 pub mod cast;
 pub mod group_ws;
 pub mod journey;
 pub mod nginx;
+pub mod postgres;
 pub mod process;
 pub mod proxy;
 pub mod server;

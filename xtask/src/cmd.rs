@@ -4,7 +4,7 @@
 use std::env;
 use std::ffi::OsStr;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
@@ -46,6 +46,24 @@ pub fn run(cmd: &mut Command) -> Result<()> {
         bail!("`{shown}` failed ({status})");
     }
     eprintln!("xtask:   done in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Runs `cmd` to completion with its output captured, for tools that are chatty when
+/// they succeed: the command is echoed, and its output is shown (in the error) only if
+/// it fails.
+pub fn run_quiet(cmd: &mut Command) -> Result<()> {
+    let shown = display(cmd);
+    eprintln!("xtask: $ {shown}");
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .with_context(|| format!("could not start `{shown}`"))?;
+    if !out.status.success() {
+        let mut said = String::from_utf8_lossy(&out.stdout).into_owned();
+        said.push_str(&String::from_utf8_lossy(&out.stderr));
+        bail!("`{shown}` failed ({}):\n{}", out.status, said.trim_end());
+    }
     Ok(())
 }
 

@@ -1,5 +1,5 @@
 //! `cargo xtask`: the project's front door (`run`, `test`, `lint`, `build`, `dist`,
-//! `bench`).
+//! `bench`, `postgres`).
 //!
 //! Everything a fresh machine needs beyond Rust and Node is installed on demand by
 //! [`setup`], and the wasm tooling (wasm-bindgen and its test runner) is linked into this
@@ -12,6 +12,7 @@ mod compress;
 mod dist;
 mod lint;
 mod paths;
+mod postgres;
 mod run;
 mod setup;
 mod site;
@@ -51,6 +52,10 @@ enum Command {
     /// Build the server and the load generator in release mode and run a benchmark
     /// scenario: s1, s2, s3, s4, s5, all, or first-load (see docs/benchmarks.md).
     Bench(bench::BenchArgs),
+    /// Start a throwaway PostgreSQL server on loopback for the server's PostgreSQL tests,
+    /// print its URL as `CODEV_TEST_POSTGRES=...`, and stop it (deleting its data) when
+    /// Enter is pressed.
+    Postgres,
     /// Act as `wasm-bindgen-test-runner`; cargo calls this for wasm32 test binaries.
     #[command(hide = true, disable_help_flag = true)]
     WasmTestRunner {
@@ -69,6 +74,7 @@ fn main() -> ExitCode {
         Command::Test(args) => test::run(&args),
         Command::Lint => lint::run(),
         Command::Bench(args) => bench::run(&args),
+        Command::Postgres => postgres::serve(),
         Command::WasmTestRunner { args } => test::wasm_test_runner(args),
     };
     match result {

@@ -2,7 +2,8 @@
 //!
 //! Each `ensure_*` checks first (cheaply) and installs only when something is missing,
 //! so the front-door commands work on a clean Debian box and cost nothing afterwards.
-//! Only package registries are used: rustup, apt (Chromium, chromedriver, nginx) and npm.
+//! Only package registries are used: rustup, apt (Chromium, chromedriver, nginx,
+//! PostgreSQL: see [`crate::postgres`]) and npm.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -68,14 +69,27 @@ fn ensure_debian_packages(packages: &[&str], provides: &[&str]) -> Result<()> {
     if provides.iter().all(|path| Path::new(path).is_file()) {
         return Ok(());
     }
+    install_debian_packages(packages)
+        .with_context(|| format!("{} is missing", provides.join(" or ")))?;
+    for path in provides {
+        if !Path::new(path).is_file() {
+            bail!(
+                "{path} is still missing after installing {}",
+                packages.join(" ")
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Installs the Debian `packages` with apt-get (through sudo when not root), without
+/// checking first: for callers that know something is missing.
+pub fn install_debian_packages(packages: &[&str]) -> Result<()> {
     let names = packages.join(" ");
     if !cmd::on_path("apt-get") {
-        bail!(
-            "{} is missing and apt-get is not available; install {names}",
-            provides.join(" or ")
-        );
+        bail!("apt-get is not available; install {names}");
     }
-    let as_root = cmd::output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
+    let as_root = is_root();
     let apt = |args: &[&str]| {
         let mut command = if as_root {
             Command::new("apt-get")
@@ -97,13 +111,12 @@ fn ensure_debian_packages(packages: &[&str], provides: &[&str]) -> Result<()> {
         .into_iter()
         .chain(packages.iter().copied())
         .collect();
-    apt(&install)?;
-    for path in provides {
-        if !Path::new(path).is_file() {
-            bail!("{path} is still missing after installing {names}");
-        }
-    }
-    Ok(())
+    apt(&install)
+}
+
+/// Whether the xtask runs as root (`id -u` is 0).
+pub fn is_root() -> bool {
+    cmd::output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0")
 }
 
 /// The path of a working `wasm-opt` from the npm package `binaryen`, installed into

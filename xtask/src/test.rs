@@ -1,14 +1,17 @@
 //! `cargo xtask test`: everything CI checks, from a clean machine.
 //!
-//! 1. installs the wasm target, Chromium + chromedriver and nginx if missing (nginx for
-//!    the test of the nginx block in `docs/deploy.md`, which it finds through `NGINX`);
+//! 1. installs the wasm target, Chromium + chromedriver, nginx and PostgreSQL if missing
+//!    (nginx for the test of the nginx block in `docs/deploy.md`, which it finds through
+//!    `NGINX`; PostgreSQL for the tests of the server's PostgreSQL store);
 //! 2. builds the client site, exactly as `cargo xtask run` serves it;
 //! 3. builds the one-file server with that site inside (as `cargo xtask dist` does);
 //! 4. runs the host tests (`cargo test --workspace --exclude client`) with `CLIENT_DIST`
 //!    pointing at the site, so the browser end-to-end tests can serve it, `DIST_BINARY`
 //!    at the one-file server, which a test runs alone in an empty directory, `AXE_CORE`
 //!    at `axe.min.js` (npm package `axe-core`, installed on first use), which they inject
-//!    into every screen to check its accessibility;
+//!    into every screen to check its accessibility, and `CODEV_TEST_POSTGRES` at a
+//!    throwaway PostgreSQL server on loopback started for them (see [`postgres`]), which
+//!    is stopped and deleted when they end;
 //! 5. runs the client's own tests compiled to wasm, in headless Chromium, with this very
 //!    binary acting as `wasm-bindgen-test-runner` (see [`wasm_test_runner`]).
 //!
@@ -22,6 +25,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
+use crate::postgres::{self, Postgres};
 use crate::{cmd, dist, paths, setup, site};
 
 #[derive(Args, Debug)]
@@ -44,6 +48,11 @@ pub fn run(args: &TestArgs) -> Result<()> {
     setup::ensure_wasm_target()?;
     setup::ensure_browser()?;
     setup::ensure_nginx()?;
+    // Without it the PostgreSQL tests fail and say why; the other host tests still run.
+    let have_postgres = !args.wasm_only
+        && postgres::ensure_installed()
+            .map_err(|error| eprintln!("xtask: warning: {error:#}"))
+            .is_ok();
 
     let mut failures = Vec::new();
     if !args.wasm_only {
@@ -68,6 +77,17 @@ pub fn run(args: &TestArgs) -> Result<()> {
             }
             Err(error) => eprintln!("xtask: warning: {error:#}"),
         }
+        // Kept until the host tests end; dropping it stops the server and deletes it.
+        let postgres = if have_postgres {
+            Postgres::start("tests")
+                .map_err(|error| eprintln!("xtask: warning: {error:#}"))
+                .ok()
+        } else {
+            None
+        };
+        if let Some(postgres) = &postgres {
+            host.env("CODEV_TEST_POSTGRES", postgres.url());
+        }
         if !args.test_args.is_empty() {
             host.arg("--").args(&args.test_args);
         }
@@ -75,6 +95,7 @@ pub fn run(args: &TestArgs) -> Result<()> {
             eprintln!("xtask: {error:#}");
             failures.push("host tests");
         }
+        drop(postgres);
     }
     if !args.host_only
         && let Err(error) = wasm_tests()

@@ -7,7 +7,9 @@ use super::attendance::Attendance;
 use super::seats::Seats;
 use super::{Audience, ConnId, ConnectionLink, Context, Frame, Outbox, PutAway, leave_registry};
 use crate::metrics::Metrics;
+use crate::storage::journal::Progress;
 use axum::extract::ws::Utf8Bytes;
+use shared::wire::ByeReason;
 use shared::{ParticipantId, Rejection};
 use std::ops::ControlFlow;
 use std::sync::Arc;
@@ -151,6 +153,12 @@ pub trait Actor: Send + Sized + 'static {
     fn unseat_dropped(&mut self);
     /// It has left the registry and stops.
     fn put_away(&self);
+    /// Another node owns its room or group now: nothing it did since its last durable
+    /// event was written, and nothing more may go out. Its connections are told to go
+    /// where it is served now.
+    fn lost(&mut self) {
+        self.core().connections.kick_all(ByeReason::Moved);
+    }
 }
 
 /// Release what the journal's report that events up to `up_to` are durable lets go.
@@ -185,8 +193,18 @@ pub async fn run<A: Actor>(mut actor: A, mut inbox: mpsc::Receiver<A::Message>, 
             biased;
             changed = durable_rx.changed() => {
                 if changed.is_ok() {
-                    let up_to = *durable_rx.borrow_and_update();
-                    now_durable(&mut actor, up_to);
+                    let progress = *durable_rx.borrow_and_update();
+                    match progress {
+                        Progress::Durable(up_to) => now_durable(&mut actor, up_to),
+                        Progress::Lost => {
+                            tracing::warn!("lost to another node: its connections are sent there");
+                            actor.lost();
+                            if !leave_registry(inbox, put_away).await {
+                                tracing::warn!("a lost room or group was no longer in the registry");
+                            }
+                            return;
+                        }
+                    }
                 }
             }
             message = inbox.recv(), if keeping_up => {

@@ -9,7 +9,7 @@
 //! senders down.
 
 use super::durability::DurabilityGate;
-use crate::storage::journal::Durable;
+use crate::storage::journal::{Durable, Progress};
 use crate::storage::{Journal, Write};
 use std::sync::Arc;
 use tokio::sync::watch;
@@ -21,8 +21,9 @@ pub const MAX_UNDURABLE: u64 = 4096;
 pub struct Outbox<H> {
     /// The sequence number of the last event.
     seq: u64,
-    /// Where the journal reports durability (the actor subscribes to it).
-    durable_tx: Arc<watch::Sender<u64>>,
+    /// Where the journal reports durability, or that the actor's room or group is lost
+    /// to another node (the actor subscribes to it).
+    durable_tx: Arc<watch::Sender<Progress>>,
     /// What waits for the events it rests on to be durable.
     gate: DurabilityGate<H>,
     /// What the current message changed, to queue for the disk as one unit when it is
@@ -34,7 +35,7 @@ pub struct Outbox<H> {
 impl<H> Outbox<H> {
     /// The outbox of an actor whose events up to `seq` are durable.
     pub fn new(seq: u64, journal: Journal) -> Self {
-        let (durable_tx, _) = watch::channel(seq);
+        let (durable_tx, _) = watch::channel(Progress::Durable(seq));
         Outbox {
             seq,
             durable_tx: Arc::new(durable_tx),
@@ -56,7 +57,7 @@ impl<H> Outbox<H> {
     }
 
     /// Where the journal's reports of durability arrive.
-    pub fn subscribe(&self) -> watch::Receiver<u64> {
+    pub fn subscribe(&self) -> watch::Receiver<Progress> {
         self.durable_tx.subscribe()
     }
 

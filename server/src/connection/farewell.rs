@@ -107,6 +107,7 @@ fn bye(reason: ByeReason) -> Message {
         ByeReason::SlowConsumer => "this connection fell behind; reconnect to catch up",
         ByeReason::Abuse => "too many refused or too fast messages",
         ByeReason::SessionDeleted => "the facilitator deleted this session",
+        ByeReason::Moved => "another server serves this session now; reconnect",
     };
     Message::Text(frames::encode(&ServerMessage::Bye {
         reason,

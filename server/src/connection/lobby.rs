@@ -247,8 +247,11 @@ async fn enter<D: Door>(
         let handle = match door.find(app).await {
             Ok(handle) => handle,
             Err(FindError::Unknown) => return Err(invalid()),
-            // Refused for now: a later attempt may get in.
-            Err(error @ FindError::ServerFull) => return Err(error.into()),
+            // Refused for now: a later attempt may get in, or reach the node that
+            // serves it (`docs/cluster.md`).
+            Err(error @ (FindError::ServerFull | FindError::Moved(_))) => {
+                return Err(error.into());
+            }
             Err(error @ FindError::Storage) => {
                 // Each try reads and replays it again: count it as a failed entry, so
                 // that one address cannot keep the store busy with it.
@@ -314,7 +317,7 @@ async fn enter_as_member(
             visitor.entry_failed();
             return Err(crate::room::invalid_entry());
         }
-        Err(error @ FindError::ServerFull) => return Err(error.into()),
+        Err(error @ (FindError::ServerFull | FindError::Moved(_))) => return Err(error.into()),
         Err(error @ FindError::Storage) => {
             // As in `enter`: each try reads the store again.
             visitor.entry_failed();

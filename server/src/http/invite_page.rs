@@ -113,7 +113,7 @@ async fn look_up(state: &AppState, client: ClientAddr, code: String) -> Option<F
             state.guard.entry_failed(client);
             Some(Found::Unknown)
         }
-        Err(FindError::ServerFull) => None,
+        Err(FindError::ServerFull | FindError::Moved(_)) => None,
         Err(FindError::Storage) => {
             state.guard.entry_failed(client);
             None

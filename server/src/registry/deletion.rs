@@ -12,7 +12,7 @@ use crate::actor::Handle;
 use crate::group::ToGroup;
 use crate::room::ToRoom;
 use crate::storage::journal::Durable;
-use crate::storage::{StoreError, Write};
+use crate::storage::{Owned, StoreError, Write};
 use dashmap::DashSet;
 use shared::{GroupCode, Millis, RoomCode};
 use std::future::Future;
@@ -104,10 +104,14 @@ impl Registry {
         let mut doomed = Vec::new();
         let mut batch = ExpiredBatch::default();
         for code in self.services.store.expired(before, skip, limit).await? {
-            if claim(&self.deleting, &code, |code| self.rooms.contains(code)) {
-                doomed.push(code);
-            } else {
+            if !claim(&self.deleting, &code, |code| self.rooms.contains(code)) {
                 batch.left += 1;
+            } else if !self.claim_all(vec![Owned::Room(code.clone())]).await {
+                // In use on another node of the cluster.
+                self.deleting.remove(&code);
+                batch.left += 1;
+            } else {
+                doomed.push(code);
             }
         }
         let deletes = doomed
@@ -155,7 +159,11 @@ impl Registry {
                 .iter()
                 .take_while(|room| claim(&self.deleting, room, |room| self.rooms.contains(room)))
                 .collect();
-            if claimed.len() < rooms.len() {
+            // In use on another node of the cluster, or a session of it is.
+            let owned = std::iter::once(Owned::Group(code.clone()))
+                .chain(rooms.iter().cloned().map(Owned::Room))
+                .collect();
+            if claimed.len() < rooms.len() || !self.claim_all(owned).await {
                 for room in claimed {
                     self.deleting.remove(room);
                 }
@@ -238,7 +246,9 @@ where
     for _ in 0..LOOKUPS {
         let handle = find().await.map_err(|error| match error {
             FindError::Unknown => DeleteError::RoomOrKeyInvalid,
-            FindError::ServerFull | FindError::Storage => DeleteError::Unavailable,
+            FindError::ServerFull | FindError::Storage | FindError::Moved(_) => {
+                DeleteError::Unavailable
+            }
         })?;
         let (reply, answer) = oneshot::channel();
         if handle.send(question(reply)).await.is_err() {

@@ -2,6 +2,7 @@
 //! error turns into the protocol's [`Rejection`] here, once, so that the WebSocket's
 //! `rejected` frame and the HTTP API's error body say the same thing with the same code.
 
+use crate::storage::NodeName;
 use shared::{ErrorCode, Rejection};
 
 /// Why a session could not be created.
@@ -28,6 +29,9 @@ pub enum FindError {
     /// replay (logged).
     #[error("this session cannot be opened right now")]
     Storage,
+    /// Another live node of the cluster holds it (`docs/cluster.md`).
+    #[error("another server serves this session")]
+    Moved(NodeName),
 }
 
 /// Why a session could not be deleted. Deliberately one answer for an unknown room and
@@ -57,7 +61,8 @@ impl From<FindError> for Rejection {
         let code = match error {
             FindError::Unknown => ErrorCode::RoomOrKeyInvalid,
             FindError::ServerFull => ErrorCode::ServerFull,
-            FindError::Storage => ErrorCode::Internal,
+            // Never sent as a refusal: a connection is told `bye` `moved` instead.
+            FindError::Storage | FindError::Moved(_) => ErrorCode::Internal,
         };
         Rejection::new(code, error)
     }

@@ -5,7 +5,7 @@
 use super::{CreateError, FindError, Registry, found, replayed};
 use crate::group::{self, GroupHandle};
 use crate::secrets::{self, Digest};
-use crate::storage::{NewGroup, StoredEvent, Write};
+use crate::storage::{NewGroup, Owned, StoredEvent, Write};
 use shared::GroupCode;
 use shared::group::{Group, GroupState, NewGroupDetails};
 
@@ -61,9 +61,15 @@ impl Registry {
             .write_all_durably(writes)
             .await
             .map_err(|_| CreateError::Stopping)?;
+        let owned = Owned::Group(code.clone());
+        let epoch = self
+            .claim(owned.clone())
+            .await
+            .map_err(|_| CreateError::Storage)?;
         self.groups
             .insert(&code, || async {
                 let registration = self.groups.registration(&code);
+                let registration = self.releasing(registration, owned, epoch);
                 group::spawn(
                     code.clone(),
                     group,
@@ -106,13 +112,15 @@ impl Registry {
         if self.groups.len() > self.config.max_rooms {
             return Err(FindError::ServerFull);
         }
+        let owned = Owned::Group(code.clone());
+        let epoch = self.claim(owned.clone()).await?;
         let stored = found(self.services.store.load_group(code).await, "group", code)?;
         let group = replayed(group::replayed(stored), "group", code)?;
         let closed = match group.live_room() {
             Some(room) => self.closed_in_store(room).await?,
             None => None,
         };
-        let registration = self.groups.registration(code);
+        let registration = self.releasing(self.groups.registration(code), owned, epoch);
         Ok(group.start(closed, self.context(), registration))
     }
 

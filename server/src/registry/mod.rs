@@ -15,6 +15,7 @@
 mod deletion;
 mod errors;
 mod groups;
+mod ownership;
 mod sessions;
 mod slots;
 
@@ -28,7 +29,7 @@ use crate::group::ToGroup;
 use crate::room::{self, Description, RoomHandle, ToRoom};
 use crate::secrets::{self, Digest};
 use crate::services::Services;
-use crate::storage::{Journal, NewRoom, StoreError, Write};
+use crate::storage::{Journal, NewRoom, Owned, StoreError, Write};
 use dashmap::DashSet;
 use shared::state::{Language, RoomState};
 use shared::{GroupCode, RoomCode};
@@ -113,16 +114,22 @@ impl Registry {
             }))
             .await
             .map_err(|_| CreateError::Stopping)?;
+        let owned = Owned::Room(code.clone());
+        let epoch = self
+            .claim(owned.clone())
+            .await
+            .map_err(|_| CreateError::Storage)?;
         self.rooms
             .insert(&code, || async {
                 let mut state = RoomState::new(title, language, now);
                 state.call_link = call_link;
+                let registration = self.rooms.registration(&code);
                 room::spawn(
                     code.clone(),
                     state,
                     key_digest,
                     self.context(),
-                    self.rooms.registration(&code),
+                    self.releasing(registration, owned, epoch),
                 )
             })
             .await;
@@ -161,8 +168,10 @@ impl Registry {
         if self.rooms.len() > self.config.max_rooms {
             return Err(FindError::ServerFull);
         }
+        let owned = Owned::Room(code.clone());
+        let epoch = self.claim(owned.clone()).await?;
         let stored = found(self.services.store.load_room(code).await, "room", code)?;
-        let registration = self.rooms.registration(code);
+        let registration = self.releasing(self.rooms.registration(code), owned, epoch);
         let handle = replayed(
             room::restore(stored, self.context(), registration),
             "room",

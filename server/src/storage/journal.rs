@@ -12,6 +12,10 @@
 //! the room's own `watch` channel: the room then releases the acks it held back. Other
 //! writes (a new room, a deletion, a flush) can be awaited one by one.
 //!
+//! On a store shared by several nodes, a commit writes nothing for a room or group
+//! another node has claimed since (`docs/cluster.md`): its actor is told it is
+//! [`Progress::Lost`] instead, and none of what it queued is ever reported durable.
+//!
 //! A failed commit is retried, the same batch again, with a growing pause, until it
 //! succeeds: the log on disk stays a gap-free prefix of the log in memory. Meanwhile no
 //! ack is sent, rooms stop taking commands once too many of their events wait (see the
@@ -19,8 +23,9 @@
 //! failing ([`StorageHealth`]).
 
 use super::health::StorageHealth;
-use super::{Store, Write};
+use super::{Committed, Owned, Store, Write};
 use crate::metrics::Metrics;
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
@@ -31,14 +36,24 @@ const MAX_BATCH: usize = 4096;
 const FIRST_RETRY: Duration = Duration::from_millis(50);
 const LAST_RETRY: Duration = Duration::from_secs(5);
 
+/// What an actor hears from the journal about its writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// Its events up to this sequence number are durable.
+    Durable(u64),
+    /// Another node owns its room or group now: nothing more of it was written, and
+    /// nothing will be.
+    Lost,
+}
+
 /// Who to tell once a write is durable.
 #[derive(Debug)]
 pub enum Durable {
     /// Nobody.
     Quiet,
-    /// A room, that its events up to `seq` are durable.
+    /// A room or group, that its events up to `seq` are durable.
     Room {
-        persisted: Arc<watch::Sender<u64>>,
+        persisted: Arc<watch::Sender<Progress>>,
         seq: u64,
     },
     /// Whoever waits on the other end.
@@ -156,35 +171,53 @@ fn run(
     stats: &JournalStats,
     observers: &Observers,
 ) {
-    let mut batch: Vec<Queued> = Vec::new();
+    let mut batch: Vec<(Queued, Option<Owned>)> = Vec::new();
     let mut writes: Vec<Write> = Vec::new();
     while let Ok(first) = inbox.recv() {
-        batch.push(first);
-        batch.extend(inbox.try_iter().take(MAX_BATCH - 1));
-        for queued in &mut batch {
+        batch.push((first, None));
+        batch.extend(inbox.try_iter().take(MAX_BATCH - 1).map(|q| (q, None)));
+        for (queued, owner) in &mut batch {
+            // All the writes of one item are one actor's: the first that needs an owner
+            // names it.
+            *owner = queued.writes.iter().find_map(Write::owner);
             writes.append(&mut queued.writes);
         }
+        let mut lost = HashSet::new();
         if !writes.is_empty() {
-            commit_until_it_succeeds(store, &writes, stats, observers);
+            let committed = commit_until_it_succeeds(store, &writes, stats, observers);
+            observers.metrics.lost_to_fencing(committed.lost.len());
+            lost.extend(committed.lost);
             writes.clear();
         }
-        for queued in batch.drain(..) {
+        for (queued, owner) in batch.drain(..) {
             observers.metrics.durable_after(queued.queued_at.elapsed());
-            match queued.then {
-                Durable::Quiet => {}
-                Durable::Room { persisted, seq } => {
-                    persisted.send_if_modified(|up_to| {
-                        let newer = seq > *up_to;
-                        if newer {
-                            *up_to = seq;
-                        }
-                        newer
-                    });
+            let lost = owner.is_some_and(|owner| lost.contains(&owner));
+            tell(queued.then, lost);
+        }
+    }
+}
+
+/// Tell whoever waits for a queued item that it is durable, or that it was not written
+/// because its room or group is `lost` to another node (a waiter then sees its sender
+/// dropped).
+fn tell(then: Durable, lost: bool) {
+    match then {
+        Durable::Quiet => {}
+        Durable::Room { persisted, .. } if lost => {
+            persisted.send_replace(Progress::Lost);
+        }
+        Durable::Room { persisted, seq } => {
+            persisted.send_if_modified(|progress| match progress {
+                Progress::Durable(up_to) if seq > *up_to => {
+                    *up_to = seq;
+                    true
                 }
-                Durable::Notify(done) => {
-                    let _ = done.send(());
-                }
-            }
+                _ => false,
+            });
+        }
+        Durable::Notify(_) if lost => {}
+        Durable::Notify(done) => {
+            let _ = done.send(());
         }
     }
 }
@@ -194,7 +227,7 @@ fn commit_until_it_succeeds(
     writes: &[Write],
     stats: &JournalStats,
     observers: &Observers,
-) {
+) -> Committed {
     let Observers { metrics, health } = observers;
     let started = Instant::now();
     let mut pause = FIRST_RETRY;
@@ -207,7 +240,13 @@ fn commit_until_it_succeeds(
             metrics.commit_failed();
         }
         health.commit_ended(committed.is_ok());
-        let Err(error) = committed else { break };
+        let error = match committed {
+            Ok(committed) => {
+                record(writes.len(), started, stats, metrics);
+                return committed;
+            }
+            Err(error) => error,
+        };
         tracing::error!(
             %error,
             writes = writes.len(),
@@ -217,11 +256,13 @@ fn commit_until_it_succeeds(
         std::thread::sleep(pause);
         pause = (pause * 2).min(LAST_RETRY);
     }
-    metrics.committed(writes.len(), started.elapsed());
+}
+
+/// Count a commit of `writes` writes begun at `started`.
+fn record(writes: usize, started: Instant, stats: &JournalStats, metrics: &Metrics) {
+    metrics.committed(writes, started.elapsed());
     stats.commits.fetch_add(1, Ordering::Relaxed);
-    stats
-        .writes
-        .fetch_add(writes.len() as u64, Ordering::Relaxed);
+    stats.writes.fetch_add(writes as u64, Ordering::Relaxed);
 }
 
 #[cfg(test)]
@@ -260,7 +301,7 @@ mod tests {
     }
 
     impl Store for GatedStore {
-        fn commit(&self, writes: &[Write]) -> Result<(), StoreError> {
+        fn commit(&self, writes: &[Write]) -> Result<Committed, StoreError> {
             let mut gate = self.gate.lock().expect("gate");
             gate.1 += 1;
             self.changed.notify_all();
@@ -314,7 +355,7 @@ mod tests {
         let rooms: Vec<RoomCode> = (0..10).map(|i| RoomCode::new(format!("room{i}"))).collect();
         let watches: Vec<_> = rooms
             .iter()
-            .map(|_| Arc::new(watch::channel(0u64).0))
+            .map(|_| Arc::new(watch::channel(Progress::Durable(0)).0))
             .collect();
         for code in &rooms {
             journal.write(
@@ -352,7 +393,7 @@ mod tests {
             }
         }
         assert!(
-            watches.iter().all(|w| *w.borrow() == 0),
+            watches.iter().all(|w| *w.borrow() == Progress::Durable(0)),
             "nothing durable yet"
         );
         store.open_gate();
@@ -363,7 +404,11 @@ mod tests {
             "1010 writes queued together take at most 2 commits, took {commits}"
         );
         assert_eq!(journal.stats().writes.load(Ordering::Relaxed), 1010);
-        assert!(watches.iter().all(|w| *w.borrow() == 100));
+        assert!(
+            watches
+                .iter()
+                .all(|w| *w.borrow() == Progress::Durable(100))
+        );
         let stored = store.load().await.expect("load");
         assert_eq!(stored.len(), 10);
         assert!(stored.iter().all(|room| room.events.len() == 100));

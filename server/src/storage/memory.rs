@@ -4,7 +4,9 @@
 //! on the same `MemoryStore` to exercise restoring without touching the disk. Nothing
 //! survives the process.
 
-use super::{Store, StoreError, StoreFuture, StoredEvent, StoredGroup, StoredRoom, Write};
+use super::{
+    Committed, Store, StoreError, StoreFuture, StoredEvent, StoredGroup, StoredRoom, Write,
+};
 use crate::secrets::Digest;
 use shared::group::GroupEvent;
 use shared::{Event, GroupCode, Millis, ParticipantId, RoomCode};
@@ -121,6 +123,7 @@ impl MemoryStore {
                     stored.room.group.as_ref().map(|of| &of.group) != Some(group)
                 });
             }
+            Write::Release { .. } => {}
         }
         Ok(())
     }
@@ -131,7 +134,7 @@ impl MemoryStore {
 }
 
 impl Store for MemoryStore {
-    fn commit(&self, writes: &[Write]) -> Result<(), StoreError> {
+    fn commit(&self, writes: &[Write]) -> Result<Committed, StoreError> {
         if self.failing.load(Ordering::SeqCst) {
             return Err(StoreError::Corrupt("failing on purpose".into()));
         }
@@ -143,7 +146,7 @@ impl Store for MemoryStore {
             Self::apply(&mut next, write)?;
         }
         *contents = next;
-        Ok(())
+        Ok(Committed::default())
     }
 
     fn load_room(&self, code: &RoomCode) -> StoreFuture<'_, Option<StoredRoom>> {

@@ -7,15 +7,19 @@
 //! already sent, so a command re-sent after a crash is still applied once.
 //!
 //! Everything goes through one small trait, [`Store`]: [`sqlite::SqliteStore`] is the
-//! embedded default, [`memory::MemoryStore`] serves tests that want no disk, and a
-//! PostgreSQL store would be a third implementation of the same five methods. Room actors
-//! never call a store: they queue [`Write`]s on the [`journal::Journal`], whose one writer
+//! embedded default, [`memory::MemoryStore`] serves tests that want no disk, and
+//! [`postgres::PostgresStore`] lets several server nodes share one database, each room or
+//! group owned by one node at a time ([`Claim`], `docs/cluster.md`). Room actors never
+//! call a store: they queue [`Write`]s on the [`journal::Journal`], whose one writer
 //! thread commits whatever is queued in one transaction and tells each room how far its
-//! events are durable. See `docs/storage.md`.
+//! events are durable, or that another node owns it now. See `docs/storage.md`.
 
+#[cfg(test)]
+pub(crate) mod conformance;
 pub mod health;
 pub mod journal;
 pub mod memory;
+pub mod postgres;
 pub mod sqlite;
 
 use crate::secrets::Digest;
@@ -28,6 +32,7 @@ use std::pin::Pin;
 pub use health::{StorageHealth, StorageStatus};
 pub use journal::Journal;
 pub use memory::MemoryStore;
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 /// What a store's methods return: a boxed future, so that `dyn Store` works.
@@ -62,7 +67,22 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// (SQLite) hands nothing to another thread and back. A store with an async driver
     /// (PostgreSQL through sqlx) would wait for its future there with
     /// `tokio::runtime::Handle::block_on`.
-    fn commit(&self, writes: &[Write]) -> Result<(), StoreError>;
+    ///
+    /// A store shared by several nodes writes nothing for a room or group this node no
+    /// longer owns (another node claimed it, [`Store::claim`]) and names it in
+    /// [`Committed::lost`]; the other writes of the batch are made all the same.
+    fn commit(&self, writes: &[Write]) -> Result<Committed, StoreError>;
+
+    /// Make this node the owner of a room or group before loading it, unless another
+    /// live node owns it. A store of one node grants every claim.
+    fn claim(&self, _owned: &Owned) -> StoreFuture<'_, Claim> {
+        Box::pin(async {
+            Ok(Claim::Granted {
+                epoch: 0,
+                took_over: false,
+            })
+        })
+    }
 
     /// One stored room with its seats and its events in sequence order, or `None` if
     /// no room has this code. Rooms are loaded one at a time, when someone comes to one
@@ -91,6 +111,46 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         skip: usize,
         limit: usize,
     ) -> StoreFuture<'_, Vec<(GroupCode, Vec<RoomCode>)>>;
+}
+
+/// What one node of a cluster owns at a time (`docs/cluster.md`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Owned {
+    Room(RoomCode),
+    Group(GroupCode),
+}
+
+impl std::fmt::Display for Owned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Owned::Room(code) => write!(f, "room {code}"),
+            Owned::Group(code) => write!(f, "group {code}"),
+        }
+    }
+}
+
+/// How a store answers a node's claim on a room or group.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Claim {
+    /// This node owns it now, at this `epoch` (one more than the previous owner's),
+    /// taken from another node whose lease had lapsed if `took_over`.
+    Granted { epoch: u64, took_over: bool },
+    /// Another node, whose lease is running, owns it: it is served there.
+    Held { by: NodeName },
+}
+
+/// How a node of a cluster is named to others: its id and the address it serves on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeName {
+    pub id: String,
+    pub address: String,
+}
+
+/// What a commit did besides writing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Committed {
+    /// Rooms and groups it wrote nothing for: this node no longer owns them.
+    pub lost: Vec<Owned>,
 }
 
 /// A change to what is stored.
@@ -127,6 +187,30 @@ pub enum Write {
     DeleteGroup {
         group: GroupCode,
     },
+    /// This node no longer holds the room or group it claimed at `epoch` (put away):
+    /// another node may load it at once. Nothing for a store of one node.
+    Release {
+        owned: Owned,
+        epoch: u64,
+    },
+}
+
+impl Write {
+    /// The room or group this write changes and that the node must own to make it:
+    /// none for a creation (a new room or group is its creator's), nor for a release,
+    /// which names its own epoch and is never reported lost.
+    pub fn owner(&self) -> Option<Owned> {
+        match self {
+            Write::CreateRoom(_) | Write::CreateGroup(_) => None,
+            Write::AddSeat { room, .. }
+            | Write::AppendEvent { room, .. }
+            | Write::DeleteRoom { room } => Some(Owned::Room(room.clone())),
+            Write::AddGroupMember { group, .. }
+            | Write::AppendGroupEvent { group, .. }
+            | Write::DeleteGroup { group } => Some(Owned::Group(group.clone())),
+            Write::Release { .. } => None,
+        }
+    }
 }
 
 /// What a group is created with, before any event.

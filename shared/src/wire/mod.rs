@@ -135,6 +135,9 @@ pub enum ByeReason {
     Abuse,
     /// The facilitator deleted the session.
     SessionDeleted,
+    /// Another server of the cluster serves this session (or group) now; reconnect,
+    /// and the way in leads there (`docs/cluster.md`).
+    Moved,
 }
 
 // `Deserialize` comes from `tag_first_enum!`: `type` first, read without buffering

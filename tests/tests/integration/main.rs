@@ -19,6 +19,7 @@ mod browser_session;
 mod browser_smoke;
 mod browser_upgrade;
 mod call_link;
+mod cluster;
 mod cursors;
 mod database_size;
 mod durability;

@@ -92,7 +92,7 @@ const EXPIRED_GROUPS: &str = "SELECT code FROM ( \
 pub(crate) mod tests {
     use super::*;
     use crate::secrets::Digest;
-    use crate::storage::{MemoryStore, Store, StoredEvent, Write};
+    use crate::storage::{Store, StoredEvent, Write};
     use shared::ParticipantId;
     use shared::group::{GroupEvent, GroupRole, Member, Standing};
 
@@ -347,17 +347,6 @@ pub(crate) mod tests {
     }
 
     #[tokio::test]
-    async fn both_stores_find_the_groups_past_retention() {
-        groups_past_retention_are_the_quiet_ones(&MemoryStore::new()).await;
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = SqliteStore::open(dir.path().join("retention.db"))
-            .await
-            .expect("open");
-        groups_past_retention_are_the_quiet_ones(&store).await;
-        store.close().await;
-    }
-
-    #[tokio::test]
     async fn the_sqlite_store_keeps_groups_and_deletes_every_row_of_one() {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = SqliteStore::open(dir.path().join("groups.db"))
@@ -373,10 +362,5 @@ pub(crate) mod tests {
             assert_eq!(rows, 0, "{table}");
         }
         store.close().await;
-    }
-
-    #[tokio::test]
-    async fn the_memory_store_keeps_groups_the_same_way() {
-        groups_round_trip_all_or_none_and_are_forgotten(&MemoryStore::new()).await;
     }
 }

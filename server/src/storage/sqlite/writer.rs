@@ -175,6 +175,8 @@ impl Writer {
                     }
                     deleted = true;
                 }
+                // One node holds everything: there is no owner to record.
+                Write::Release { .. } => {}
             }
         }
         tx.commit()?;
