@@ -59,8 +59,9 @@ pub fn origin() -> String {
         .unwrap_or_default()
 }
 
-/// The WebSocket address on the same host and port as the page.
-pub fn websocket_url() -> String {
+/// The WebSocket address on the same host and port as the page, routed by `code`
+/// (`shared::routing`), asking once for the node `node`.
+pub fn websocket_url(code: &str, node: Option<&str>) -> String {
     let location = web_sys::window().map(|w| w.location());
     let host = location
         .as_ref()
@@ -69,7 +70,8 @@ pub fn websocket_url() -> String {
     let secure = location
         .and_then(|l| l.protocol().ok())
         .is_some_and(|p| p == "https:");
-    format!("{}://{host}/ws", if secure { "wss" } else { "ws" })
+    let path = shared::routing::websocket_path(code, node);
+    format!("{}://{host}{path}", if secure { "wss" } else { "ws" })
 }
 
 /// The browser's preferred language tag.

@@ -229,6 +229,11 @@ impl GroupLink {
                 self.refused_entry(code);
             }
             ServerMessage::Bye {
+                reason: ByeReason::Moved,
+                to: Some(node),
+                ..
+            } => self.link.follow(node),
+            ServerMessage::Bye {
                 reason: ByeReason::SessionDeleted,
                 ..
             } => {
@@ -310,5 +315,9 @@ impl Peer for GroupLink {
 
     fn ping(&self, nonce: u64) -> String {
         serde_json::to_string(&ClientMessage::Ping { nonce }).unwrap_or_default()
+    }
+
+    fn route(&self) -> String {
+        self.code.get_value()
     }
 }

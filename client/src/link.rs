@@ -44,6 +44,8 @@ pub trait Peer: Copy + 'static {
     fn unanswered_for(&self, now: u64) -> Option<u64>;
     /// The ping frame with this nonce.
     fn ping(&self, nonce: u64) -> String;
+    /// The code the connection is routed by (`shared::routing`).
+    fn route(&self) -> String;
 }
 
 /// The socket and the handlers that must live as long as it does.
@@ -74,6 +76,8 @@ pub struct Link {
     attempts: StoredValue<u32>,
     /// Bumped on every (re)connection, so a stale retry timer does nothing.
     generation: StoredValue<u64>,
+    /// The node a `bye` `moved` named, asked for by the next connection only.
+    follow: StoredValue<Option<String>>,
 }
 
 /// The wait before reconnect attempt `attempt` (1-based): 0.5 s doubling, at most 15 s.
@@ -90,7 +94,14 @@ impl Link {
             wire: StoredValue::new_local(None),
             attempts: StoredValue::new(0),
             generation: StoredValue::new(0),
+            follow: StoredValue::new(None),
         }
+    }
+
+    /// Another server serves the page's room or group: the next connection asks for
+    /// the node `node` (once: if it is gone, the proxy's own choice is right again).
+    pub fn follow(&self, node: String) {
+        self.follow.set_value(Some(node));
     }
 
     /// Connect `peer`, and watch for silence: ping a quiet link, drop a silent one.
@@ -191,7 +202,10 @@ fn connect<P: Peer>(peer: P) {
     if link.attempts.get_value() == 0 {
         link.status.set(Status::Connecting);
     }
-    let Ok(socket) = WebSocket::new(&browser::websocket_url()) else {
+    let node = link.follow.get_value();
+    link.follow.set_value(None);
+    let url = browser::websocket_url(&peer.route(), node.as_deref());
+    let Ok(socket) = WebSocket::new(&url) else {
         schedule_reconnect(peer, generation);
         return;
     };

@@ -36,6 +36,8 @@ pub struct Session {
     /// What the current connection has heard, to notice a link gone silent.
     pub liveness: StoredValue<Liveness>,
     link: Link,
+    /// The code the connection is routed by: its group's, for a session of a group.
+    route: StoredValue<String>,
     /// The last press of a control that moves a shared cursor.
     clicks: StoredValue<DoubleClickGuard>,
     next_toast: StoredValue<u64>,
@@ -57,6 +59,7 @@ impl Session {
     fn new(room: &str, entry: Entry, first_command_id: u64) -> Session {
         let link = Link::new();
         Session {
+            route: StoredValue::new(room.to_owned()),
             replica: RwSignal::new(Replica::new(RoomCode::from(room), entry, first_command_id)),
             status: link.status,
             toasts: RwSignal::new(Vec::new()),
@@ -68,9 +71,11 @@ impl Session {
         }
     }
 
-    /// Open the link to `room`, entering as `entry`.
-    pub fn start(room: &str, entry: Entry) -> Session {
+    /// Open the link to `room`, entering as `entry`, routed by `route` (the room's
+    /// group's code for a session of a group, else the room's: `shared::routing`).
+    pub fn start(room: &str, route: &str, entry: Entry) -> Session {
         let session = Session::new(room, entry, browser::random_command_base());
+        session.route.set_value(route.to_owned());
         Link::start(session);
         session
     }
@@ -210,6 +215,7 @@ impl Session {
                 // Served by another server of the cluster now: the reconnection that
                 // follows finds it there, with nothing to say.
                 Notice::Bye(ByeReason::Moved) => {}
+                Notice::MovedTo(node) => self.link.follow(node),
                 Notice::Bye(reason) => self.toast(Toast::Bye(reason)),
                 Notice::Throttled => {
                     let session = *self;
@@ -253,5 +259,9 @@ impl Peer for Session {
 
     fn ping(&self, nonce: u64) -> String {
         serde_json::to_string(&ClientMessage::Ping { nonce }).unwrap_or_default()
+    }
+
+    fn route(&self) -> String {
+        self.route.get_value()
     }
 }

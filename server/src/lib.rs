@@ -17,6 +17,7 @@ pub mod connection;
 pub mod frames;
 pub mod group;
 pub mod guard;
+pub mod haproxy;
 pub mod http;
 pub mod logging;
 pub mod metrics;

@@ -57,10 +57,11 @@ struct Args {
         global = true
     )]
     db: Database,
-    /// With PostgreSQL: the address (host:port) at which the other nodes and the proxy
-    /// reach this node [default: the address it listens on].
-    #[arg(long, env = "NODE_ADDRESS")]
-    node_address: Option<String>,
+    /// With PostgreSQL: the name the proxy in front knows this node by (its server's
+    /// name in HAProxy's configuration), where a connection that reached another node
+    /// for one of this node's sessions is sent [default: the address it listens on].
+    #[arg(long, env = "NODE_NAME")]
+    node_name: Option<String>,
     /// With PostgreSQL: seconds this node's claim on its sessions outlives its last
     /// renewal (renewed every second). A node silent that long loses its sessions to
     /// the others.
@@ -83,6 +84,23 @@ struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 enum Task {
+    /// Print HAProxy's configuration for a cluster of nodes sharing one PostgreSQL
+    /// database (docs/cluster.md).
+    HaproxyConfig {
+        /// Where the proxy listens (host:port).
+        #[arg(long, default_value = "0.0.0.0:8080")]
+        listen: String,
+        /// A node: the name it was given (`--node-name`) and where it listens,
+        /// `name=host:port`; once per node.
+        #[arg(long = "node", required = true)]
+        nodes: Vec<server::haproxy::Backend>,
+        /// Log every request to standard error (codes and tokens left out).
+        #[arg(long)]
+        log_to_stderr: bool,
+        /// Milliseconds between two health checks of a node.
+        #[arg(long, default_value_t = 1000)]
+        check_every_ms: u32,
+    },
     /// Copy the database (`--db`) into a new file while the server runs: every session
     /// as it was when the copy began, checked before it ends. docs/deploy.md says how
     /// to restore it.
@@ -219,6 +237,21 @@ async fn run() -> std::io::Result<()> {
         .with_env_filter(server::logging::filter_from_env())
         .init();
     let args = Args::parse();
+    if let Some(Task::HaproxyConfig {
+        listen,
+        nodes,
+        log_to_stderr,
+        check_every_ms,
+    }) = &args.task
+    {
+        let proxy = server::haproxy::Proxy {
+            listen: listen.clone(),
+            log_to_stderr: *log_to_stderr,
+            check_every_ms: *check_every_ms,
+        };
+        print!("{}", server::haproxy::config(&proxy, nodes));
+        return Ok(());
+    }
     if let Some(Task::Backup { to }) = &args.task {
         let Database::Sqlite(db) = &args.db else {
             return Err(std::io::Error::other(
@@ -301,11 +334,9 @@ async fn open_store(
             Ok(Opened::Sqlite(store))
         }
         Database::Postgres(url) => {
-            let mut node = NodeSettings::new(
-                args.node_address
-                    .clone()
-                    .unwrap_or_else(|| listening.to_string()),
-            );
+            let address = listening.to_string();
+            let name = args.node_name.clone().unwrap_or_else(|| address.clone());
+            let mut node = NodeSettings::new(name, address);
             node.lease = Duration::from_secs(args.lease_seconds);
             let store = PostgresStore::open(PostgresOptions {
                 url: url.clone(),

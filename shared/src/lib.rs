@@ -30,6 +30,7 @@ pub mod logic;
 pub mod rejection;
 pub mod replica;
 pub mod room;
+pub mod routing;
 pub mod state;
 pub mod step;
 pub mod tag_first;

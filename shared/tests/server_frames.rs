@@ -226,6 +226,12 @@ fn every_server_message() -> Vec<ServerMessage> {
         ServerMessage::Bye {
             reason: ByeReason::SlowConsumer,
             message: "catch up".into(),
+            to: None,
+        },
+        ServerMessage::Bye {
+            reason: ByeReason::Moved,
+            message: "elsewhere".into(),
+            to: Some("n2".into()),
         },
     ];
     // Snapshots of a whole room (participants, notes, plan, round, timer...) at two

@@ -66,6 +66,7 @@ pub async fn node(
     server::storage::PostgresStore::open(PostgresOptions {
         url: url.to_owned(),
         node: NodeSettings {
+            name: "in-process".to_owned(),
             address: "127.0.0.1:0".to_owned(),
             lease: std::time::Duration::from_secs(60),
             renew_every: None,

@@ -30,6 +30,8 @@ pub fn RoomPage(
     // The server's first screen, if it wrote one: taken over by the join form, or
     // dropped when this page goes straight in.
     let first = use_context::<Handoff>().and_then(Handoff::take);
+    // A session of a group lives on its group's server (`shared::routing`).
+    let route = group.clone().unwrap_or_else(|| code.clone());
     // A session of a group seats its members by the token their group gave them.
     let member = group.and_then(|group| {
         let token = browser::load(&group_token_key(&group))?;
@@ -45,15 +47,15 @@ pub fn RoomPage(
         )
     });
     if let Some(token) = browser::load(&token_key(&code)) {
-        session.set(Some(Session::start(&code, Entry::Resume { token })));
+        session.set(Some(Session::start(&code, &route, Entry::Resume { token })));
     } else if let Some((_, token)) = member {
-        session.set(Some(Session::start(&code, Entry::Member { token })));
+        session.set(Some(Session::start(&code, &route, Entry::Member { token })));
     } else if let Some(entry) = first
         .as_ref()
         .and_then(|screen| screen.typed.as_ref())
         .and_then(|typed| early_entry(typed, facilitator_key.clone()))
     {
-        session.set(Some(Session::start(&code, entry)));
+        session.set(Some(Session::start(&code, &route, entry)));
     }
     let first = StoredValue::new(first);
     // The session must belong to this page, not to the join form that starts it: the
@@ -63,11 +65,12 @@ pub fn RoomPage(
         Some(live) => view! { <LiveRoom session=live group=group_link/> }.into_any(),
         None => {
             let code = code.clone();
+            let route = route.clone();
             let shown = code.clone();
             let key = facilitator_key.clone();
             let owner = owner.clone();
             let enter = move |entry: Entry| {
-                let start = || Session::start(&code, entry);
+                let start = || Session::start(&code, &route, entry);
                 let live = match &owner {
                     Some(owner) => owner.with(start),
                     None => start(),

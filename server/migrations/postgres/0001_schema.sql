@@ -8,9 +8,15 @@
 -- has lapsed may be claimed by another node.
 CREATE TABLE nodes (
     id          TEXT        NOT NULL PRIMARY KEY,
-    -- Where it serves (host:port), told to a connection that came to the wrong node.
+    -- How the proxy in front knows it (a server's name in HAProxy's configuration),
+    -- told to a connection that came to the wrong node; and where it serves.
+    name        TEXT        NOT NULL,
     address     TEXT        NOT NULL,
     started_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+    -- The last renewal: a node that has not renewed for a few seconds is probably gone,
+    -- and a claim on one of its rooms waits for its lease to lapse rather than send
+    -- people to it.
+    renewed_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
     lease_until TIMESTAMPTZ NOT NULL
 );
 

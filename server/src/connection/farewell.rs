@@ -38,12 +38,15 @@ const INVALID_PAYLOAD: u16 = 1007;
 const TOO_BIG: u16 = 1009;
 
 /// Why a connection ends, and so what it is told.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Farewell {
     /// The client closed, or the socket failed: nothing to say.
     Silent,
     /// The server ends the connection and says why in a `bye`.
     Bye(ByeReason),
+    /// Another node of the cluster serves what the connection asked for: a `bye`
+    /// `moved`, naming that node (`docs/cluster.md`).
+    MovedTo(String),
     /// A frame over the hard limit (the byte count): the rest of the stream cannot be
     /// read.
     TooLarge(usize),
@@ -75,7 +78,8 @@ impl Farewell {
         };
         let (last_words, code, reason) = match self {
             Farewell::Silent => return None,
-            Farewell::Bye(reason) => (bye(reason), GOING_AWAY, "bye"),
+            Farewell::Bye(reason) => (bye(reason, None), GOING_AWAY, "bye"),
+            Farewell::MovedTo(node) => (bye(ByeReason::Moved, Some(node)), GOING_AWAY, "bye"),
             Farewell::TooLarge(max) => (
                 refusal(
                     ErrorCode::FrameTooLarge,
@@ -101,7 +105,7 @@ impl Farewell {
     }
 }
 
-fn bye(reason: ByeReason) -> Message {
+fn bye(reason: ByeReason, to: Option<String>) -> Message {
     let message = match reason {
         ByeReason::ShuttingDown => "the server is restarting; reconnect in a moment",
         ByeReason::SlowConsumer => "this connection fell behind; reconnect to catch up",
@@ -111,6 +115,7 @@ fn bye(reason: ByeReason) -> Message {
     };
     Message::Text(frames::encode(&ServerMessage::Bye {
         reason,
+        to,
         message: message.to_owned(),
     }))
 }

@@ -13,6 +13,7 @@ use crate::group::{self, GroupEntry, ToGroup};
 use crate::guard::Visitor;
 use crate::registry::{FindError, LOOKUPS};
 use crate::room::{Entrance, Entry, ToRoom};
+use crate::storage::NodeName;
 use shared::wire::group::GroupClientMessage;
 use shared::wire::{ByeReason, ClientMessage, PROTOCOL_VERSION};
 use shared::{ErrorCode, GroupCode, ParticipantId, Rejection, RoomCode};
@@ -216,12 +217,27 @@ impl<Si: FrameSink, St: FrameStream> Connection<Si, St> {
                     self.shutdown.heed(kicked);
                     return Ok(Seated { seat, queue });
                 }
-                Err(rejection) => {
+                Err(NotIn::Refused(rejection)) => {
                     let refusal = self.refusal(None, rejection);
                     self.say(refusal).await?;
                 }
+                Err(NotIn::Elsewhere(node)) => return Err(Farewell::MovedTo(node.name)),
             }
         }
+    }
+}
+
+/// Why a knock did not seat the connection.
+enum NotIn {
+    /// Refused, with the reason the protocol gives.
+    Refused(Rejection),
+    /// Another live node of the cluster serves it: the connection is sent there.
+    Elsewhere(NodeName),
+}
+
+impl From<Rejection> for NotIn {
+    fn from(rejection: Rejection) -> Self {
+        NotIn::Refused(rejection)
     }
 }
 
@@ -235,7 +251,7 @@ async fn enter<D: Door>(
     protocol_version: u32,
     door: D,
     frames: &mpsc::Sender<Frame>,
-) -> Result<(Handle<D::Message>, oneshot::Receiver<ByeReason>), Rejection> {
+) -> Result<(Handle<D::Message>, oneshot::Receiver<ByeReason>), NotIn> {
     may_knock(visitor, protocol_version)?;
     let invalid = || {
         visitor.entry_failed();
@@ -246,17 +262,15 @@ async fn enter<D: Door>(
     for _ in 0..LOOKUPS {
         let handle = match door.find(app).await {
             Ok(handle) => handle,
-            Err(FindError::Unknown) => return Err(invalid()),
-            // Refused for now: a later attempt may get in, or reach the node that
-            // serves it (`docs/cluster.md`).
-            Err(error @ (FindError::ServerFull | FindError::Moved(_))) => {
-                return Err(error.into());
-            }
+            Err(FindError::Unknown) => return Err(invalid().into()),
+            Err(FindError::Moved(node)) => return Err(NotIn::Elsewhere(node)),
+            // Refused for now: a later attempt may get in.
+            Err(error @ FindError::ServerFull) => return Err(Rejection::from(error).into()),
             Err(error @ FindError::Storage) => {
                 // Each try reads and replays it again: count it as a failed entry, so
                 // that one address cannot keep the store busy with it.
                 visitor.entry_failed();
-                return Err(error.into());
+                return Err(Rejection::from(error).into());
             }
         };
         let (kick, kicked) = oneshot::channel();
@@ -277,12 +291,12 @@ async fn enter<D: Door>(
                 if rejection.code == ErrorCode::RoomOrKeyInvalid {
                     visitor.entry_failed();
                 }
-                Err(rejection)
+                Err(rejection.into())
             }
             Err(_) => continue,
         };
     }
-    Err(invalid())
+    Err(invalid().into())
 }
 
 /// Whether a knock may go on: the protocol version spoken, and the address not
@@ -309,19 +323,20 @@ async fn enter_as_member(
     protocol_version: u32,
     (code, token): (RoomCode, String),
     frames: &mpsc::Sender<Frame>,
-) -> Result<(Handle<ToRoom>, oneshot::Receiver<ByeReason>), Rejection> {
+) -> Result<(Handle<ToRoom>, oneshot::Receiver<ByeReason>), NotIn> {
     may_knock(visitor, protocol_version)?;
     let member = match app.registry.membership(&code, &token).await {
         Ok(Some(member)) => member,
         Ok(None) | Err(FindError::Unknown) => {
             visitor.entry_failed();
-            return Err(crate::room::invalid_entry());
+            return Err(crate::room::invalid_entry().into());
         }
-        Err(error @ (FindError::ServerFull | FindError::Moved(_))) => return Err(error.into()),
+        Err(FindError::Moved(node)) => return Err(NotIn::Elsewhere(node)),
+        Err(error @ FindError::ServerFull) => return Err(Rejection::from(error).into()),
         Err(error @ FindError::Storage) => {
             // As in `enter`: each try reads the store again.
             visitor.entry_failed();
-            return Err(error.into());
+            return Err(Rejection::from(error).into());
         }
     };
     let token = crate::secrets::member_seat_token(&code, &token);

@@ -39,8 +39,8 @@ impl Shutdown {
     /// Resolves once the connection must end, with what it is told. A room that lets
     /// go without a reason is gone.
     pub async fn recv(&mut self) -> Farewell {
-        if let Some(ended) = self.ended {
-            return ended;
+        if let Some(ended) = &self.ended {
+            return ended.clone();
         }
         let Shutdown {
             stopping, kicked, ..
@@ -55,7 +55,7 @@ impl Shutdown {
             reason = kicked => Farewell::Bye(reason.unwrap_or(ByeReason::SessionDeleted)),
             () = stopping.as_mut() => Farewell::Bye(ByeReason::ShuttingDown),
         };
-        self.ended = Some(ended);
+        self.ended = Some(ended.clone());
         ended
     }
 

@@ -61,6 +61,14 @@ impl Registry {
             .write_all_durably(writes)
             .await
             .map_err(|_| CreateError::Stopping)?;
+        // Shared by a cluster: the node its first connection reaches loads it.
+        if self.services.store.is_shared() {
+            tracing::info!(group = %code, "group created");
+            return Ok(CreatedGroup {
+                code,
+                facilitator_key,
+            });
+        }
         let owned = Owned::Group(code.clone());
         let epoch = self
             .claim(owned.clone())

@@ -114,6 +114,14 @@ impl Registry {
             }))
             .await
             .map_err(|_| CreateError::Stopping)?;
+        // Shared by a cluster: the node its first connection reaches loads it.
+        if self.services.store.is_shared() {
+            tracing::info!(room = %code, "session created");
+            return Ok(CreatedRoom {
+                code,
+                facilitator_key,
+            });
+        }
         let owned = Owned::Room(code.clone());
         let epoch = self
             .claim(owned.clone())

@@ -11,23 +11,45 @@ use super::{FindError, Registry};
 use crate::actor::Registration;
 use crate::storage::journal::Durable;
 use crate::storage::{Claim, Owned, Write};
+use std::time::Duration;
+
+/// The longest a claim waits for a silent node's lease to lapse (leases run 5 s by
+/// default; a longer one is not waited for).
+const MOST_WAITED: Duration = Duration::from_secs(30);
+/// Past the lapse, so that the database, whose clock judges it, agrees it lapsed.
+const LAPSE_MARGIN: Duration = Duration::from_millis(50);
 
 impl Registry {
     /// Make `owned` this node's before loading it (or starting it just after its
     /// creation): the epoch it holds it at, or where it is served.
+    ///
+    /// A node that has stopped renewing its lease is probably gone: rather than send
+    /// people to it, the claim waits for its lease to lapse (a few seconds at most) and
+    /// takes the room over.
     pub(super) async fn claim(&self, owned: Owned) -> Result<u64, FindError> {
-        match self.services.store.claim(&owned).await {
-            Ok(Claim::Granted { epoch, took_over }) => {
-                self.services.metrics.claimed(took_over);
-                Ok(epoch)
-            }
-            Ok(Claim::Held { by }) => {
-                tracing::debug!(%owned, node = %by.id, "held by another node");
-                Err(FindError::Moved(by))
-            }
-            Err(error) => {
-                tracing::error!(%owned, %error, "could not claim");
-                Err(FindError::Storage)
+        let mut waited = false;
+        loop {
+            match self.services.store.claim(&owned).await {
+                Ok(Claim::Granted { epoch, took_over }) => {
+                    self.services.metrics.claimed(took_over);
+                    return Ok(epoch);
+                }
+                Ok(Claim::Held {
+                    by,
+                    lapses_in: Some(lapses_in),
+                }) if !waited && lapses_in <= MOST_WAITED => {
+                    tracing::info!(%owned, node = %by.name, ?lapses_in, "its node is silent: waiting for its lease to lapse");
+                    tokio::time::sleep(lapses_in + LAPSE_MARGIN).await;
+                    waited = true;
+                }
+                Ok(Claim::Held { by, .. }) => {
+                    tracing::debug!(%owned, node = %by.name, "held by another node");
+                    return Err(FindError::Moved(by));
+                }
+                Err(error) => {
+                    tracing::error!(%owned, %error, "could not claim");
+                    return Err(FindError::Storage);
+                }
             }
         }
     }

@@ -6,7 +6,7 @@
 //! store. What only one store does (SQLite's WAL, PostgreSQL's fencing) is tested beside
 //! that store.
 
-use super::{NewRoom, Store, StoredEvent, Write};
+use super::{Claim, NewRoom, Owned, Store, StoredEvent, Write};
 use crate::secrets::Digest;
 use shared::state::Language;
 use shared::{Event, ParticipantId, RoomCode, Step};
@@ -42,6 +42,21 @@ pub(crate) fn append(room: &str, event: StoredEvent) -> Write {
     Write::AppendEvent {
         room: RoomCode::from(room),
         event,
+    }
+}
+
+/// Commit `writes` and claim every room and group they create, as the node that
+/// serves them would before writing more for them (a no-op with one node).
+pub(crate) async fn commit_and_claim(store: &dyn Store, writes: &[Write]) {
+    store.commit(writes).expect("commit");
+    for write in writes {
+        let owned = match write {
+            Write::CreateRoom(room) => Owned::Room(room.code.clone()),
+            Write::CreateGroup(group) => Owned::Group(group.code.clone()),
+            _ => continue,
+        };
+        let claim = store.claim(&owned).await.expect("claim");
+        assert!(matches!(claim, Claim::Granted { .. }), "{owned}: {claim:?}");
     }
 }
 
@@ -82,7 +97,7 @@ pub(crate) async fn rooms_seats_and_events_round_trip(store: &dyn Store) {
         },
     ];
     writes.extend(events[..2].iter().cloned().map(|e| append("abc", e)));
-    store.commit(&writes).expect("commit");
+    commit_and_claim(store, &writes).await;
     // A seat given again takes the new token.
     store
         .commit(&[
@@ -126,9 +141,7 @@ pub(crate) async fn a_failed_batch_leaves_nothing_behind(store: &dyn Store) {
 
 /// Many events in one commit, in order; a clash anywhere keeps none of the batch.
 pub(crate) async fn events_go_in_many_at_once_and_all_or_none(store: &dyn Store) {
-    store
-        .commit(&[Write::CreateRoom(new_room("r"))])
-        .expect("create");
+    commit_and_claim(store, &[Write::CreateRoom(new_room("r"))]).await;
     let many: Vec<Write> = (1..=150)
         .map(|seq| append("r", event(seq, Some("p"), Some(seq), Event::FloorTaken)))
         .collect();
@@ -194,8 +207,9 @@ pub(crate) async fn rooms_past_retention_are_found_oldest_first(store: &dyn Stor
 /// A deleted room is gone with its seats and events; the others stay.
 pub(crate) async fn a_deleted_room_is_gone_and_the_others_stay(store: &dyn Store) {
     for code in ["gone", "kept"] {
-        store
-            .commit(&[
+        commit_and_claim(
+            store,
+            &[
                 Write::CreateRoom(new_room(code)),
                 Write::AddSeat {
                     room: code.into(),
@@ -203,8 +217,9 @@ pub(crate) async fn a_deleted_room_is_gone_and_the_others_stay(store: &dyn Store
                     token: Digest::of("t"),
                 },
                 append(code, event(1, Some("p"), Some(1), Event::FloorTaken)),
-            ])
-            .expect("commit");
+            ],
+        )
+        .await;
     }
     store
         .commit(&[Write::DeleteRoom {

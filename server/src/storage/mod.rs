@@ -73,6 +73,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// [`Committed::lost`]; the other writes of the batch are made all the same.
     fn commit(&self, writes: &[Write]) -> Result<Committed, StoreError>;
 
+    /// Whether other server nodes share this store (PostgreSQL): a new room or group is
+    /// then left to the node its first connection reaches, and nobody holds it until
+    /// then. With one node, its creator holds it at once.
+    fn is_shared(&self) -> bool {
+        false
+    }
+
     /// Make this node the owner of a room or group before loading it, unless another
     /// live node owns it. A store of one node grants every claim.
     fn claim(&self, _owned: &Owned) -> StoreFuture<'_, Claim> {
@@ -135,14 +142,21 @@ pub enum Claim {
     /// This node owns it now, at this `epoch` (one more than the previous owner's),
     /// taken from another node whose lease had lapsed if `took_over`.
     Granted { epoch: u64, took_over: bool },
-    /// Another node, whose lease is running, owns it: it is served there.
-    Held { by: NodeName },
+    /// Another node, whose lease is running, owns it: it is served there. If that node
+    /// has stopped renewing its lease (it missed renewals: it is probably gone), its
+    /// lease lapses in `lapses_in`, after which a claim takes the room over.
+    Held {
+        by: NodeName,
+        lapses_in: Option<std::time::Duration>,
+    },
 }
 
-/// How a node of a cluster is named to others: its id and the address it serves on.
+/// How a node of a cluster is named to others: its id (new at every start), the name
+/// the proxy in front knows it by, and the address it serves on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NodeName {
     pub id: String,
+    pub name: String,
     pub address: String,
 }
 

@@ -33,6 +33,8 @@ pub enum Notice {
     EntryDeferred(Rejection),
     /// The server is closing the connection, and why.
     Bye(ByeReason),
+    /// Another server of the cluster serves the room: reconnect, asking for this one.
+    MovedTo(String),
     /// The server asked us to slow down; the refused commands are still pending and
     /// should be sent again in a moment with [`Replica::resend`].
     Throttled,
@@ -317,9 +319,12 @@ impl Replica {
                     self.clock_offset = server_time as i64 - local_mid as i64;
                 }
             }
-            ServerMessage::Bye { reason, .. } => {
+            ServerMessage::Bye { reason, to, .. } => {
                 self.live = false;
-                reaction.notices.push(Notice::Bye(reason));
+                reaction.notices.push(match (reason, to) {
+                    (ByeReason::Moved, Some(node)) => Notice::MovedTo(node),
+                    (reason, _) => Notice::Bye(reason),
+                });
             }
         }
         reaction

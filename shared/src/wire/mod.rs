@@ -197,6 +197,10 @@ tag_first_enum! {
         Bye {
             reason: ByeReason,
             message: String,
+            /// With `moved`: the name of the server to reconnect to, if the server knows
+            /// it (`docs/cluster.md`); the page asks for it once when it reconnects.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            to: Option<String>,
         },
     }
 }

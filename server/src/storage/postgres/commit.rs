@@ -16,7 +16,7 @@ use std::collections::{BTreeSet, HashMap};
 
 const INSERT_ROOM: &str = "INSERT INTO rooms \
      (code, title, language, created_at, facilitator_key_hash, group_code, series_index, \
-     call_link, owner, epoch) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1)";
+     call_link) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 const UPSERT_SEAT: &str = "INSERT INTO seats (room, participant, token_hash) \
      VALUES ($1, $2, $3) \
      ON CONFLICT (room, participant) DO UPDATE SET token_hash = excluded.token_hash";
@@ -25,8 +25,7 @@ const INSERT_EVENTS: &str = "INSERT INTO events (room, seq, at, actor, command_i
      $5::bigint[], $6::text[])";
 const CLOSE_ROOM: &str = "UPDATE rooms SET closed_at = $1 WHERE code = $2";
 const INSERT_GROUP: &str = "INSERT INTO groups \
-     (code, name, created_at, facilitator_key_hash, owner, epoch) \
-     VALUES ($1, $2, $3, $4, $5, 1)";
+     (code, name, created_at, facilitator_key_hash) VALUES ($1, $2, $3, $4)";
 const UPSERT_MEMBER: &str = "INSERT INTO group_members (group_code, member, token_hash) \
      VALUES ($1, $2, $3) \
      ON CONFLICT (group_code, member) DO UPDATE SET token_hash = excluded.token_hash";
@@ -93,15 +92,12 @@ pub async fn commit(inner: &Inner, writes: &[Write]) -> Result<Committed, StoreE
             }
             continue;
         }
-        apply(&mut tx, me, write).await?;
+        apply(&mut tx, write).await?;
     }
     events.insert(&mut tx).await?;
     tx.commit().await?;
 
     let mut claims = inner.claims();
-    for owned in created {
-        claims.insert(owned, 1);
-    }
     let deleted = writes.iter().filter_map(|write| match write {
         Write::DeleteRoom { room } => Some((Owned::Room(room.clone()), None)),
         Write::DeleteGroup { group } => Some((Owned::Group(group.clone()), None)),
@@ -202,12 +198,9 @@ async fn release(
     Ok(done.rows_affected() == 1)
 }
 
-/// Every write but events and releases, one statement or a few.
-async fn apply(
-    tx: &mut Transaction<'_, Postgres>,
-    me: &str,
-    write: &Write,
-) -> Result<(), StoreError> {
+/// Every write but events and releases, one statement or a few. A new room or group is
+/// nobody's: the node its first connection reaches claims it.
+async fn apply(tx: &mut Transaction<'_, Postgres>, write: &Write) -> Result<(), StoreError> {
     match write {
         Write::CreateRoom(room) => {
             sqlx::query(INSERT_ROOM)
@@ -219,7 +212,6 @@ async fn apply(
                 .bind(room.group.as_ref().map(|of| of.group.as_str()))
                 .bind(room.group.as_ref().map(|of| of.index as i32))
                 .bind(room.call_link.as_deref())
-                .bind(me)
                 .execute(&mut **tx)
                 .await?;
         }
@@ -242,7 +234,6 @@ async fn apply(
                 .bind(group.name.as_str())
                 .bind(group.created_at as i64)
                 .bind(&group.facilitator_key.0[..])
-                .bind(me)
                 .execute(&mut **tx)
                 .await?;
         }

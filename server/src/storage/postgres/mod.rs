@@ -190,6 +190,10 @@ impl Store for PostgresStore {
         inner.block_on(commit::commit(inner, writes))
     }
 
+    fn is_shared(&self) -> bool {
+        true
+    }
+
     fn claim(&self, owned: &Owned) -> StoreFuture<'_, Claim> {
         let (inner, owned) = (self.inner.clone(), owned.clone());
         self.on_runtime(async move { ownership::claim(&inner, &owned).await })

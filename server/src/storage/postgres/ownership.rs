@@ -15,10 +15,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-/// A node's lease and where it serves.
+/// A node's names, and its lease.
 #[derive(Clone, Debug)]
 pub struct NodeSettings {
-    /// Where other nodes send a connection that came to them for this node's rooms.
+    /// How the proxy in front knows this node: where a connection that came to another
+    /// node for one of its rooms is sent.
+    pub name: String,
+    /// Where it serves (host:port), for people reading the `nodes` table.
     pub address: String,
     /// How long a lease runs past its last renewal: a node silent that long loses its
     /// rooms to the next node that claims them.
@@ -29,8 +32,9 @@ pub struct NodeSettings {
 
 impl NodeSettings {
     /// A 5-second lease renewed every second.
-    pub fn new(address: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<String>, address: impl Into<String>) -> Self {
         NodeSettings {
+            name: name.into(),
             address: address.into(),
             lease: Duration::from_secs(5),
             renew_every: Some(Duration::from_secs(1)),
@@ -55,10 +59,11 @@ impl Node {
             .execute(pool)
             .await?;
         sqlx::query(
-            "INSERT INTO nodes (id, address, lease_until) \
-             VALUES ($1, $2, now() + make_interval(secs => $3))",
+            "INSERT INTO nodes (id, name, address, lease_until) \
+             VALUES ($1, $2, $3, now() + make_interval(secs => $4))",
         )
         .bind(&id)
+        .bind(&settings.name)
         .bind(&settings.address)
         .bind(settings.lease.as_secs_f64())
         .execute(pool)
@@ -66,6 +71,7 @@ impl Node {
         Ok(Node {
             name: NodeName {
                 id,
+                name: settings.name.clone(),
                 address: settings.address.clone(),
             },
             settings,
@@ -100,7 +106,8 @@ pub async fn renew(inner: &Inner) {
     let renewed: Result<Option<bool>, sqlx::Error> = sqlx::query_scalar(
         "WITH previous AS (SELECT lease_until > now() AS running FROM nodes WHERE id = $1 \
          FOR UPDATE) \
-         UPDATE nodes SET lease_until = now() + make_interval(secs => $2) FROM previous \
+         UPDATE nodes SET lease_until = now() + make_interval(secs => $2), renewed_at = now() \
+         FROM previous \
          WHERE id = $1 RETURNING previous.running",
     )
     .bind(&inner.node.name.id)
@@ -165,15 +172,22 @@ impl Table {
         }
     }
 
-    /// The live owner of the row `$1` and where it serves.
+    /// The live owner of the row `$1`, where it serves, and, if it has not renewed its
+    /// lease for [`STALE_AFTER`], the milliseconds until its lease lapses.
     fn holder_sql(self) -> &'static str {
         match self {
             Table::Rooms => {
-                "SELECT nodes.id, nodes.address FROM rooms JOIN nodes ON nodes.id = rooms.owner \
+                "SELECT nodes.id, nodes.name, nodes.address, \
+                   CASE WHEN nodes.renewed_at < now() - make_interval(secs => $2) \
+                   THEN (EXTRACT(EPOCH FROM nodes.lease_until - now()) * 1000)::BIGINT END \
+                 FROM rooms JOIN nodes ON nodes.id = rooms.owner \
                  WHERE rooms.code = $1 AND nodes.lease_until > now()"
             }
             Table::Groups => {
-                "SELECT nodes.id, nodes.address FROM groups JOIN nodes ON nodes.id = groups.owner \
+                "SELECT nodes.id, nodes.name, nodes.address, \
+                   CASE WHEN nodes.renewed_at < now() - make_interval(secs => $2) \
+                   THEN (EXTRACT(EPOCH FROM nodes.lease_until - now()) * 1000)::BIGINT END \
+                 FROM groups JOIN nodes ON nodes.id = groups.owner \
                  WHERE groups.code = $1 AND nodes.lease_until > now()"
             }
         }
@@ -191,6 +205,10 @@ impl Table {
         }
     }
 }
+
+/// A node that has not renewed its lease for this long (renewals come every second)
+/// is taken for gone: a claim on one of its rooms says when its lease lapses.
+pub const STALE_AFTER: Duration = Duration::from_millis(2500);
 
 /// How many times a claim looks again when its owner's lease lapses between the claim
 /// and the look at who holds it.
@@ -229,13 +247,16 @@ pub async fn claim(inner: &Inner, owned: &Owned) -> Result<Claim, StoreError> {
                 took_over: false,
             });
         }
-        let holder: Option<(String, String)> = sqlx::query_as(table.holder_sql())
-            .bind(code)
-            .fetch_optional(&inner.pool)
-            .await?;
-        if let Some((id, address)) = holder {
+        let holder: Option<(String, String, String, Option<i64>)> =
+            sqlx::query_as(table.holder_sql())
+                .bind(code)
+                .bind(STALE_AFTER.as_secs_f64())
+                .fetch_optional(&inner.pool)
+                .await?;
+        if let Some((id, name, address, lapses_in)) = holder {
             return Ok(Claim::Held {
-                by: NodeName { id, address },
+                by: NodeName { id, name, address },
+                lapses_in: lapses_in.map(|ms| Duration::from_millis(ms.max(0) as u64)),
             });
         }
         // Its owner's lease lapsed in between: claim again.

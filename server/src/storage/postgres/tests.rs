@@ -19,6 +19,7 @@ pub(crate) async fn node(url: &str, address: &str) -> PostgresStore {
     PostgresStore::open(PostgresOptions {
         url: url.to_owned(),
         node: NodeSettings {
+            name: address.to_owned(),
             address: address.to_owned(),
             lease: Duration::from_secs(60),
             renew_every: None,
@@ -57,34 +58,35 @@ fn granted(epoch: u64, took_over: bool) -> Claim {
     Claim::Granted { epoch, took_over }
 }
 
+/// The id of the node a claim found holding the room, if it was held.
+fn holder(claim: Claim) -> Option<String> {
+    match claim {
+        Claim::Held { by, .. } => Some(by.id),
+        Claim::Granted { .. } => None,
+    }
+}
+
 #[tokio::test]
 async fn a_node_whose_room_was_taken_after_its_lease_lapsed_writes_nothing_more_for_it() {
     let url = ::tests::postgres::scratch_database("fencing").await;
     let (a, b) = (node(&url, "a:1").await, node(&url, "b:1").await);
-    // Created by A (epoch 1) and put away: free.
+    // Created by A: nobody's until a node claims it.
     a.commit(&[Write::CreateRoom(new_room("r"))])
         .expect("create");
-    a.commit(&[Write::Release {
-        owned: room("r"),
-        epoch: 1,
-    }])
-    .expect("release");
 
-    assert_eq!(b.claim(&room("r")).await.expect("claim"), granted(2, false));
+    assert_eq!(b.claim(&room("r")).await.expect("claim"), granted(1, false));
     let first = append("r", event(1, Some("p"), Some(1), Event::FloorTaken));
     assert_eq!(b.commit(&[first]).expect("commit"), Committed::default());
     assert_eq!(
-        a.claim(&room("r")).await.expect("claim"),
-        Claim::Held {
-            by: b.node().clone()
-        },
+        holder(a.claim(&room("r")).await.expect("claim")),
+        Some(b.node().id.clone()),
         "B's lease runs: the room is B's"
     );
 
     lapse(&url, b.node()).await;
     assert_eq!(
         a.claim(&room("r")).await.expect("claim"),
-        granted(3, true),
+        granted(2, true),
         "B's lease lapsed: A takes the room over"
     );
     // B goes on as if nothing happened: its event for the room is not written, the
@@ -131,10 +133,8 @@ async fn a_node_whose_room_was_taken_after_its_lease_lapsed_writes_nothing_more_
     // B renews its lease: it may claim again, but A's runs.
     b.renew_lease().await;
     assert_eq!(
-        b.claim(&room("r")).await.expect("claim"),
-        Claim::Held {
-            by: a.node().clone()
-        }
+        holder(b.claim(&room("r")).await.expect("claim")),
+        Some(a.node().id.clone())
     );
     assert_eq!(
         a.load_room(&RoomCode::from("r"))
@@ -153,8 +153,7 @@ async fn the_journal_tells_a_room_lost_to_another_node_and_never_that_its_events
     let (a, b) = (node(&url, "a:1").await, node(&url, "b:1").await);
     a.commit(&[Write::CreateRoom(new_room("r"))])
         .expect("create");
-    b.commit(&[Write::CreateRoom(new_room("kept"))])
-        .expect("create");
+    assert_eq!(a.claim(&room("r")).await.expect("claim"), granted(1, false));
     lapse(&url, a.node()).await;
     assert_eq!(b.claim(&room("r")).await.expect("claim"), granted(2, true));
 
@@ -173,6 +172,10 @@ async fn the_journal_tells_a_room_lost_to_another_node_and_never_that_its_events
     // A room of A's own in the same journal is not disturbed.
     a.commit(&[Write::CreateRoom(new_room("mine"))])
         .expect("create");
+    assert_eq!(
+        a.claim(&room("mine")).await.expect("claim"),
+        granted(1, false)
+    );
     let durable = Arc::new(watch::channel(Progress::Durable(0)).0);
     journal.write(
         append("mine", event(1, None, None, Event::FloorTaken)),
@@ -194,10 +197,11 @@ async fn a_node_that_stops_gracefully_leaves_its_rooms_free_at_once() {
     let (a, b) = (node(&url, "a:1").await, node(&url, "b:1").await);
     a.commit(&[Write::CreateRoom(new_room("r"))])
         .expect("create");
-    assert!(matches!(
-        b.claim(&room("r")).await.expect("claim"),
-        Claim::Held { .. }
-    ));
+    assert_eq!(a.claim(&room("r")).await.expect("claim"), granted(1, false));
+    assert_eq!(
+        holder(b.claim(&room("r")).await.expect("claim")),
+        Some(a.node().id.clone())
+    );
     a.close().await;
     assert_eq!(
         b.claim(&room("r")).await.expect("claim"),
@@ -218,6 +222,10 @@ async fn a_release_for_an_older_claim_leaves_the_newer_one_alone() {
     store
         .commit(&[Write::CreateRoom(new_room("r"))])
         .expect("create");
+    assert_eq!(
+        store.claim(&room("r")).await.expect("claim"),
+        granted(1, false)
+    );
     // Put away (its release queued), then loaded again before the release went in.
     assert_eq!(
         store.claim(&room("r")).await.expect("claim"),
@@ -236,4 +244,35 @@ async fn a_release_for_an_older_claim_leaves_the_newer_one_alone() {
         "still held at epoch 2"
     );
     store.close().await;
+}
+
+#[tokio::test]
+async fn a_claim_on_a_silent_nodes_room_says_when_its_lease_lapses() {
+    let url = ::tests::postgres::scratch_database("silent_holder").await;
+    let (a, b) = (node(&url, "a:1").await, node(&url, "b:1").await);
+    a.commit(&[Write::CreateRoom(new_room("r"))])
+        .expect("create");
+    assert_eq!(a.claim(&room("r")).await.expect("claim"), granted(1, false));
+    a.renew_lease().await;
+    let Claim::Held { lapses_in, .. } = b.claim(&room("r")).await.expect("claim") else {
+        panic!("A holds the room");
+    };
+    assert_eq!(lapses_in, None, "A renewed a moment ago: it is alive");
+    // A last renewed three seconds ago (it renews every second): taken for gone.
+    let mut connection = sqlx::PgConnection::connect(&url).await.expect("connect");
+    sqlx::query("UPDATE nodes SET renewed_at = now() - interval '3 seconds' WHERE id = $1")
+        .bind(&a.node().id)
+        .execute(&mut connection)
+        .await
+        .expect("age the renewal");
+    let Claim::Held { lapses_in, .. } = b.claim(&room("r")).await.expect("claim") else {
+        panic!("A's lease still runs");
+    };
+    let lapses_in = lapses_in.expect("A is silent");
+    assert!(
+        lapses_in <= Duration::from_secs(60),
+        "within A's lease: {lapses_in:?}"
+    );
+    a.close().await;
+    b.close().await;
 }

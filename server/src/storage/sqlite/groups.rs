@@ -186,7 +186,7 @@ pub(crate) mod tests {
             }),
             Write::CreateRoom(session.clone()),
         ];
-        store.commit(&writes).expect("commit");
+        crate::storage::conformance::commit_and_claim(store, &writes).await;
         let loaded = store
             .load_group(&code)
             .await
