@@ -9,13 +9,17 @@
 //! `cast` walks a room of five to any step over real WebSockets;
 //! `journey` is what a person does through the UI, for the browser tests;
 //! `nginx` runs Debian's nginx with the block `docs/deploy.md` documents;
-//! `postgres` makes a scratch database on the test PostgreSQL server.
+//! `postgres` makes a scratch database on the test PostgreSQL server;
+//! `page` is a page as the web client runs it, without the browser, for many at once;
+//! `cluster` drives the cluster `cargo xtask cluster up` started.
 
 pub mod browser;
 pub mod cast;
+pub mod cluster;
 pub mod group_ws;
 pub mod journey;
 pub mod nginx;
+pub mod page;
 pub mod postgres;
 pub mod process;
 pub mod proxy;

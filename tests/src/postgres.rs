@@ -55,18 +55,19 @@ fn with_database(server: &str, name: &str) -> String {
     url.to_string()
 }
 
-/// A server node's store on the database at `url`, counting into `metrics`, with a
-/// lease of a minute that is renewed only when the test says so
+/// A server node's store on the database at `url`, named `name`, counting into
+/// `metrics`, with a lease of a minute that is renewed only when the test says so
 /// (`PostgresStore::renew_lease`): a test decides when a lease lapses.
 pub async fn node(
     url: &str,
+    name: &str,
     metrics: std::sync::Arc<server::metrics::Metrics>,
 ) -> server::storage::PostgresStore {
     use server::storage::postgres::{NodeSettings, PostgresOptions};
     server::storage::PostgresStore::open(PostgresOptions {
         url: url.to_owned(),
         node: NodeSettings {
-            name: "in-process".to_owned(),
+            name: name.to_owned(),
             address: "127.0.0.1:0".to_owned(),
             lease: std::time::Duration::from_secs(60),
             renew_every: None,

@@ -191,8 +191,19 @@ impl Registry {
 
     /// What the room with this code says of itself to a visitor (loaded from the store
     /// if it is not in memory, as entering would).
+    /// Held by another node of a cluster, it is described from the store instead.
     pub async fn describe(&self, code: &RoomCode) -> Result<Description, FindError> {
-        ask(|| self.find(code), |reply| ToRoom::Describe { reply }).await
+        match ask(|| self.find(code), |reply| ToRoom::Describe { reply }).await {
+            Err(FindError::Moved(_)) => {
+                let stored = found(self.services.store.load_room(code).await, "room", code)?;
+                Ok(Description {
+                    title: stored.room.title,
+                    open: stored.closed_at.is_none(),
+                    group: stored.room.group,
+                })
+            }
+            described => described,
+        }
     }
 
     /// What a room or group of this registry works with.

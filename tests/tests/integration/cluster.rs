@@ -15,9 +15,9 @@ use tests::server::TestServer;
 use tests::ws::WsClient;
 
 /// A server on its own node of the database at `url`; its store, to renew or close.
-async fn server_node(url: &str) -> (TestServer, PostgresStore, Arc<Metrics>) {
+async fn server_node(url: &str, name: &str) -> (TestServer, PostgresStore, Arc<Metrics>) {
     let metrics = Arc::new(Metrics::new());
-    let store = node(url, metrics.clone()).await;
+    let store = node(url, name, metrics.clone()).await;
     let services = Services {
         store: Arc::new(store.clone()) as Arc<dyn Store>,
         metrics: metrics.clone(),
@@ -41,7 +41,7 @@ async fn counter(server: &TestServer, name: &str) -> u64 {
 #[tokio::test]
 async fn a_session_on_postgres_goes_on_at_another_node_once_its_node_has_stopped() {
     let url = scratch_database("cluster_restart").await;
-    let (first, first_store, _) = server_node(&url).await;
+    let (first, first_store, _) = server_node(&url, "n1").await;
     let (session, mut anne, [mut bruno]) = open_room(&first, "Relève", "Anne", ["Bruno"]).await;
     bruno.ok(Command::RaiseHand).await;
     anne.wait_event(|e| matches!(e, Event::HandRaised { .. }))
@@ -51,7 +51,7 @@ async fn a_session_on_postgres_goes_on_at_another_node_once_its_node_has_stopped
     first_store.close().await;
 
     // Another node, a moment later: the session is free, and loads there whole.
-    let (second, second_store, _) = server_node(&url).await;
+    let (second, second_store, _) = server_node(&url, "n2").await;
     let back = WsClient::resume(&second.ws_url(), &session.room, &token, "Bruno").await;
     assert_eq!(back.state().hands.len(), 1, "Bruno's hand is still raised");
     assert_eq!(counter(&second, "claims").await, 1);
@@ -67,8 +67,8 @@ async fn a_session_on_postgres_goes_on_at_another_node_once_its_node_has_stopped
 #[tokio::test]
 async fn a_node_that_lost_its_session_sends_nothing_more_and_sends_its_people_on() {
     let url = scratch_database("cluster_fencing").await;
-    let (a, a_store, _) = server_node(&url).await;
-    let (b, b_store, _) = server_node(&url).await;
+    let (a, a_store, _) = server_node(&url, "a").await;
+    let (b, b_store, _) = server_node(&url, "b").await;
     let (session, mut anne, [mut bruno]) = open_room(&a, "Coupure", "Anne", ["Bruno"]).await;
     let anne_token = anne.token.clone().expect("Anne's token");
     let bruno_token = bruno.token.clone().expect("Bruno's token");
@@ -138,6 +138,46 @@ async fn a_node_that_lost_its_session_sends_nothing_more_and_sends_its_people_on
         .filter(|e| matches!(e.event, Event::HandLowered { .. }))
         .count();
     assert_eq!(lowerings, 1, "the hand lowered on B only");
+    a.stop().await;
+    b.stop().await;
+    a_store.close().await;
+    b_store.close().await;
+}
+
+#[tokio::test]
+async fn a_node_that_does_not_hold_a_session_describes_it_and_sends_its_visitors_on() {
+    let url = scratch_database("cluster_misrouted").await;
+    let (a, a_store, _) = server_node(&url, "a").await;
+    let (b, b_store, _) = server_node(&url, "b").await;
+    let (session, anne, []) = open_room(&a, "Ailleurs", "Anne", []).await;
+
+    // B describes the session from the store: it is A's, and open.
+    let described = b
+        .http("GET", &format!("/api/sessions/{}", session.room), None)
+        .await;
+    assert_eq!(described.status, 200, "{}", described.body);
+    assert!(described.body.contains("Ailleurs"), "{}", described.body);
+
+    // A page that reaches B is sent to A, by name.
+    let mut lost = WsClient::connect(&b.ws_url(), "Bruno").await;
+    lost.send(&ClientMessage::Join {
+        protocol_version: shared::wire::PROTOCOL_VERSION,
+        room: shared::RoomCode::from(session.room.as_str()),
+        name: "Bruno".into(),
+        observer: false,
+        facilitator_key: None,
+        member_token: None,
+    })
+    .await;
+    let mut moved = None;
+    while let Some(message) = lost.try_recv().await {
+        if let shared::wire::ServerMessage::Bye { reason, to, .. } = message {
+            moved = Some((reason, to));
+        }
+    }
+    assert_eq!(moved, Some((ByeReason::Moved, Some("a".to_owned()))));
+    assert_eq!(counter(&b, "claims").await, 0, "B never held it");
+    anne.close().await;
     a.stop().await;
     b.stop().await;
     a_store.close().await;
