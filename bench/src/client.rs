@@ -74,12 +74,14 @@ pub fn socket_config() -> WebSocketConfig {
         .max_write_buffer_size(1024 * 1024)
 }
 
-/// Open a WebSocket to `addr`'s `/ws`, without Nagle's delay.
-pub async fn connect(addr: SocketAddr) -> Result<Socket> {
+/// Open a WebSocket to `addr`'s `/ws`, routed by `room` as the web client routes it
+/// (a cluster's proxy sends it to the node that holds the room), without Nagle's delay.
+pub async fn connect(addr: SocketAddr, room: &str) -> Result<Socket> {
     let tcp = TcpStream::connect(addr).await?;
     tcp.set_nodelay(true)?;
+    let path = shared::routing::websocket_path(room, None);
     let (socket, _) = client_async_with_config(
-        format!("ws://{addr}/ws").as_str(),
+        format!("ws://{addr}{path}").as_str(),
         tcp,
         Some(socket_config()),
     )
@@ -122,7 +124,7 @@ pub async fn join(
     name: &str,
     facilitator_key: Option<&str>,
 ) -> Result<Seated> {
-    let mut socket = connect(addr).await?;
+    let mut socket = connect(addr, room).await?;
     send(
         &mut socket,
         &ClientMessage::Join {

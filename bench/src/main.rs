@@ -123,6 +123,14 @@ struct S1Args {
     /// machine one run's p99 can be off by a millisecond.
     #[arg(long, default_value_t = 1)]
     runs: usize,
+    /// Also measure the same server on this PostgreSQL database (`postgres://…`), in
+    /// the same run, beside SQLite (`cargo xtask bench s1` starts one and passes it).
+    #[arg(long)]
+    postgres: Option<String>,
+    /// Also measure a cluster through its proxy: the state file `cargo xtask cluster
+    /// up` wrote (target/cluster/cluster.json); CPU is summed over its nodes.
+    #[arg(long)]
+    cluster: Option<PathBuf>,
 }
 
 impl Default for S1Args {
@@ -135,6 +143,8 @@ impl Default for S1Args {
             warmup: 3.0,
             note_len: 80,
             runs: 1,
+            postgres: None,
+            cluster: None,
         }
     }
 }

@@ -46,12 +46,14 @@ const LIMITS_OFF: &[&str] = &[
 /// The server's database file, in its directory.
 pub const DATABASE: &str = "bench.db";
 
-/// A running server process.
+/// A running server process, or a cluster started by someone else.
 pub struct Target {
     pub kind: Kind,
     pub addr: SocketAddr,
     child: Option<Child>,
     dir: PathBuf,
+    /// A cluster's node processes, whose CPU and memory are summed (none for a child).
+    nodes: Vec<u32>,
 }
 
 /// What `/proc` says about a process at one moment.
@@ -99,6 +101,36 @@ impl Target {
             .with_context(|| format!("starting {}", binary.display()))
     }
 
+    /// Start the real server on the PostgreSQL database at `url` (one node of a
+    /// cluster of one).
+    pub fn ours_on_postgres(
+        binary: &Path,
+        url: &str,
+        limits_off: bool,
+        extra: &[String],
+    ) -> Result<Self> {
+        let dir = temp_dir("ours-postgres")?;
+        let mut command = Command::new(binary);
+        command
+            .args(["--host", "127.0.0.1", "--port", "0", "--db", url])
+            .args(if limits_off { LIMITS_OFF } else { &[] })
+            .args(extra);
+        Self::start(Kind::Ours, command, dir)
+            .with_context(|| format!("starting {} on PostgreSQL", binary.display()))
+    }
+
+    /// A cluster already running behind its proxy at `addr`, its nodes' processes
+    /// `nodes` (`cargo xtask cluster up`): measured as it is, never stopped here.
+    pub fn cluster(addr: SocketAddr, nodes: Vec<u32>) -> Result<Self> {
+        Ok(Target {
+            kind: Kind::Ours,
+            addr,
+            child: None,
+            dir: temp_dir("cluster")?,
+            nodes,
+        })
+    }
+
     /// Start this very binary as the baseline server.
     pub fn baseline() -> Result<Self> {
         let dir = temp_dir("baseline")?;
@@ -120,6 +152,7 @@ impl Target {
             addr,
             child: Some(child),
             dir,
+            nodes: Vec::new(),
         })
     }
 
@@ -127,14 +160,27 @@ impl Target {
         self.child.as_ref().map_or(0, Child::id)
     }
 
-    /// CPU time and memory of the server process now.
+    /// CPU time and memory of the server process now (of all a cluster's nodes).
     pub fn usage(&self) -> Result<Usage> {
-        usage_of(self.pid())
+        if self.nodes.is_empty() {
+            return usage_of(self.pid());
+        }
+        let mut total = Usage::default();
+        for &pid in &self.nodes {
+            let node = usage_of(pid)?;
+            total.cpu_us += node.cpu_us;
+            total.rss_kib += node.rss_kib;
+            total.hwm_kib += node.hwm_kib;
+        }
+        Ok(total)
     }
 
     /// Forget the peak resident memory so far, so that the next [`usage`](Self::usage)
     /// reports the peak from now on (Linux `clear_refs`, value 5).
     pub fn reset_peak(&self) {
+        if !self.nodes.is_empty() {
+            return;
+        }
         let path = format!("/proc/{}/clear_refs", self.pid());
         if let Err(error) = std::fs::write(&path, "5") {
             eprintln!(
@@ -150,6 +196,7 @@ impl Target {
 
     fn shutdown(&mut self) {
         let Some(mut child) = self.child.take() else {
+            let _ = std::fs::remove_dir_all(&self.dir);
             return;
         };
         // SAFETY: plain syscall on our own child's pid.

@@ -110,6 +110,16 @@ impl Cluster {
         assert_eq!(sent, 0, "signal {signal:?} to {name} (pid {pid})");
     }
 
+    /// Freeze the node `name` (`SIGSTOP`) until the guard thaws it, or is dropped: a
+    /// failing test never leaves a node frozen for the next.
+    pub fn freeze(&self, name: &str) -> Frozen {
+        self.signal(name, Signal::Stop);
+        Frozen {
+            pid: self.node(name).pid,
+            thawed: false,
+        }
+    }
+
     /// Wait until the node `name`'s process has exited (after `Kill` or `Term`). It is
     /// not this process's child: its exit is watched through a pidfd, which becomes
     /// readable when the process ends.
@@ -146,6 +156,7 @@ impl Cluster {
         command
             .args(&node.command[1..])
             .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(log)
@@ -226,6 +237,33 @@ impl Cluster {
     /// The state file's path.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+}
+
+/// A node frozen by [`Cluster::freeze`].
+pub struct Frozen {
+    pid: u32,
+    thawed: bool,
+}
+
+impl Frozen {
+    /// Let it run again (`SIGCONT`).
+    pub fn thaw(mut self) {
+        self.send_cont();
+        self.thawed = true;
+    }
+
+    fn send_cont(&self) {
+        // SAFETY: `kill` only sends a signal to a process id.
+        unsafe { libc::kill(self.pid as libc::pid_t, libc::SIGCONT) };
+    }
+}
+
+impl Drop for Frozen {
+    fn drop(&mut self) {
+        if !self.thawed {
+            self.send_cont();
+        }
     }
 }
 

@@ -6,6 +6,11 @@
 //! `cargo xtask bench s1`, `cargo xtask bench s2 --rates 50,75,100`,
 //! `cargo xtask bench all`, `cargo xtask bench s3 --only ours`.
 //!
+//! `s1` also measures the server on PostgreSQL, beside SQLite in the same run: a
+//! throwaway PostgreSQL is started for it (as for the tests) unless `--postgres` is
+//! given. `cargo xtask bench s1 --cluster target/cluster/cluster.json` measures a
+//! cluster `cargo xtask cluster up --release` started, through its proxy, as well.
+//!
 //! `first-load` measures the client as well: it builds the release site first (as
 //! `cargo xtask build` does) and makes sure Chromium and chromedriver are installed.
 
@@ -33,6 +38,16 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         setup::ensure_browser()?;
         site::build(&site::SiteArgs::default())?;
     }
+    let scenario = args
+        .args
+        .first()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    let postgres = if scenario == "s1" && !args.args.iter().any(|arg| arg == "--postgres") {
+        Some(crate::postgres::Postgres::start("bench")?)
+    } else {
+        None
+    };
     let mut build = cmd::build_binaries(&[("server", "server"), ("bench", "bench")], true);
     cmd::run(&mut build)?;
     let release = paths::target_dir().join("release");
@@ -43,5 +58,8 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         .arg("--server")
         .arg(release.join("server"))
         .args(&args.args);
+    if let Some(postgres) = &postgres {
+        bench.arg("--postgres").arg(postgres.url());
+    }
     cmd::run(&mut bench)
 }

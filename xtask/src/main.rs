@@ -1,5 +1,5 @@
 //! `cargo xtask`: the project's front door (`run`, `test`, `lint`, `build`, `dist`,
-//! `bench`, `postgres`).
+//! `bench`, `postgres`, `cluster`).
 //!
 //! Everything a fresh machine needs beyond Rust and Node is installed on demand by
 //! [`setup`], and the wasm tooling (wasm-bindgen and its test runner) is linked into this
@@ -7,6 +7,7 @@
 //! installed tool can drift out of step with the client.
 
 mod bench;
+mod cluster;
 mod cmd;
 mod compress;
 mod dist;
@@ -56,6 +57,10 @@ enum Command {
     /// print its URL as `CODEV_TEST_POSTGRES=...`, and stop it (deleting its data) when
     /// Enter is pressed.
     Postgres,
+    /// Run the app as a cluster on this machine: nodes sharing one PostgreSQL database
+    /// behind HAProxy (docs/cluster.md). `up` starts it in the background, `down` stops
+    /// it, `test` runs the cluster tests against a fresh one.
+    Cluster(cluster::ClusterArgs),
     /// Act as `wasm-bindgen-test-runner`; cargo calls this for wasm32 test binaries.
     #[command(hide = true, disable_help_flag = true)]
     WasmTestRunner {
@@ -75,6 +80,7 @@ fn main() -> ExitCode {
         Command::Lint => lint::run(),
         Command::Bench(args) => bench::run(&args),
         Command::Postgres => postgres::serve(),
+        Command::Cluster(args) => cluster::run(&args),
         Command::WasmTestRunner { args } => test::wasm_test_runner(args),
     };
     match result {

@@ -29,3 +29,8 @@ pub fn client_dist() -> PathBuf {
 pub fn tools_dir() -> PathBuf {
     target_dir().join("tools")
 }
+
+/// Where `cargo xtask cluster` keeps its state file, configuration and logs.
+pub fn cluster_dir() -> PathBuf {
+    target_dir().join("cluster")
+}

@@ -14,6 +14,11 @@
 //! directory's name carries the xtask's pid, so the next start finds such leftovers,
 //! stops them and deletes them.
 //!
+//! `cargo xtask cluster up` needs one that outlives the xtask: [`Postgres::start_kept`]
+//! makes it in a directory with a prefix of its own, which that cleaning never touches,
+//! and [`Postgres::keep`] lets it run on after the [`Postgres`] is gone, until
+//! [`stop_kept`] (from `cargo xtask cluster down`) stops and deletes it.
+//!
 //! `initdb` refuses to run as root, so as root every PostgreSQL tool runs as the
 //! `postgres` system user (through `runuser`), which then owns the directory.
 
@@ -40,6 +45,11 @@ const SUPERUSER: &str = "codev";
 
 /// Start of the name of an instance's directory: `codev-postgres-<pid>-<n>`.
 const DIR_PREFIX: &str = "codev-postgres-";
+
+/// Start of the name of the directory of an instance meant to outlive its xtask
+/// ([`Postgres::start_kept`]): `codev-cluster-postgres-<pid>-<n>`. It does not start with
+/// [`DIR_PREFIX`], so [`remove_leftovers`] leaves it alone even once that xtask is gone.
+const KEPT_DIR_PREFIX: &str = "codev-cluster-postgres-";
 
 /// How many lines of the server log an error about a failed start quotes.
 const LOG_TAIL_LINES: usize = 30;
@@ -70,9 +80,11 @@ fn find_bin_dir() -> Option<PathBuf> {
 }
 
 /// A running throwaway PostgreSQL server; dropping it stops the server and deletes its
-/// data.
+/// data (unless [`Postgres::keep`] took it over).
 pub struct Postgres {
     tools: Tools,
+    /// Set by [`Postgres::keep`]: dropping leaves the server running and its data there.
+    kept: bool,
     /// What the server is for, in messages.
     label: String,
     /// The instance's own directory: `data`, `log` and the Unix socket.
@@ -85,16 +97,26 @@ impl Postgres {
     /// Installs PostgreSQL if needed, creates a fresh cluster and starts its server on
     /// a free loopback port. Returns once the server accepts connections.
     pub fn start(label: &str) -> Result<Postgres> {
-        let tools = Tools {
-            bin: ensure_installed()?,
-            as_system_user: setup::is_root(),
-        };
+        Postgres::start_in(label, DIR_PREFIX)
+    }
+
+    /// Like [`Postgres::start`], for a server meant to outlive this xtask: its directory
+    /// has a name the cleaning of leftovers never deletes. Until [`Postgres::keep`] is
+    /// called, dropping it still stops and deletes it, so a caller failing half-way
+    /// leaves nothing behind.
+    pub fn start_kept(label: &str) -> Result<Postgres> {
+        Postgres::start_in(label, KEPT_DIR_PREFIX)
+    }
+
+    fn start_in(label: &str, prefix: &str) -> Result<Postgres> {
+        let tools = tools()?;
         remove_leftovers(&tools);
-        let dir = make_dir()?;
+        let dir = make_dir(prefix)?;
         // From here on, dropping `postgres` deletes the directory (and stops the server
         // if it got as far as starting), whatever step fails.
         let mut postgres = Postgres {
             tools,
+            kept: false,
             label: label.to_owned(),
             data: dir.join("data"),
             dir,
@@ -126,6 +148,26 @@ impl Postgres {
     /// The cluster's data directory (its server log is `log` beside it).
     pub fn data_dir(&self) -> &Path {
         &self.data
+    }
+
+    /// The instance's own directory (the data directory, the server log, the socket):
+    /// what [`stop_kept`] takes once [`Postgres::keep`] has let the server run on.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Lets the server run on after this xtask ends: dropping no longer stops it.
+    /// Returns its directory, to hand to [`stop_kept`] later (from another process).
+    /// Only servers from [`Postgres::start_kept`] may be kept: the directory of any other
+    /// would be deleted, server stopped, by the next [`Postgres::start`] once this xtask
+    /// is gone.
+    pub fn keep(mut self) -> PathBuf {
+        debug_assert!(
+            is_kept_dir(&self.dir),
+            "keep() of a server not from start_kept()"
+        );
+        self.kept = true;
+        self.dir.clone()
     }
 
     fn log(&self) -> PathBuf {
@@ -191,13 +233,13 @@ impl Postgres {
 
 impl Drop for Postgres {
     fn drop(&mut self) {
+        if self.kept {
+            return;
+        }
         if self.data.join("postmaster.pid").exists() {
             eprintln!("xtask: stopping PostgreSQL ({})", self.label);
-            if let Err(error) = self.tools.stop(&self.dir, &self.data, "fast") {
+            if let Err(error) = stop_server(&self.tools, &self.dir) {
                 eprintln!("xtask: warning: {error:#}");
-                if let Err(error) = self.tools.stop(&self.dir, &self.data, "immediate") {
-                    eprintln!("xtask: warning: {error:#}");
-                }
             }
         }
         if let Err(error) = fs::remove_dir_all(&self.dir) {
@@ -207,6 +249,50 @@ impl Drop for Postgres {
             );
         }
     }
+}
+
+/// Stops the server of a kept instance ([`Postgres::keep`]), whose directory is `dir`,
+/// and deletes the directory. Nothing to do if the directory is already gone. Refuses a
+/// directory that is not a kept instance's, so a wrong path can delete nothing else.
+pub fn stop_kept(dir: &Path) -> Result<()> {
+    if !is_kept_dir(dir) {
+        bail!(
+            "{} is not the directory of a kept PostgreSQL server ({KEPT_DIR_PREFIX}<pid>-<n>)",
+            dir.display()
+        );
+    }
+    if !dir.exists() {
+        return Ok(());
+    }
+    if dir.join("data/postmaster.pid").exists() {
+        eprintln!("xtask: stopping PostgreSQL in {}", dir.display());
+        stop_server(&tools()?, dir)?;
+    }
+    fs::remove_dir_all(dir).with_context(|| format!("deleting {}", dir.display()))
+}
+
+/// Whether `dir` is named like the directory of a kept instance.
+fn is_kept_dir(dir: &Path) -> bool {
+    dir.file_name()
+        .and_then(|name| name.to_str())
+        .is_some_and(|name| name.starts_with(KEPT_DIR_PREFIX))
+}
+
+/// Stops the server of the instance in `dir`: `fast`, or `immediate` if that fails.
+fn stop_server(tools: &Tools, dir: &Path) -> Result<()> {
+    let data = dir.join("data");
+    tools.stop(dir, &data, "fast").or_else(|error| {
+        eprintln!("xtask: warning: {error:#}");
+        tools.stop(dir, &data, "immediate")
+    })
+}
+
+/// The tools of the installed PostgreSQL (installing it if needed), run as who may.
+fn tools() -> Result<Tools> {
+    Ok(Tools {
+        bin: ensure_installed()?,
+        as_system_user: setup::is_root(),
+    })
 }
 
 /// The PostgreSQL tools of one installation, and who they run as.
@@ -245,9 +331,9 @@ impl Tools {
     }
 }
 
-/// Creates a directory of our own under the temp directory, named after this process
-/// and a counter, so instances of one or several xtasks never share one.
-fn make_dir() -> Result<PathBuf> {
+/// Creates a directory of our own under the temp directory, named `prefix`, this
+/// process's pid and a counter, so instances of one or several xtasks never share one.
+fn make_dir(prefix: &str) -> Result<PathBuf> {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let temp = env::temp_dir();
     let plain = |c: char| c.is_ascii_alphanumeric() || "/._-".contains(c);
@@ -260,7 +346,7 @@ fn make_dir() -> Result<PathBuf> {
     }
     loop {
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let dir = temp.join(format!("{DIR_PREFIX}{}-{n}", process::id()));
+        let dir = temp.join(format!("{prefix}{}-{n}", process::id()));
         match fs::create_dir(&dir) {
             Ok(()) => return Ok(dir),
             // Left by an earlier process with our pid, which may still be running.

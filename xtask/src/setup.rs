@@ -3,7 +3,7 @@
 //! Each `ensure_*` checks first (cheaply) and installs only when something is missing,
 //! so the front-door commands work on a clean Debian box and cost nothing afterwards.
 //! Only package registries are used: rustup, apt (Chromium, chromedriver, nginx,
-//! PostgreSQL: see [`crate::postgres`]) and npm.
+//! HAProxy, PostgreSQL: see [`crate::postgres`]) and npm.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -61,6 +61,17 @@ pub const NGINX: &str = "/usr/sbin/nginx";
 /// package sets it up: the test starts its own nginx on a configuration of its own.
 pub fn ensure_nginx() -> Result<()> {
     ensure_debian_packages(&["nginx"], &[NGINX])
+}
+
+/// Debian's HAProxy, the proxy in front of the nodes of `cargo xtask cluster` (run as a
+/// process of its own, never as the system's service).
+pub const HAPROXY: &str = "/usr/sbin/haproxy";
+
+/// Makes sure Debian's HAProxy is installed. As with nginx, the package's own service is
+/// left as the package sets it up: the cluster runs its own HAProxy on its own
+/// configuration.
+pub fn ensure_haproxy() -> Result<()> {
+    ensure_debian_packages(&["haproxy"], &[HAPROXY])
 }
 
 /// Installs the Debian `packages` with apt-get (through sudo when not root) unless every

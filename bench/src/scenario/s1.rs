@@ -3,8 +3,9 @@
 
 use super::report::{other_share, per_delivery, print_load_notes, print_load_rows};
 use super::{load_each, print_flush_latency, verdict};
+use crate::target::Target;
 use crate::{Cli, S1Args, load};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use std::time::Duration;
 
 pub async fn run(cli: &Cli, args: &S1Args) -> Result<()> {
@@ -49,6 +50,28 @@ pub async fn run(cli: &Cli, args: &S1Args) -> Result<()> {
     let (o, b) = (step(&ours), step(&base));
     print_load_rows(&o, &b);
     print_load_notes(&ours, &base);
+    if let Some(url) = &args.postgres {
+        let target =
+            Target::ours_on_postgres(&cli.server, url, !cli.no_limit_flags, &cli.server_args)?;
+        let on_postgres = load::run(&target, &spec).await?;
+        target.stop();
+        println!(
+            "  -- the same server on PostgreSQL (one node, --db postgres://…), beside the baseline:"
+        );
+        print_elsewhere(&on_postgres, &b);
+    }
+    if let Some(state) = &args.cluster {
+        let (proxy, nodes) = cluster_of(state)?;
+        println!(
+            "  -- a cluster of {} nodes on PostgreSQL through HAProxy ({}), beside the baseline:",
+            nodes.len(),
+            state.display()
+        );
+        let target = Target::cluster(proxy, nodes)?;
+        let through_proxy = load::run(&target, &spec).await?;
+        target.stop();
+        print_elsewhere(&through_proxy, &b);
+    }
     if let Some(o) = &o {
         let p99 = o.delivery.p99;
         println!(
@@ -75,6 +98,41 @@ pub async fn run(cli: &Cli, args: &S1Args) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The rows of `result` beside the baseline's `b`, and whether nothing was lost.
+fn print_elsewhere(result: &load::LoadResult, b: &Option<load::StepResult>) {
+    let step = result.steps.first().cloned();
+    print_load_rows(&step, b);
+    if let Some(step) = &step {
+        println!(
+            "  target nothing lost: {} (lost {}, duplicated {})",
+            verdict(step.lost == 0 && step.duplicated == 0),
+            step.lost,
+            step.duplicated
+        );
+    }
+}
+
+/// The proxy's address and the nodes' process ids in a cluster's state file.
+fn cluster_of(state: &std::path::Path) -> Result<(std::net::SocketAddr, Vec<u32>)> {
+    let text =
+        std::fs::read_to_string(state).with_context(|| format!("reading {}", state.display()))?;
+    let state: serde_json::Value = serde_json::from_str(&text)?;
+    let proxy = state["proxy"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("no proxy in the cluster's state"))?
+        .parse()?;
+    let nodes = state["nodes"]
+        .as_array()
+        .map(|nodes| {
+            nodes
+                .iter()
+                .filter_map(|node| node["pid"].as_u64().map(|pid| pid as u32))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok((proxy, nodes))
 }
 
 /// One line per run of S1, in the order they ran.

@@ -73,6 +73,9 @@ pub type PutAway = Box<dyn FnOnce() -> bool + Send>;
 pub struct Registration {
     pub instance: Instance,
     pub put_away: PutAway,
+    /// What it holds in a cluster, and at which epoch: its writes are fenced by it
+    /// (`Write::Fence`). None with one node.
+    pub fence: Option<(crate::storage::Owned, u64)>,
 }
 
 /// A session of a group whose room closed, as the room hands it to its group (the

@@ -10,7 +10,7 @@
 
 use super::durability::DurabilityGate;
 use crate::storage::journal::{Durable, Progress};
-use crate::storage::{Journal, Write};
+use crate::storage::{Journal, Owned, Write};
 use std::sync::Arc;
 use tokio::sync::watch;
 
@@ -30,6 +30,9 @@ pub struct Outbox<H> {
     /// handled (a command's events are never split across commits).
     unwritten: Vec<Write>,
     journal: Journal,
+    /// What the actor holds, at which epoch, in a cluster: each unit it writes starts
+    /// with this fence (`Write::Fence`).
+    fence: Option<(Owned, u64)>,
 }
 
 impl<H> Outbox<H> {
@@ -42,7 +45,27 @@ impl<H> Outbox<H> {
             gate: DurabilityGate::new(seq),
             unwritten: Vec::new(),
             journal,
+            fence: None,
         }
+    }
+
+    /// Fence every unit written from now on by the claim on `owned` at `epoch`.
+    pub fn fence(&mut self, fence: Option<(Owned, u64)>) {
+        self.fence = fence;
+    }
+
+    /// `writes`, behind the actor's fence if it has one.
+    fn fenced(&self, mut writes: Vec<Write>) -> Vec<Write> {
+        if let Some((owned, epoch)) = &self.fence {
+            writes.insert(
+                0,
+                Write::Fence {
+                    owned: owned.clone(),
+                    epoch: *epoch,
+                },
+            );
+        }
+        writes
     }
 
     /// The sequence number of the last event.
@@ -98,8 +121,10 @@ impl<H> Outbox<H> {
         if self.unwritten.is_empty() {
             return;
         }
+        let unwritten = std::mem::take(&mut self.unwritten);
+        let writes = self.fenced(unwritten);
         self.journal.write_all(
-            std::mem::take(&mut self.unwritten),
+            writes,
             Durable::Room {
                 persisted: self.durable_tx.clone(),
                 seq: self.seq,
@@ -119,7 +144,8 @@ impl<H> Outbox<H> {
     pub fn delete(&mut self, deletion: Write) -> tokio::sync::oneshot::Receiver<()> {
         self.forget();
         let (done, deleted) = tokio::sync::oneshot::channel();
-        self.journal.write(deletion, Durable::Notify(done));
+        let writes = self.fenced(vec![deletion]);
+        self.journal.write_all(writes, Durable::Notify(done));
         deleted
     }
 }

@@ -72,7 +72,8 @@ impl GroupActor {
         }
     }
 
-    pub(super) fn start(self, registration: Registration) -> GroupHandle {
+    pub(super) fn start(mut self, registration: Registration) -> GroupHandle {
+        self.core.outbox.fence(registration.fence);
         let (handle, inbox) = Handle::open(self.config.room_mailbox, registration.instance);
         tokio::spawn(core::run(self, inbox, registration.put_away));
         handle

@@ -73,9 +73,9 @@ impl Registry {
         true
     }
 
-    /// `registration`, whose putting away also gives back the claim on `owned` made at
-    /// `epoch` (after everything the actor wrote: it is put away only once all of it
-    /// is durable).
+    /// `registration`, whose actor's writes are fenced by its claim on `owned` at
+    /// `epoch`, and whose putting away also gives that claim back (after everything the
+    /// actor wrote: it is put away only once all of it is durable).
     pub(super) fn releasing(
         &self,
         mut registration: Registration,
@@ -86,6 +86,7 @@ impl Registry {
         if epoch == 0 {
             return registration;
         }
+        registration.fence = Some((owned.clone(), epoch));
         let journal = self.journal.clone();
         let leave = registration.put_away;
         registration.put_away = Box::new(move || {

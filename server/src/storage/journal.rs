@@ -23,7 +23,7 @@
 //! failing ([`StorageHealth`]).
 
 use super::health::StorageHealth;
-use super::{Committed, Owned, Store, Write};
+use super::{Committed, Store, Write, WriterOf};
 use crate::metrics::Metrics;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -171,15 +171,13 @@ fn run(
     stats: &JournalStats,
     observers: &Observers,
 ) {
-    let mut batch: Vec<(Queued, Option<Owned>)> = Vec::new();
+    let mut batch: Vec<(Queued, Option<WriterOf>)> = Vec::new();
     let mut writes: Vec<Write> = Vec::new();
     while let Ok(first) = inbox.recv() {
         batch.push((first, None));
         batch.extend(inbox.try_iter().take(MAX_BATCH - 1).map(|q| (q, None)));
         for (queued, owner) in &mut batch {
-            // All the writes of one item are one actor's: the first that needs an owner
-            // names it.
-            *owner = queued.writes.iter().find_map(Write::owner);
+            *owner = writer_of(&queued.writes);
             writes.append(&mut queued.writes);
         }
         let mut lost = HashSet::new();
@@ -195,6 +193,18 @@ fn run(
             tell(queued.then, lost);
         }
     }
+}
+
+/// Whose the writes of one item are: all of them are one actor's, named by its fence
+/// (with its epoch) if it has one, else by the first write that needs an owner.
+fn writer_of(writes: &[Write]) -> Option<WriterOf> {
+    if let Some(Write::Fence { owned, epoch }) = writes.first() {
+        return Some((owned.clone(), Some(*epoch)));
+    }
+    writes
+        .iter()
+        .find_map(Write::owner)
+        .map(|owned| (owned, None))
 }
 
 /// Tell whoever waits for a queued item that it is durable, or that it was not written

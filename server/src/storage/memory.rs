@@ -123,7 +123,7 @@ impl MemoryStore {
                     stored.room.group.as_ref().map(|of| &of.group) != Some(group)
                 });
             }
-            Write::Release { .. } => {}
+            Write::Release { .. } | Write::Fence { .. } => {}
         }
         Ok(())
     }

@@ -160,11 +160,16 @@ pub struct NodeName {
     pub address: String,
 }
 
+/// Whose writes these are: the room or group they are for, and the epoch of the fence
+/// they came under, if they came under one (`Write::Fence`).
+pub type WriterOf = (Owned, Option<u64>);
+
 /// What a commit did besides writing.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Committed {
-    /// Rooms and groups it wrote nothing for: this node no longer owns them.
-    pub lost: Vec<Owned>,
+    /// Rooms and groups it wrote nothing for, this node no longer holding them: with
+    /// the epoch of the fence their writes came under, if they came under one.
+    pub lost: Vec<WriterOf>,
 }
 
 /// A change to what is stored.
@@ -207,6 +212,14 @@ pub enum Write {
         owned: Owned,
         epoch: u64,
     },
+    /// The writes after it (up to the next fence) are those of the actor that loaded
+    /// `owned` at `epoch`: they are made only while the node still holds it at that
+    /// epoch, so that an actor superseded by a newer claim, even on the same node,
+    /// writes nothing more. Nothing for a store of one node.
+    Fence {
+        owned: Owned,
+        epoch: u64,
+    },
 }
 
 impl Write {
@@ -222,7 +235,7 @@ impl Write {
             Write::AddGroupMember { group, .. }
             | Write::AppendGroupEvent { group, .. }
             | Write::DeleteGroup { group } => Some(Owned::Group(group.clone())),
-            Write::Release { .. } => None,
+            Write::Release { .. } | Write::Fence { .. } => None,
         }
     }
 }

@@ -128,7 +128,7 @@ async fn a_frozen_owner_sends_nothing_more_once_thawed_and_sends_its_people_on()
     until(&room.pages[2], "under load", |view| view.seq >= start + 2).await;
 
     let frozen_at = Instant::now();
-    cluster.signal(&owner, Signal::Stop);
+    let frozen = cluster.freeze(&owner);
     // The pages hear nothing, give the link up, and reach another node, which waits
     // for the frozen one's lease to lapse and takes the room over.
     for page in &room.pages {
@@ -150,7 +150,7 @@ async fn a_frozen_owner_sends_nothing_more_once_thawed_and_sends_its_people_on()
 
     // Thawed, the old owner finds the room gone at its first commit for it: the
     // witness's command is not applied, nothing new reaches it, and it is sent on.
-    cluster.signal(&owner, Signal::Cont);
+    frozen.thaw();
     witness
         .send(&ClientMessage::Command {
             id: 900,

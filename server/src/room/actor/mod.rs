@@ -108,7 +108,8 @@ impl RoomActor {
         }
     }
 
-    pub(super) fn start(self, registration: Registration) -> RoomHandle {
+    pub(super) fn start(mut self, registration: Registration) -> RoomHandle {
+        self.core.outbox.fence(registration.fence);
         let (handle, inbox) = Handle::open(self.config.room_mailbox, registration.instance);
         tokio::spawn(core::run(self, inbox, registration.put_away));
         handle

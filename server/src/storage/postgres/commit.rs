@@ -46,31 +46,39 @@ const DELETE_GROUP: [&str; 6] = [
 ];
 
 /// Make `writes` durable, leaving out those for rooms and groups this node lost.
+///
+/// Each write that needs its room or group held is checked against the epoch it is
+/// held at here: the epoch of the fence it comes under (`Write::Fence`, an actor's own
+/// claim), or else the epoch of this node's latest claim (writes the registry makes).
 pub async fn commit(inner: &Inner, writes: &[Write]) -> Result<Committed, StoreError> {
     let me = inner.node.name.id.as_str();
-    let created: BTreeSet<Owned> = writes.iter().filter_map(created).collect();
-    let fenced: BTreeSet<Owned> = writes
+    let needs = needed_holds(writes);
+    let keys: BTreeSet<Owned> = needs
         .iter()
-        .filter_map(Write::owner)
-        .filter(|owned| !created.contains(owned))
+        .flatten()
+        .map(|(owned, _)| owned.clone())
         .collect();
     let claimed: HashMap<Owned, u64> = {
         let claims = inner.claims();
-        fenced
-            .iter()
+        keys.iter()
             .filter_map(|owned| claims.get(owned).map(|epoch| (owned.clone(), *epoch)))
             .collect()
     };
     let mut tx = inner.pool.begin().await?;
-    let held = held_here(&mut tx, me, &fenced).await?;
-    let lost: BTreeSet<Owned> = fenced
-        .into_iter()
-        .filter(|owned| !claimed.contains_key(owned) || claimed.get(owned) != held.get(owned))
+    let held = held_here(&mut tx, me, &keys).await?;
+    let lost: BTreeSet<(Owned, Option<u64>)> = needs
+        .iter()
+        .flatten()
+        .filter(|(owned, fence)| {
+            let needed = fence.or_else(|| claimed.get(owned).copied());
+            needed.is_none() || needed != held.get(owned).copied()
+        })
+        .cloned()
         .collect();
     let mut events = EventRun::default();
     let mut released = Vec::new();
-    for write in writes {
-        if write.owner().is_some_and(|owned| lost.contains(&owned)) {
+    for (write, need) in writes.iter().zip(&needs) {
+        if need.as_ref().is_some_and(|need| lost.contains(need)) {
             continue;
         }
         if let Write::AppendEvent { room, event } = write {
@@ -105,7 +113,7 @@ pub async fn commit(inner: &Inner, writes: &[Write]) -> Result<Committed, StoreE
     });
     let gone = lost
         .iter()
-        .map(|owned| (owned.clone(), claimed.get(owned).copied()))
+        .map(|(owned, fence)| (owned.clone(), fence.or_else(|| claimed.get(owned).copied())))
         .chain(deleted)
         .chain(
             released
@@ -121,6 +129,28 @@ pub async fn commit(inner: &Inner, writes: &[Write]) -> Result<Committed, StoreE
     Ok(Committed {
         lost: lost.into_iter().collect(),
     })
+}
+
+/// For each write, the room or group it needs held and the epoch of the fence it comes
+/// under, if any: none for a fence itself, a release (which names its own epoch), or a
+/// write for what the batch creates (a new room or group is its writer's).
+fn needed_holds(writes: &[Write]) -> Vec<Option<(Owned, Option<u64>)>> {
+    let created: BTreeSet<Owned> = writes.iter().filter_map(created).collect();
+    let mut fence: Option<(&Owned, u64)> = None;
+    writes
+        .iter()
+        .map(|write| {
+            if let Write::Fence { owned, epoch } = write {
+                fence = Some((owned, *epoch));
+                return None;
+            }
+            let owned = write.owner().filter(|owned| !created.contains(owned))?;
+            let epoch = fence
+                .filter(|(fenced, _)| **fenced == owned)
+                .map(|(_, epoch)| epoch);
+            Some((owned, epoch))
+        })
+        .collect()
 }
 
 /// The room or group a write creates.
@@ -262,7 +292,7 @@ async fn apply(tx: &mut Transaction<'_, Postgres>, write: &Write) -> Result<(), 
                     .await?;
             }
         }
-        Write::AppendEvent { .. } | Write::Release { .. } => {}
+        Write::AppendEvent { .. } | Write::Release { .. } | Write::Fence { .. } => {}
     }
     Ok(())
 }

@@ -35,6 +35,12 @@ use std::time::Duration;
 /// time, loads and claims the others.
 const CONNECTIONS: u32 = 8;
 
+/// The longest a node's transaction may wait on the node itself: well under a lease
+/// (5 s), so that a node frozen mid-commit loses its locks before its lease lapses.
+const IDLE_IN_TRANSACTION: &str = "2s";
+/// The longest a statement waits for a lock before failing (and being retried).
+const LOCK_TIMEOUT: &str = "5s";
+
 /// How a node opens its store.
 #[derive(Clone, Debug)]
 pub struct PostgresOptions {
@@ -87,7 +93,13 @@ impl PostgresStore {
         let connect = {
             let options = options.clone();
             async move {
-                let connect: PgConnectOptions = options.url.parse()?;
+                // A node frozen in the middle of a commit (a paused process, a cut
+                // network) must not hold its rows' locks past its lease: the database
+                // ends such a session, and the others can claim what it held.
+                let connect: PgConnectOptions = options.url.parse::<PgConnectOptions>()?.options([
+                    ("idle_in_transaction_session_timeout", IDLE_IN_TRANSACTION),
+                    ("lock_timeout", LOCK_TIMEOUT),
+                ]);
                 let pool = PgPoolOptions::new()
                     .max_connections(CONNECTIONS)
                     .acquire_timeout(Duration::from_secs(10))

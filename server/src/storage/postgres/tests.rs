@@ -102,7 +102,7 @@ async fn a_node_whose_room_was_taken_after_its_lease_lapsed_writes_nothing_more_
     assert_eq!(
         b.commit(&late).expect("commit"),
         Committed {
-            lost: vec![room("r")]
+            lost: vec![(room("r"), None)]
         }
     );
     let stored = a.load_room(&RoomCode::from("r")).await.expect("load");
@@ -127,7 +127,7 @@ async fn a_node_whose_room_was_taken_after_its_lease_lapsed_writes_nothing_more_
     assert_eq!(
         b.commit(&[again]).expect("commit"),
         Committed {
-            lost: vec![room("r")]
+            lost: vec![(room("r"), None)]
         }
     );
     // B renews its lease: it may claim again, but A's runs.
@@ -275,4 +275,52 @@ async fn a_claim_on_a_silent_nodes_room_says_when_its_lease_lapses() {
     );
     a.close().await;
     b.close().await;
+}
+
+#[tokio::test]
+async fn an_actor_superseded_by_a_newer_claim_on_the_same_node_writes_nothing_more() {
+    let store = scratch("superseded").await;
+    store
+        .commit(&[Write::CreateRoom(new_room("r"))])
+        .expect("create");
+    assert_eq!(
+        store.claim(&room("r")).await.expect("claim"),
+        granted(1, false)
+    );
+    let fence = |epoch| Write::Fence {
+        owned: room("r"),
+        epoch,
+    };
+    let first = append("r", event(1, None, None, Event::FloorTaken));
+    assert_eq!(
+        store.commit(&[fence(1), first]).expect("commit"),
+        Committed::default()
+    );
+    // Loaded again on this very node (the first actor not gone yet): both write event 2
+    // in one batch; only the newer one's is kept.
+    assert_eq!(
+        store.claim(&room("r")).await.expect("claim"),
+        granted(2, false)
+    );
+    let stale = append("r", event(2, Some("old"), Some(1), Event::FloorTaken));
+    let fresh = append("r", event(2, Some("new"), Some(1), Event::FloorTaken));
+    assert_eq!(
+        store
+            .commit(&[fence(1), stale, fence(2), fresh])
+            .expect("commit"),
+        Committed {
+            lost: vec![(room("r"), Some(1))]
+        }
+    );
+    let stored = store
+        .load_room(&RoomCode::from("r"))
+        .await
+        .expect("load")
+        .expect("stored");
+    assert_eq!(stored.events.len(), 2);
+    assert_eq!(
+        stored.events[1].actor.as_ref().map(|who| who.as_str()),
+        Some("new")
+    );
+    store.close().await;
 }

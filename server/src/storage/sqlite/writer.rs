@@ -176,7 +176,7 @@ impl Writer {
                     deleted = true;
                 }
                 // One node holds everything: there is no owner to record.
-                Write::Release { .. } => {}
+                Write::Release { .. } | Write::Fence { .. } => {}
             }
         }
         tx.commit()?;
