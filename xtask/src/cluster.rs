@@ -153,18 +153,30 @@ struct Node {
 
 pub fn run(args: &ClusterArgs) -> Result<()> {
     match &args.command {
-        ClusterCommand::Up(args) => up(&args.options, &args.server_args).map(|_| ()),
+        ClusterCommand::Up(args) => up(&args.options, &args.server_args, None).map(|_| ()),
         ClusterCommand::Down => down(),
-        ClusterCommand::Test(args) => test(args),
+        ClusterCommand::Test(args) => test(&args.options, &args.test_args, None),
     }
+}
+
+/// The cluster tests as `cargo xtask test` runs them, on the site it has just built:
+/// three debug nodes on the default port.
+pub fn test_on_site(site: PathBuf) -> Result<()> {
+    let options = Options {
+        nodes: 3,
+        port: 8090,
+        release: false,
+    };
+    test(&options, &[], Some(site))
 }
 
 fn state_file() -> PathBuf {
     paths::cluster_dir().join(STATE_FILE)
 }
 
-/// `cargo xtask cluster up`; returns the path of the state file it wrote.
-fn up(options: &Options, server_args: &[String]) -> Result<PathBuf> {
+/// `cargo xtask cluster up`, serving `site` (built here if none); returns the path of
+/// the state file it wrote.
+fn up(options: &Options, server_args: &[String], site: Option<PathBuf>) -> Result<PathBuf> {
     setup::ensure_haproxy()?;
     postgres::ensure_installed()?;
     let dir = paths::cluster_dir();
@@ -181,7 +193,10 @@ fn up(options: &Options, server_args: &[String]) -> Result<PathBuf> {
     })?;
     let proxy_address = format!("127.0.0.1:{}", options.port);
 
-    let site_dir = site::build(&site::SiteArgs::default())?;
+    let site_dir = match site {
+        Some(site) => site,
+        None => site::build(&site::SiteArgs::default())?,
+    };
     cmd::run(&mut cmd::build_binaries(
         &[("server", "server")],
         options.release,
@@ -722,14 +737,14 @@ fn down() -> Result<()> {
 }
 
 /// `cargo xtask cluster test`.
-fn test(args: &TestArgs) -> Result<()> {
+fn test(options: &Options, test_args: &[String], site: Option<PathBuf>) -> Result<()> {
     let server_args: Vec<String> = TEST_SERVER_ARGS.iter().map(|&arg| arg.into()).collect();
-    let state_file = up(&args.options, &server_args)?;
+    let state_file = up(options, &server_args, site)?;
     let tests = cmd::run(
         cmd::cargo()
             .args(["test", "--package", "tests", "--test", "cluster"])
             .args(["--", "--test-threads", "1"])
-            .args(&args.test_args)
+            .args(test_args)
             .env("CODEV_CLUSTER", &state_file),
     );
     let stopped = down();

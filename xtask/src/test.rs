@@ -13,9 +13,12 @@
 //!    throwaway PostgreSQL server on loopback started for them (see [`postgres`]), which
 //!    is stopped and deleted when they end;
 //! 5. runs the client's own tests compiled to wasm, in headless Chromium, with this very
-//!    binary acting as `wasm-bindgen-test-runner` (see [`wasm_test_runner`]).
+//!    binary acting as `wasm-bindgen-test-runner` (see [`wasm_test_runner`]);
+//! 6. runs the cluster tests (`cargo xtask cluster test`: three nodes on PostgreSQL
+//!    behind HAProxy, killed, frozen and restarted under load) on the same site, unless
+//!    the run is filtered (`-- NAME`) or `--no-cluster` is given.
 //!
-//! Both test suites run even if the first fails; the exit status is non-zero if either did.
+//! Every suite runs even if an earlier one fails; the exit status is non-zero if any did.
 
 use std::env;
 use std::ffi::OsString;
@@ -26,7 +29,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use crate::postgres::{self, Postgres};
-use crate::{cmd, dist, paths, setup, site};
+use crate::{cluster, cmd, dist, paths, setup, site};
 
 #[derive(Args, Debug)]
 pub struct TestArgs {
@@ -36,6 +39,10 @@ pub struct TestArgs {
     /// Only run the client's wasm tests (skips building the site, too).
     #[arg(long)]
     wasm_only: bool,
+    /// Skip the cluster tests (three nodes on PostgreSQL behind HAProxy, killed and
+    /// restarted: `cargo xtask cluster test`).
+    #[arg(long)]
+    no_cluster: bool,
     /// Client build options for the site the browser tests load.
     #[command(flatten)]
     site: site::SiteArgs,
@@ -55,8 +62,10 @@ pub fn run(args: &TestArgs) -> Result<()> {
             .is_ok();
 
     let mut failures = Vec::new();
+    let mut site = None;
     if !args.wasm_only {
         let dist = site::build(&args.site)?;
+        site = Some(dist.clone());
         let one_file = dist::server_with_site(&dist, &paths::target_dir().join("dist"))?;
         let mut host = cmd::cargo();
         host.args([
@@ -102,6 +111,13 @@ pub fn run(args: &TestArgs) -> Result<()> {
     {
         eprintln!("xtask: {error:#}");
         failures.push("client wasm tests");
+    }
+    // The whole suite only: a filtered run (`-- browser`) is about something else.
+    if let Some(site) = site.filter(|_| args.test_args.is_empty() && !args.no_cluster)
+        && let Err(error) = cluster::test_on_site(site)
+    {
+        eprintln!("xtask: {error:#}");
+        failures.push("cluster tests");
     }
     if !failures.is_empty() {
         bail!("failed: {}", failures.join(", "));
