@@ -2,6 +2,7 @@
 //! invite link.
 
 use shared::ErrorCode;
+use shared::routing::route_key;
 use shared::state::Language;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -89,23 +90,34 @@ pub async fn describe_session(code: &str) -> Result<Described, ApiFailed> {
 /// `token`, its events titled in `lang` (a language tag).
 pub async fn series_calendar(code: &str, token: &str, lang: &str) -> Result<String, ApiFailed> {
     let path = format!(
-        "/api/groups/{}/series.ics?lang={}",
+        "/api/groups/{}/series.ics?lang={}&route={}",
         js_sys::encode_uri_component(code),
-        js_sys::encode_uri_component(lang)
+        js_sys::encode_uri_component(lang),
+        route_key(code)
     );
     fetch_text("GET", &path, None, Some(token)).await
 }
 
 /// Delete session `code` with its facilitator's key (a group's session: the group's).
-pub async fn delete_session(code: &str, key: &str) -> Result<(), ApiFailed> {
-    let path = format!("/api/sessions/{}", js_sys::encode_uri_component(code));
+/// Routed by `route`, as its pages are (`shared::routing`): a cluster's proxy sends the
+/// request to the node that holds the session.
+pub async fn delete_session(code: &str, route: &str, key: &str) -> Result<(), ApiFailed> {
+    let path = format!(
+        "/api/sessions/{}?route={}",
+        js_sys::encode_uri_component(code),
+        route_key(route)
+    );
     fetch_text("DELETE", &path, None, Some(key)).await.map(drop)
 }
 
 /// Delete group `code` with its facilitator's key: the group, its members and every
 /// session of it.
 pub async fn delete_group(code: &str, key: &str) -> Result<(), ApiFailed> {
-    let path = format!("/api/groups/{}", js_sys::encode_uri_component(code));
+    let path = format!(
+        "/api/groups/{}?route={}",
+        js_sys::encode_uri_component(code),
+        route_key(code)
+    );
     fetch_text("DELETE", &path, None, Some(key)).await.map(drop)
 }
 

@@ -157,13 +157,15 @@ fn DeleteSession() -> impl IntoView {
         .session
         .replica
         .with_untracked(|r| r.room_code.as_str().to_owned());
-    let group_key = use_context::<GroupLink>().and_then(|group| {
-        let group = group
+    let group = use_context::<GroupLink>().and_then(|group| {
+        group
             .group
-            .with_untracked(|g| g.as_ref().map(|g| g.code.as_str().to_owned()))?;
-        browser::load(&group_key_key(&group))
+            .with_untracked(|g| g.as_ref().map(|g| g.code.as_str().to_owned()))
     });
+    let group_key = group.as_ref().and_then(|group| browser::load(&group_key_key(group)));
     let key = browser::load(&room_key_key(&code)).or(group_key);
+    // A group's session lives where its group does (`shared::routing`).
+    let route = group.unwrap_or_else(|| code.clone());
     let facilitator = room.is(Role::Facilitator);
     // Why a deletion failed, if one did; a deletion that works ends the page (`bye`).
     let failed = RwSignal::new(None::<shared::ErrorCode>);
@@ -172,9 +174,9 @@ fn DeleteSession() -> impl IntoView {
             if !browser::confirm(t().delete_session_confirm) {
                 return;
             }
-            let (code, key) = (code.clone(), key.clone());
+            let (code, route, key) = (code.clone(), route.clone(), key.clone());
             leptos::task::spawn_local(async move {
-                if let Err(error) = api::delete_session(&code, &key).await {
+                if let Err(error) = api::delete_session(&code, &route, &key).await {
                     failed.set(Some(error.0.unwrap_or(shared::ErrorCode::Internal)));
                 }
             });
