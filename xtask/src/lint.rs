@@ -8,7 +8,7 @@ use crate::{cmd, paths, setup};
 
 pub fn run() -> Result<()> {
     setup::ensure_wasm_target()?;
-    let checks: [(&str, &[&str]); 4] = [
+    let checks: [(&str, &[&str]); 5] = [
         ("rustfmt", &["fmt", "--all", "--check"]),
         (
             "clippy (host crates)",
@@ -18,6 +18,21 @@ pub fn run() -> Result<()> {
                 "--exclude",
                 "client",
                 "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ),
+        // Left out of `--all-targets` (`test = false`: only `cargo xtask cluster test`
+        // runs it), linted by name.
+        (
+            "clippy (cluster tests)",
+            &[
+                "clippy",
+                "--package",
+                "tests",
+                "--test",
+                "cluster",
                 "--",
                 "-D",
                 "warnings",

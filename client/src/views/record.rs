@@ -162,7 +162,9 @@ fn DeleteSession() -> impl IntoView {
             .group
             .with_untracked(|g| g.as_ref().map(|g| g.code.as_str().to_owned()))
     });
-    let group_key = group.as_ref().and_then(|group| browser::load(&group_key_key(group)));
+    let group_key = group
+        .as_ref()
+        .and_then(|group| browser::load(&group_key_key(group)));
     let key = browser::load(&room_key_key(&code)).or(group_key);
     // A group's session lives where its group does (`shared::routing`).
     let route = group.unwrap_or_else(|| code.clone());
