@@ -19,6 +19,7 @@ pub(crate) mod conformance;
 pub mod health;
 pub mod journal;
 pub mod memory;
+pub mod migrations;
 pub mod postgres;
 pub mod sqlite;
 

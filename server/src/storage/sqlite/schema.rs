@@ -1,11 +1,11 @@
 //! The database's schema, as versioned migrations embedded in the binary
 //! (`server/migrations/`): a newer server migrates an older file forward at start.
 
-use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::{AssertSqlSafe, SqlSafeStr};
+use crate::storage::migrations::Versions;
+use sqlx::migrate::Migrator;
 
 /// The schema's versions, oldest first. Never edit one that has shipped: add another.
-const MIGRATIONS: &[(i64, &str, &str)] = &[
+const MIGRATIONS: &Versions = &[
     (
         1,
         "rooms seats events",
@@ -35,21 +35,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
 
 /// The migrations up to `version` (all of them with `i64::MAX`).
 pub fn migrator(up_to: i64) -> Migrator {
-    Migrator::with_migrations(
-        MIGRATIONS
-            .iter()
-            .filter(|(version, _, _)| *version <= up_to)
-            .map(|(version, description, sql)| {
-                Migration::new(
-                    *version,
-                    (*description).into(),
-                    MigrationType::Simple,
-                    AssertSqlSafe(*sql).into_sql_str(),
-                    false,
-                )
-            })
-            .collect(),
-    )
+    crate::storage::migrations::up_to(MIGRATIONS, up_to)
 }
 
 /// The latest schema version this build knows.

@@ -1,37 +1,8 @@
 //! The SQLite store against real files in a scratch directory.
 
 use super::*;
-use shared::state::Language;
+use crate::storage::conformance::{append, event, new_room};
 use shared::{Event, Step};
-
-fn new_room(code: &str) -> NewRoom {
-    NewRoom {
-        call_link: None,
-        code: RoomCode::from(code),
-        title: format!("Séance {code}"),
-        language: Language::En,
-        created_at: 1_700_000_000_000,
-        facilitator_key: Digest::of(&format!("key of {code}")),
-        group: None,
-    }
-}
-
-fn event(seq: u64, actor: Option<&str>, command_id: Option<u64>, event: Event) -> StoredEvent {
-    StoredEvent {
-        seq,
-        at: 1_700_000_000_000 + seq,
-        actor: actor.map(ParticipantId::from),
-        command_id,
-        event,
-    }
-}
-
-fn append(room: &str, event: StoredEvent) -> Write {
-    Write::AppendEvent {
-        room: RoomCode::from(room),
-        event,
-    }
-}
 
 async fn count(store: &SqliteStore, sql: &'static str, room: &str) -> i64 {
     sqlx::query_scalar(sql)
