@@ -39,15 +39,22 @@ pub struct Asked {
     pub edited: HashMap<String, Vec<String>>,
 }
 
-/// Open `count` rooms at the exploration step through the proxy, each with six pages.
+/// Open `count` rooms at the exploration step, each with six pages on the proxy.
+///
+/// Each room is set up on one node, the nodes in turn, straight to its address: the
+/// test's own clients do not follow `moved`, and the proxy's view of which nodes are up
+/// may change while a room is set up (a node thawed or restarted by the test before). The
+/// pages then come through the proxy, which may send them elsewhere first: they follow
+/// `moved` to the room, as the web client does.
 pub async fn open_rooms(cluster: &Cluster, count: usize) -> Vec<Room> {
-    let proxy: SocketAddr = cluster.state.proxy.parse().expect("the proxy's address");
     let mut rooms = Vec::with_capacity(count);
     for index in 0..count {
-        let session = create_session(proxy, &format!("Grappe {index}")).await;
+        let node = &cluster.state.nodes[index % cluster.state.nodes.len()];
+        let address: SocketAddr = node.address.parse().expect("the node's address");
+        let session = create_session(address, &format!("Grappe {index}")).await;
         let url = format!(
-            "{}{}",
-            cluster.proxy_ws(),
+            "ws://{}{}",
+            node.address,
             websocket_path(&session.room, None)
         );
         let cast = Cast::at_step(&url, &session, Step::Exploration).await;
