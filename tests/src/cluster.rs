@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Connection;
 use sqlx::postgres::PgConnection;
 use std::os::fd::{FromRawFd, OwnedFd, RawFd};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 use tokio::io::unix::AsyncFd;
@@ -87,11 +87,6 @@ impl Cluster {
     /// `ws://host:port` of the proxy.
     pub fn proxy_ws(&self) -> String {
         format!("ws://{}", self.state.proxy)
-    }
-
-    /// `http://host:port` of the proxy.
-    pub fn proxy_http(&self) -> String {
-        format!("http://{}", self.state.proxy)
     }
 
     pub fn node(&self, name: &str) -> &NodeState {
@@ -233,11 +228,6 @@ impl Cluster {
     pub fn proxy_log(&self) -> String {
         std::fs::read_to_string(&self.state.proxy_log).unwrap_or_default()
     }
-
-    /// The state file's path.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
 }
 
 /// A node frozen by [`Cluster::freeze`].
@@ -255,7 +245,7 @@ impl Frozen {
 
     fn send_cont(&self) {
         // SAFETY: `kill` only sends a signal to a process id.
-        unsafe { libc::kill(self.pid as libc::pid_t, libc::SIGCONT) };
+        unsafe { libc::kill(self.pid as libc::pid_t, Signal::Cont.number()) };
     }
 }
 
@@ -265,11 +255,6 @@ impl Drop for Frozen {
             self.send_cont();
         }
     }
-}
-
-/// The status `GET /health` answers at `address`, if it answers.
-pub async fn health(address: &str) -> Option<u16> {
-    get(address, "/health").await.map(|(status, _)| status)
 }
 
 /// A plain HTTP/1.0 GET of `path` at `address`: status and body.
